@@ -42,6 +42,7 @@ public final class TurnServerConfig {
   private final boolean ipv4Relay;
   private final boolean ipv6Relay;
   private final int unauthenticatedRateLimit;
+  private final boolean legacyChannelRange;
   private final LongUnaryOperator epochSecondsAt;
 
   private TurnServerConfig(Builder b) {
@@ -67,6 +68,7 @@ public final class TurnServerConfig {
     this.ipv4Relay = b.ipv4Relay;
     this.ipv6Relay = b.ipv6Relay;
     this.unauthenticatedRateLimit = b.unauthenticatedRateLimit;
+    this.legacyChannelRange = b.legacyChannelRange;
     this.epochSecondsAt = b.epochSecondsAt != null ? b.epochSecondsAt : systemWallClock();
   }
 
@@ -219,6 +221,19 @@ public final class TurnServerConfig {
     return unauthenticatedRateLimit;
   }
 
+  /**
+   * Whether channel numbers 0x5000–0x7FFF (RFC 5766 §11, which coturn's {@code turnutils_uclient}
+   * and libwebrtc still use) are accepted besides RFC 8656's 0x4000–0x4FFF. Default false.
+   */
+  public boolean legacyChannelRange() {
+    return legacyChannelRange;
+  }
+
+  /** The highest channel number accepted: 0x4FFF, or 0x7FFF with {@link #legacyChannelRange()}. */
+  public int maxChannelNumber() {
+    return legacyChannelRange ? 0x7FFF : 0x4FFF;
+  }
+
   /** Maps a core's {@code nowNanos} to Unix seconds (TURN REST API expiry checks). */
   public LongUnaryOperator epochSecondsAt() {
     return epochSecondsAt;
@@ -234,7 +249,7 @@ public final class TurnServerConfig {
         + "s, nonceLifetime=" + nonceLifetimeSeconds + "s, maxPermissionsPerAllocation=" + maxPermissionsPerAllocation
         + ", allowAnonymousBinding=" + allowAnonymousBinding + ", secureStun=" + secureStun
         + ", ipv4Relay=" + ipv4Relay + ", ipv6Relay=" + ipv6Relay
-        + ", unauthenticatedRateLimit=" + unauthenticatedRateLimit + "]";
+        + ", unauthenticatedRateLimit=" + unauthenticatedRateLimit + ", legacyChannelRange=" + legacyChannelRange + "]";
   }
 
   /** Builds a {@link TurnServerConfig}. Not thread-safe. Its {@link #toString()} hides secrets. */
@@ -259,6 +274,7 @@ public final class TurnServerConfig {
     private boolean ipv4Relay = true;
     private boolean ipv6Relay = true;
     private int unauthenticatedRateLimit;
+    private boolean legacyChannelRange;
     private LongUnaryOperator epochSecondsAt;
 
     private Builder() {
@@ -409,6 +425,12 @@ public final class TurnServerConfig {
     /** Unauthenticated error responses per second per source IP; 0 (default) = unlimited. */
     public Builder unauthenticatedRateLimit(int perSecond) {
       this.unauthenticatedRateLimit = nonNegative(perSecond, "unauthenticatedRateLimit");
+      return this;
+    }
+
+    /** Also accept channel numbers 0x5000–0x7FFF (RFC 5766's range); default false (RFC 8656: 0x4000–0x4FFF only). */
+    public Builder legacyChannelRange(boolean legacy) {
+      this.legacyChannelRange = legacy;
       return this;
     }
 
