@@ -1,0 +1,322 @@
+package org.rtc4j.turn.server.netty;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.rtc4j.net.Datagram;
+import org.rtc4j.net.Transport;
+import org.rtc4j.turn.server.TurnCounters;
+import org.rtc4j.turn.server.TurnEvent;
+import org.rtc4j.turn.server.TurnServerCore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One event loop's share of the server: a single-threaded {@link TurnServerCore} and every socket
+ * that feeds it: this loop's UDP listening sockets (one per listening IP with SO_REUSEPORT under
+ * epoll), the TCP/TLS connections accepted onto this loop, and the relay sockets of the
+ * allocations this core holds.
+ *
+ * <p>The I/O cycle: a read hands one datagram or framed message to the core and drains what it
+ * queued (writes without flushing, relay binds and closes); one flush task per loop iteration
+ * flushes every channel written to, so a burst of reads leaves in one {@code sendmmsg} per
+ * socket; then the shard's single timer is moved to {@link TurnServerCore#pollTimeout()}.
+ *
+ * <p>Threading: every method runs on {@link #loop}; nothing here is locked.
+ */
+final class Shard {
+
+  private static final Logger log = LoggerFactory.getLogger(Shard.class);
+
+  /** Relay bind attempts per allocation before the client gets 508 (ports held by other processes). */
+  static final int RELAY_BIND_ATTEMPTS = 16;
+
+  final int index;
+  final EventLoop loop;
+  final TurnServerCore core;
+  private final TurnCounters counters;
+  private final RelayPortAllocator ports;
+  private final RandomGenerator random;
+  private final InetAddress relayIpv4;
+  private final InetAddress relayIpv6;
+  private final Bootstrap relayBootstrap;
+
+  /** Listening and relay UDP sockets by their local address: where a UDP transmit leaves from. */
+  private final Map<InetSocketAddress, Channel> udpBySource = new HashMap<>();
+  /** The relay sockets among them. */
+  private final Map<InetSocketAddress, Channel> relays = new HashMap<>();
+  /** TCP/TLS client connections of this loop. */
+  private final Map<ConnKey, Channel> streams = new HashMap<>();
+  /** Channels written since the last flush. */
+  private final Set<Channel> dirty = Collections.newSetFromMap(new IdentityHashMap<>());
+  private boolean flushScheduled;
+  private final Runnable flushTask = this::flushDirty;
+
+  private ScheduledFuture<?> timer;
+  private long timerDeadline;
+  private final Runnable timerTask = this::onTimer;
+
+  /** Re-entrancy guard: a relay bind can complete inside {@link #drain()}. */
+  private boolean draining;
+  private boolean closed;
+
+  Shard(int index, EventLoop loop, TurnServerCore core, TurnCounters counters, RelayPortAllocator ports,
+      RandomGenerator random, InetAddress relayIpv4, InetAddress relayIpv6, Bootstrap relayBootstrap) {
+    this.index = index;
+    this.loop = loop;
+    this.core = core;
+    this.counters = counters;
+    this.ports = ports;
+    this.random = random;
+    this.relayIpv4 = relayIpv4;
+    this.relayIpv6 = relayIpv6;
+    this.relayBootstrap = relayBootstrap.clone(loop).handler(new UdpHandler(this));
+  }
+
+  // ---------------------------------------------------------------- channels
+
+  void addUdpListener(Channel ch) {
+    udpBySource.put((InetSocketAddress) ch.localAddress(), ch);
+  }
+
+  void addStream(ConnKey key, Channel ch) {
+    streams.put(key, ch);
+  }
+
+  /** A TCP/TLS client connection closed: the core deletes its allocations. */
+  void streamClosed(Transport transport, ConnKey key, Channel ch) {
+    if (streams.get(key) == ch) {
+      streams.remove(key);
+    }
+    if (closed) {
+      return;
+    }
+    core.handleConnectionClosed(System.nanoTime(), transport, key.local(), key.remote());
+    afterCore();
+  }
+
+  int streamCount() {
+    return streams.size();
+  }
+
+  int relayCount() {
+    return relays.size();
+  }
+
+  // ---------------------------------------------------------------- receive path
+
+  /**
+   * Bytes for the core. {@code content} stays owned (and released) by the caller: the core copies
+   * what it keeps, and every transmit is copied into a fresh buffer before this returns.
+   */
+  void receive(Transport transport, InetSocketAddress from, InetSocketAddress to, ByteBuf content) {
+    if (closed) {
+      return;
+    }
+    core.handleReceive(System.nanoTime(), new Datagram(transport, from, to, content.nioBuffer()));
+    afterCore();
+  }
+
+  /** Drains the core, then arranges the flush and the timer. */
+  private void afterCore() {
+    drain();
+    if (!dirty.isEmpty() && !flushScheduled) {
+      flushScheduled = true;
+      // A task runs after this loop iteration's I/O: every read of the iteration is in one flush.
+      loop.execute(flushTask);
+    }
+    rescheduleTimer();
+  }
+
+  private void drain() {
+    if (draining) {
+      return; // the outer drain() picks up whatever the nested call queued
+    }
+    draining = true;
+    try {
+      boolean more = true;
+      while (more) {
+        more = false;
+        for (Optional<Datagram> d = core.pollTransmit(); d.isPresent(); d = core.pollTransmit()) {
+          send(d.get());
+        }
+        for (Optional<TurnEvent> e = core.pollEvent(); e.isPresent(); e = core.pollEvent()) {
+          onEvent(e.get());
+          more = true; // an event (a synchronous bind failure) may have queued transmits
+        }
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  private void send(Datagram d) {
+    Channel ch;
+    if (d.transport() == Transport.UDP) {
+      ch = udpBySource.get(d.source());
+    } else {
+      ch = streams.get(new ConnKey(d.source(), d.destination()));
+    }
+    if (ch == null || !ch.isActive()) {
+      counters.droppedPackets.increment();
+      if (log.isDebugEnabled()) {
+        log.debug("shard {}: no socket for {}, dropped", index, d);
+      }
+      return;
+    }
+    if (!ch.isWritable()) {
+      // Bounded buffering: a socket whose kernel buffer and outbound queue are full drops, as the
+      // network would; TURN relays unreliable traffic.
+      counters.droppedPackets.increment();
+      return;
+    }
+    int len = d.payload().remaining();
+    ByteBuf buf = ch.alloc().directBuffer(len, len);
+    buf.writeBytes(d.payload().duplicate());
+    if (d.transport() == Transport.UDP) {
+      ch.write(new DatagramPacket(buf, d.destination()), ch.voidPromise());
+    } else {
+      ch.write(buf, ch.voidPromise());
+    }
+    dirty.add(ch);
+  }
+
+  private void flushDirty() {
+    flushScheduled = false;
+    for (Channel ch : dirty) {
+      ch.flush();
+    }
+    dirty.clear();
+  }
+
+  // ---------------------------------------------------------------- events
+
+  private void onEvent(TurnEvent event) {
+    if (event instanceof TurnEvent.RelayRequested r) {
+      bindRelay(r, 1);
+    } else if (event instanceof TurnEvent.RelayReleased r) {
+      Channel ch = relays.remove(r.relay());
+      if (ch != null) {
+        udpBySource.remove(r.relay());
+        ch.close();
+      }
+    } else if (event instanceof TurnEvent.AllocationCreated a) {
+      log.debug("shard {}: allocation {} for {} on {} ({} s)", index, a.relay(), a.user(), a.fiveTuple(),
+          a.lifetimeSeconds());
+    } else if (event instanceof TurnEvent.AllocationDeleted a) {
+      log.debug("shard {}: allocation {} of {} deleted: {}", index, a.relay(), a.user(), a.reason());
+    }
+  }
+
+  private void bindRelay(TurnEvent.RelayRequested request, int attempt) {
+    InetAddress ip = request.family() == 2 ? relayIpv6 : relayIpv4;
+    int port = ip == null ? -1 : ports.reserve(random, request.evenPort());
+    if (port < 0) {
+      log.debug("shard {}: no relay {} for request {}", index, ip == null ? "address of family " + request.family()
+          : "port free", request.requestId());
+      core.handleRelayFailed(System.nanoTime(), request.requestId());
+      afterCore();
+      return;
+    }
+    ChannelFuture f = relayBootstrap.bind(new InetSocketAddress(ip, port));
+    f.addListener((ChannelFuture done) -> {
+      if (done.isSuccess()) {
+        Channel ch = done.channel();
+        ch.closeFuture().addListener(c -> ports.release(port));
+        if (closed) {
+          ch.close();
+          return;
+        }
+        InetSocketAddress local = (InetSocketAddress) ch.localAddress();
+        relays.put(local, ch);
+        udpBySource.put(local, ch);
+        core.handleRelayBound(System.nanoTime(), request.requestId(), local);
+      } else {
+        ports.release(port);
+        if (closed) {
+          return;
+        }
+        if (attempt < RELAY_BIND_ATTEMPTS) {
+          log.debug("shard {}: relay bind {}:{} failed ({}), retrying", index, ip.getHostAddress(), port,
+              done.cause().toString());
+          bindRelay(request, attempt + 1);
+          return;
+        }
+        log.warn("relay bind failed {} times on {} (last: {}); answering 508", attempt, ip.getHostAddress(),
+            done.cause().toString());
+        core.handleRelayFailed(System.nanoTime(), request.requestId());
+      }
+      afterCore();
+    });
+  }
+
+  // ---------------------------------------------------------------- timer
+
+  private void rescheduleTimer() {
+    long next = core.pollTimeout();
+    if (next == Long.MAX_VALUE || closed) {
+      return; // a pending timer finds nothing to do and is not renewed
+    }
+    if (timer != null) {
+      if (timerDeadline <= next) {
+        return;
+      }
+      timer.cancel(false);
+    }
+    timerDeadline = next;
+    timer = loop.schedule(timerTask, Math.max(0, next - System.nanoTime()), TimeUnit.NANOSECONDS);
+  }
+
+  private void onTimer() {
+    timer = null;
+    if (closed) {
+      return;
+    }
+    core.handleTimeout(System.nanoTime());
+    afterCore();
+  }
+
+  // ---------------------------------------------------------------- shutdown
+
+  /** Closes every socket of this shard; returns their close futures. Runs on the loop. */
+  List<ChannelFuture> closeAll() {
+    closed = true;
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    List<ChannelFuture> futures = new ArrayList<>();
+    for (Channel ch : new ArrayList<>(streams.values())) {
+      futures.add(ch.close());
+    }
+    for (Channel ch : new ArrayList<>(udpBySource.values())) {
+      futures.add(ch.close());
+    }
+    streams.clear();
+    udpBySource.clear();
+    relays.clear();
+    dirty.clear();
+    return futures;
+  }
+
+  static boolean isIpv6(InetAddress a) {
+    return a instanceof Inet6Address;
+  }
+}
