@@ -1,0 +1,42 @@
+package org.rtc4j.stun;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * SOFTWARE (RFC 8489 §14.14): a description of the agent's software, UTF-8, fewer than 128
+ * characters; informational only.
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                  Software (UTF-8) (variable)                    ....
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ *
+ * The parser accepts only valid UTF-8; length limits are left to the application.
+ *
+ * @param value the decoded text
+ */
+public record Software(String value) implements StunAttribute {
+
+  public Software {
+    Objects.requireNonNull(value, "value");
+  }
+
+  @Override
+  public int type() {
+    return StunAttributeType.SOFTWARE;
+  }
+
+  @Override
+  public int valueLength() {
+    return Utf8.length(value);
+  }
+
+  @Override
+  public void encodeValue(ByteBuffer out, TransactionId transactionId) {
+    Utf8.write(out, value);
+  }
+}
