@@ -64,6 +64,8 @@ final class Shard {
   private final Map<InetSocketAddress, Channel> relays = new HashMap<>();
   /** TCP/TLS client connections of this loop. */
   private final Map<ConnKey, Channel> streams = new HashMap<>();
+  /** Allocations held per TCP/TLS connection (for the idle timeout). */
+  private final Map<ConnKey, Integer> streamAllocations = new HashMap<>();
   /** Channels written since the last flush. */
   private final Set<Channel> dirty = Collections.newSetFromMap(new IdentityHashMap<>());
   private boolean flushScheduled;
@@ -110,6 +112,11 @@ final class Shard {
     }
     core.handleConnectionClosed(System.nanoTime(), transport, key.local(), key.remote());
     afterCore();
+    streamAllocations.remove(key);
+  }
+
+  boolean hasAllocation(ConnKey key) {
+    return streamAllocations.containsKey(key);
   }
 
   int streamCount() {
@@ -218,9 +225,16 @@ final class Shard {
         ch.close();
       }
     } else if (event instanceof TurnEvent.AllocationCreated a) {
+      if (a.fiveTuple().transport() != Transport.UDP) {
+        streamAllocations.merge(new ConnKey(a.fiveTuple().server(), a.fiveTuple().client()), 1, Integer::sum);
+      }
       log.debug("shard {}: allocation {} for {} on {} ({} s)", index, a.relay(), a.user(), a.fiveTuple(),
           a.lifetimeSeconds());
     } else if (event instanceof TurnEvent.AllocationDeleted a) {
+      if (a.fiveTuple().transport() != Transport.UDP) {
+        streamAllocations.computeIfPresent(new ConnKey(a.fiveTuple().server(), a.fiveTuple().client()),
+            (k, n) -> n <= 1 ? null : n - 1);
+      }
       log.debug("shard {}: allocation {} of {} deleted: {}", index, a.relay(), a.user(), a.reason());
     }
   }
@@ -310,6 +324,7 @@ final class Shard {
       futures.add(ch.close());
     }
     streams.clear();
+    streamAllocations.clear();
     udpBySource.clear();
     relays.clear();
     dirty.clear();

@@ -11,7 +11,7 @@ import org.rtc4j.turn.server.TurnCounters;
 /**
  * Exports a {@link TurnServer}'s {@link TurnCounters} to a Micrometer registry. With the
  * Prometheus registry the names come out as {@code turn_allocations} (gauge),
- * {@code turn_allocations_created_total}, {@code turn_relayed_bytes_total{direction="client_to_peer"}},
+ * {@code turn_allocation_creations_total}, {@code turn_relayed_bytes_total{direction="client_to_peer"}},
  * {@code turn_auth_failures_total}, ...: every entry of {@link TurnCounters#snapshot()}, the four
  * relay counters folded into two with a {@code direction} tag, plus the driver's relay ports in use.
  *
@@ -29,7 +29,7 @@ public final class TurnMetrics implements MeterBinder {
   public void bindTo(MeterRegistry registry) {
     TurnCounters c = server.counters();
     for (String key : c.snapshot().keySet()) {
-      String name = "turn." + key.replace('_', '.');
+      String name = "turn." + meterName(key);
       if (key.startsWith("client_to_peer_") || key.startsWith("peer_to_client_")) {
         String direction = key.startsWith("client") ? "client_to_peer" : "peer_to_client";
         String unit = key.endsWith("bytes") ? "bytes" : "packets";
@@ -45,6 +45,20 @@ public final class TurnMetrics implements MeterBinder {
         .description("Relay ports held (bound UDP relay sockets)").register(registry);
     Gauge.builder("turn.shards", server, s -> s.shardCount())
         .description("Event loops, each with one TURN core").register(registry);
+  }
+
+  /**
+   * {@code allocations_created} would clash with the {@code allocations} gauge: Prometheus
+   * reserves the {@code _created} suffix (OpenMetrics), so those become {@code allocation_creations} etc.
+   */
+  static String meterName(String key) {
+    String k = switch (key) {
+      case "allocations_created" -> "allocation_creations";
+      case "allocations_deleted" -> "allocation_deletions";
+      case "allocations_expired" -> "allocation_expirations";
+      default -> key;
+    };
+    return k.replace('_', '.');
   }
 
   private static void counter(MeterRegistry registry, String name, String description, TurnCounters c, String key,

@@ -228,7 +228,8 @@ public final class TurnServer implements AutoCloseable {
               ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
             }
             ch.pipeline().addLast("framer", new StunStreamFramer(counters.malformed::increment));
-            ch.pipeline().addLast("turn", new StreamHandler(shard, kind));
+            int idle = options.streamIdleSeconds();
+            ch.pipeline().addLast("turn", new StreamHandler(shard, kind, idle, config.maxLifetimeSeconds() + idle));
           }
         });
     Channel ch = await(b.bind(at), kind.name(), at);

@@ -36,6 +36,7 @@ public final class TurnServerOptions {
   private final int socketBufferBytes;
   private final int relaySocketBufferBytes;
   private final int maxDatagramSize;
+  private final int streamIdleSeconds;
 
   private TurnServerOptions(Builder b) {
     this.listeningIps = List.copyOf(b.listeningIps);
@@ -54,6 +55,7 @@ public final class TurnServerOptions {
     this.socketBufferBytes = b.socketBufferBytes;
     this.relaySocketBufferBytes = b.relaySocketBufferBytes;
     this.maxDatagramSize = b.maxDatagramSize;
+    this.streamIdleSeconds = b.streamIdleSeconds;
   }
 
   public static Builder builder() {
@@ -140,6 +142,15 @@ public final class TurnServerOptions {
     return maxDatagramSize;
   }
 
+  /**
+   * A TCP/TLS connection that holds no allocation is closed after this many seconds without a
+   * complete frame from the client (default 60); one with an allocation after the longest
+   * allocation lifetime plus this, when its allocation must have expired.
+   */
+  public int streamIdleSeconds() {
+    return streamIdleSeconds;
+  }
+
   @Override
   public String toString() {
     return "TurnServerOptions[listening=" + listeningIps + ":" + listeningPort + " tls:" + tlsListeningPort
@@ -165,6 +176,7 @@ public final class TurnServerOptions {
     private int socketBufferBytes = 4 << 20;
     private int relaySocketBufferBytes = 512 << 10;
     private int maxDatagramSize = DEFAULT_MAX_DATAGRAM;
+    private int streamIdleSeconds = 60;
 
     private Builder() {}
 
@@ -256,6 +268,11 @@ public final class TurnServerOptions {
       return this;
     }
 
+    public Builder streamIdleSeconds(int seconds) {
+      this.streamIdleSeconds = seconds;
+      return this;
+    }
+
     /** @throws IllegalArgumentException naming the first inconsistent option */
     public TurnServerOptions build() {
       checkPort("listening port", listeningPort);
@@ -275,6 +292,9 @@ public final class TurnServerOptions {
       }
       if (maxDatagramSize < 548 || maxDatagramSize > 65536) {
         throw new IllegalArgumentException("max datagram size must be in 548..65536, got " + maxDatagramSize);
+      }
+      if (streamIdleSeconds < 1) {
+        throw new IllegalArgumentException("stream idle timeout must be >= 1 s, got " + streamIdleSeconds);
       }
       if (socketBufferBytes < 0 || relaySocketBufferBytes < 0) {
         throw new IllegalArgumentException("socket buffer sizes must be >= 0 (0: system default)");
