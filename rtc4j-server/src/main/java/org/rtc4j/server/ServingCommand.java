@@ -1,0 +1,68 @@
+package org.rtc4j.server;
+
+import ch.qos.logback.classic.Level;
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+
+/**
+ * What {@code serve} and {@code turn} share: the coturn-named TURN options, the config file,
+ * starting the services and running until the process is told to stop (SIGINT, SIGTERM).
+ */
+abstract class ServingCommand implements Callable<Integer> {
+
+  private static volatile boolean ranServer;
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  TurnOptions turn = new TurnOptions();
+
+  /** A fresh instance of the same command, to parse a config file into. */
+  abstract ServingCommand fresh();
+
+  /** Applies {@code --config FILE} (the command line wins) and returns the merged options. */
+  TurnOptions resolvedOptions() throws java.io.IOException {
+    if (turn.config != null) {
+      CommandLine cli = spec.commandLine();
+      ParseResult result = cli.getParseResult();
+      ConfigFile.apply(turn.config, cli, result, fresh());
+    }
+    return turn;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    TurnOptions options = resolvedOptions();
+    if (options.verbose) {
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.rtc4j")).setLevel(Level.DEBUG);
+    }
+    PrintStream out = System.out;
+    TurnService service = TurnService.start(options, out);
+    ranServer = true;
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        service.close();
+      } finally {
+        stopped.countDown();
+      }
+    }, "rtc4j-shutdown"));
+    out.println("Press Ctrl+C to stop.");
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  /** Whether a server ran in this JVM (then {@code main} leaves the exit to the shutdown hook). */
+  static boolean ranServer() {
+    return ranServer;
+  }
+}
