@@ -101,14 +101,35 @@ public final class StunMessage {
     return HEADER_LENGTH + (((buf.get(p + 2) & 0xFF) << 8) | (buf.get(p + 3) & 0xFF));
   }
 
-  /** Parses the whole array as one message (trailing bytes are ignored). */
+  /** Parses the whole array as exactly one message, like {@link #parseDatagram}. */
   public static StunMessage parse(byte[] bytes) throws StunParseException {
-    return parse(ByteBuffer.wrap(bytes));
+    return parseDatagram(ByteBuffer.wrap(bytes));
+  }
+
+  /**
+   * Parses the buffer's remaining bytes as exactly one message, as a UDP datagram must be (RFC
+   * 8489 §6.3: the length field must match the datagram): trailing bytes are an error. On success
+   * the position moves to the limit.
+   *
+   * @throws StunParseException as {@link #parse(ByteBuffer)}, or when bytes follow the message
+   */
+  public static StunMessage parseDatagram(ByteBuffer buf) throws StunParseException {
+    int start = buf.position();
+    StunMessage m = parse(buf);
+    if (buf.hasRemaining()) {
+      int trailing = buf.remaining();
+      buf.position(start);
+      throw new StunParseException("message length " + (m.length() - HEADER_LENGTH) + " leaves " + trailing
+          + " trailing bytes in the datagram", 2, m.messageType, m.transactionId);
+    }
+    return m;
   }
 
   /**
    * Parses one message starting at the buffer's position and, on success, advances the position
-   * past it (to position + 20 + Message Length). On failure the position is unchanged.
+   * past it (to position + 20 + Message Length); bytes after it are left for the caller (a stream
+   * transport's next message). On failure the position is unchanged. For a UDP datagram use
+   * {@link #parseDatagram}.
    *
    * @throws StunParseException if the bytes are not a valid STUN message; the offset is relative
    *     to the buffer's position
