@@ -87,6 +87,21 @@ public final class TurnOptions {
           + "Default: ${DEFAULT-VALUE}.")
   long maxBps;
 
+  @Option(names = "--bps-capacity", paramLabel = "BYTES", defaultValue = "0",
+      description = "Total relay bandwidth the server grants, bytes per second: each allocation reserves --max-bps of it, "
+          + "and Allocate beyond it gets 486. 0: unlimited. Default: ${DEFAULT-VALUE}.")
+  long bpsCapacity;
+
+  @Option(names = "--legacy-channel-range",
+      description = "Accept RFC 5766 channel numbers 0x4000-0x7FFF (coturn's turnutils_uclient uses them) "
+          + "instead of RFC 8656's 0x4000-0x4FFF.")
+  boolean legacyChannelRange;
+
+  @Option(names = "--unauthenticated-rate-limit", paramLabel = "N", defaultValue = "0",
+      description = "Error responses per second answered to one source IP before it authenticates "
+          + "(limits reflection, like coturn's 401 rate limit). 0: unlimited. Default: ${DEFAULT-VALUE}.")
+  int unauthenticatedRateLimit;
+
   @Option(names = "--cert", paramLabel = "FILE",
       description = "PEM certificate chain for TURN over TLS.")
   Path cert;

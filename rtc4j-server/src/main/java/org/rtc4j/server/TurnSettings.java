@@ -84,6 +84,12 @@ public record TurnSettings(
       throw new IllegalArgumentException("--max-bps must be >= 0");
     }
     cfg.maxBps(o.maxBps);
+    if (o.bpsCapacity < 0) {
+      throw new IllegalArgumentException("--bps-capacity must be >= 0");
+    }
+    cfg.bpsCapacity(o.bpsCapacity);
+    cfg.legacyChannelRange(o.legacyChannelRange);
+    cfg.unauthenticatedRateLimit(nonNegative("--unauthenticated-rate-limit", o.unauthenticatedRateLimit));
     cfg.secureStun(o.secureStun);
     if (o.maxAllocateLifetime < 600) {
       throw new IllegalArgumentException("--max-allocate-lifetime must be >= 600 (the RFC 8656 default lifetime)");

@@ -107,7 +107,8 @@ class CliTest {
         "--realm", "example.org", "--user", "alice:pw1", "-u", "bob:pw:with:colons", "--allow-loopback-peers",
         "--allowed-peer-ip", "10.1.0.0/16", "--denied-peer-ip", "203.0.113.1-203.0.113.9", "--user-quota", "3",
         "--total-quota", "10", "--max-bps", "125000", "--no-tcp", "--metrics-port", "9641", "--relay-threads", "3",
-        "--secure-stun", "--stale-nonce", "300", "--max-allocate-lifetime", "1800", "--lt-cred-mech", "-f");
+        "--secure-stun", "--stale-nonce", "300", "--max-allocate-lifetime", "1800", "--lt-cred-mech", "-f",
+        "--bps-capacity", "1000000", "--legacy-channel-range", "--unauthenticated-rate-limit", "20");
     TurnServerOptions l = s.listeners();
     assertThat(l.listeningIps()).containsExactly(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("::1"));
     assertThat(l.listeningPort()).isEqualTo(4000);
@@ -132,6 +133,9 @@ class CliTest {
     assertThat(s.config().nonceLifetimeSeconds()).isEqualTo(300);
     assertThat(s.config().maxLifetimeSeconds()).isEqualTo(1800);
     assertThat(s.metricsAddress()).contains(new InetSocketAddress("127.0.0.1", 9641));
+    assertThat(s.config().bpsCapacity()).isEqualTo(1_000_000);
+    assertThat(s.config().legacyChannelRange()).isTrue();
+    assertThat(s.config().unauthenticatedRateLimit()).isEqualTo(20);
   }
 
   @Test
