@@ -75,10 +75,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-pin() { # pin CPUS CMD... : run CMD on those CPUs, or unpinned when CPUS is empty
-  local cpus="$1"; shift
-  if [ -n "$cpus" ]; then taskset -c "$cpus" "$@"; else "$@"; fi
-}
+# Command prefixes that pin to CPUs (taskset execs the command: same PID), or nothing.
+server_pin=(); gen_pin=()
+if [ -n "$SERVER_CPUS" ]; then server_pin=(taskset -c "$SERVER_CPUS"); fi
+if [ -n "$GEN_CPUS" ]; then gen_pin=(taskset -c "$GEN_CPUS"); fi
 
 if [ "$AUTH" = rest ]; then
   coturn_auth=(--use-auth-secret --static-auth-secret "$SECRET")
@@ -98,7 +98,7 @@ start_server() { # start_server NAME TAG
     coturn)
       # -n: no config file; no TLS/DTLS listeners, no CLI, no RFC 5780 second address; no
       # database (static user on the command line); log to a file only.
-      pin "$SERVER_CPUS" turnserver -n "${common_opts[@]}" "${coturn_auth[@]}" \
+      "${server_pin[@]}" turnserver -n "${common_opts[@]}" "${coturn_auth[@]}" \
         --no-tls --no-dtls --no-cli --no-rfc5780 \
         --log-file "$OUT/coturn-$tag.log" --simple-log --no-stdout-log --pidfile "$OUT/coturn.pid" \
         >"$OUT/coturn-$tag.stdout" 2>&1 &
@@ -106,7 +106,7 @@ start_server() { # start_server NAME TAG
       ;;
     rtc4j)
       # shellcheck disable=SC2086  # RTC4J_JAVA_OPTS is a list of JVM flags
-      pin "$SERVER_CPUS" java -XX:ActiveProcessorCount="$RELAY_THREADS" ${RTC4J_JAVA_OPTS:-} -jar "$SERVER_JAR" turn \
+      "${server_pin[@]}" java -XX:ActiveProcessorCount="$RELAY_THREADS" ${RTC4J_JAVA_OPTS:-} -jar "$SERVER_JAR" turn \
         "${common_opts[@]}" "${rtc4j_auth[@]}" >"$OUT/rtc4j-$tag.log" 2>&1 &
       server_pid=$!
       ;;
@@ -143,7 +143,7 @@ wait_quiet() { # wait (bounded) until other work on the machine leaves both CPUs
 
 gen() { # gen ARGS... : the load generator on the generator CPU
   # shellcheck disable=SC2086
-  pin "$GEN_CPUS" timeout 900 java -Xms1g -Xmx1g -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled \
+  "${gen_pin[@]}" timeout 900 java -Xms1g -Xmx1g -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled \
     -Dio.netty.machineId=02:00:00:00:00:01 -cp "$BENCH_JAR" org.rtc4j.bench.turn.TurnLoadGenerator "$@"
 }
 
