@@ -56,6 +56,13 @@ public final class Browser implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Browser.class);
 
+  /**
+   * Selenium warns at every start that it has no CDP bindings for this Chromium version; we do not
+   * use CDP, so the warning is noise. Held here because java.util.logging keeps loggers weakly.
+   */
+  private static final java.util.logging.Logger CDP_VERSION_LOG =
+      java.util.logging.Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+
   private final BrowserOptions options;
   private final Path tempRoot;
   private final Path profile;
@@ -82,6 +89,7 @@ public final class Browser implements AutoCloseable {
 
   /** Starts Chromium with {@code options}; skips (or fails) the test when the binaries are missing. */
   public static Browser launch(BrowserOptions options) {
+    CDP_VERSION_LOG.setLevel(Level.SEVERE);
     Path chromium = External.require(options.chromium().toString());
     Path chromedriver = External.require(options.chromedriver().toString());
     Path root;

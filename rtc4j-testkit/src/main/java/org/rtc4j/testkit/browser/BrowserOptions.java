@@ -28,8 +28,9 @@ import java.util.Set;
  *     ({@code --allow-loopback-in-peer-connection}; the page also needs media permission)
  * @param mdnsCandidates keep Chromium's default of hiding host candidates behind {@code .local}
  *     mDNS names; false sends real IP addresses ({@code WebRtcHideLocalIpsWithMdns} disabled)
- * @param blockDns answer every host-name lookup except localhost and {@code *.local} with "not
- *     found", so the browser never resolves outside names
+ * @param blockDns answer every host-name lookup except localhost, 127.0.0.1, [::1] and
+ *     {@code *.local} with "not found", so the browser never resolves outside names (the rule
+ *     covers IP literals too: pages on other addresses need {@code blockDns(false)})
  * @param extraArguments more command-line switches, appended; values of an extra
  *     {@code --disable-features=} are merged into the built-in list
  * @param pageLoadTimeout WebDriver page-load timeout
@@ -146,7 +147,8 @@ public record BrowserOptions(
     args.add("--window-size=" + width + "," + height);
     args.add("--user-data-dir=" + userDataDir.toAbsolutePath());
     if (blockDns) {
-      args.add("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE *.local");
+      // The rules also apply to IP literals, hence the loopback exclusions.
+      args.add("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE [::1], EXCLUDE *.local");
     }
     if (allowInsecureLocalhost) {
       args.add("--allow-insecure-localhost");

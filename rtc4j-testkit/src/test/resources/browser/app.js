@@ -1,0 +1,3 @@
+// Served from the classpath by StaticHttpServer; proves scripts load and log to the console.
+window.appLoaded = true;
+console.log('app.js loaded');
