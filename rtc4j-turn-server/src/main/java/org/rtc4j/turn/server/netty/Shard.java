@@ -7,7 +7,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -56,7 +55,8 @@ final class Shard {
   private final RandomGenerator random;
   private final InetAddress relayIpv4;
   private final InetAddress relayIpv6;
-  private final Bootstrap relayBootstrap;
+  private final Bootstrap relayBootstrap4;
+  private final Bootstrap relayBootstrap6;
 
   /** Listening and relay UDP sockets by their local address: where a UDP transmit leaves from. */
   private final Map<InetSocketAddress, Channel> udpBySource = new HashMap<>();
@@ -80,7 +80,8 @@ final class Shard {
   private boolean closed;
 
   Shard(int index, EventLoop loop, TurnServerCore core, TurnCounters counters, RelayPortAllocator ports,
-      RandomGenerator random, InetAddress relayIpv4, InetAddress relayIpv6, Bootstrap relayBootstrap) {
+      RandomGenerator random, InetAddress relayIpv4, InetAddress relayIpv6, Bootstrap relayBootstrap,
+      NettyTransport transport) {
     this.index = index;
     this.loop = loop;
     this.core = core;
@@ -89,7 +90,11 @@ final class Shard {
     this.random = random;
     this.relayIpv4 = relayIpv4;
     this.relayIpv6 = relayIpv6;
-    this.relayBootstrap = relayBootstrap.clone(loop).handler(new UdpHandler(this));
+    UdpHandler handler = new UdpHandler(this);
+    this.relayBootstrap4 = relayIpv4 == null ? null
+        : relayBootstrap.clone(loop).channelFactory(transport.datagram(relayIpv4)).handler(handler);
+    this.relayBootstrap6 = relayIpv6 == null ? null
+        : relayBootstrap.clone(loop).channelFactory(transport.datagram(relayIpv6)).handler(handler);
   }
 
   // ---------------------------------------------------------------- channels
@@ -249,7 +254,7 @@ final class Shard {
       afterCore();
       return;
     }
-    ChannelFuture f = relayBootstrap.bind(new InetSocketAddress(ip, port));
+    ChannelFuture f = (ip == relayIpv6 ? relayBootstrap6 : relayBootstrap4).bind(new InetSocketAddress(ip, port));
     f.addListener((ChannelFuture done) -> {
       if (done.isSuccess()) {
         Channel ch = done.channel();
@@ -329,9 +334,5 @@ final class Shard {
     relays.clear();
     dirty.clear();
     return futures;
-  }
-
-  static boolean isIpv6(InetAddress a) {
-    return a instanceof Inet6Address;
   }
 }

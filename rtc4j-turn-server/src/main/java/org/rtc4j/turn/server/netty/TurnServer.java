@@ -127,7 +127,6 @@ public final class TurnServer implements AutoCloseable {
     InetAddress relay4 = relayIps.stream().filter(a -> a instanceof Inet4Address).findFirst().orElse(null);
     InetAddress relay6 = relayIps.stream().filter(a -> a instanceof Inet6Address).findFirst().orElse(null);
     Bootstrap relayBootstrap = new Bootstrap()
-        .channel(transport.datagramChannel())
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20));
     datagramOptions(relayBootstrap, options.relaySocketBufferBytes(), RELAY_READ_BATCH);
 
@@ -136,7 +135,7 @@ public final class TurnServer implements AutoCloseable {
       EventLoop loop = (EventLoop) executor;
       TurnServerCore core = new TurnServerCore(config, shared, new SecureRandom());
       Shard shard = new Shard(i++, loop, core, shared.counters(), ports, new SecureRandom(), relay4, relay6,
-          relayBootstrap);
+          relayBootstrap, transport);
       shards.add(shard);
       shardByLoop.put(loop, shard);
     }
@@ -190,7 +189,7 @@ public final class TurnServer implements AutoCloseable {
     for (Shard shard : listeners) {
       Bootstrap b = new Bootstrap()
           .group(shard.loop)
-          .channel(transport.datagramChannel())
+          .channelFactory(transport.datagram(ip))
           .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
           .handler(new UdpHandler(shard));
       datagramOptions(b, options.socketBufferBytes(), LISTENER_READ_BATCH);
@@ -213,7 +212,7 @@ public final class TurnServer implements AutoCloseable {
   private InetSocketAddress bindStream(InetSocketAddress at, Transport kind, SslContext ssl) throws IOException {
     ServerBootstrap b = new ServerBootstrap()
         .group(group, group)
-        .channel(transport.serverChannel())
+        .channelFactory(transport.server(at.getAddress()))
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
