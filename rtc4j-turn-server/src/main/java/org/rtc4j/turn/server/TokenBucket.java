@@ -36,11 +36,9 @@ final class TokenBucket {
     long elapsed = now - last;
     if (elapsed > 0) {
       last = now;
-      if (elapsed >= NANOS) {
-        tokensScaled = burstScaled;
-      } else {
-        tokensScaled = Math.min(burstScaled, tokensScaled + elapsed * rate);
-      }
+      // Refill by elapsed × rate, capped at the burst; the division keeps the product in range.
+      long missing = burstScaled - tokensScaled;
+      tokensScaled = elapsed >= missing / rate ? burstScaled : tokensScaled + elapsed * rate;
     }
     if (tokensScaled <= 0) {
       return false;

@@ -293,10 +293,17 @@ public final class TurnServerCore {
     return byRelay.size();
   }
 
-  /** Entries in this shard's tables (allocations, pending requests, timers): for tests that state stays bounded. */
+  /**
+   * Entries in this shard's per-client tables (allocations, pending Allocates): for tests that
+   * state stays bounded. The learnt server addresses are capped at {@value #MAX_LEARNT_ADDRESSES} apart.
+   */
   int stateSize() {
-    return byRelay.size() + byClient.size() + pending.size() + pendingByTuple.size() + expiry.size()
-        + ownAddresses.size() + listening.size();
+    return byRelay.size() + byClient.size() + pending.size() + pendingByTuple.size();
+  }
+
+  /** Timer entries queued, live or stale (stale ones go when due or by compaction). */
+  int timerEntries() {
+    return expiry.size();
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ final class CoreHarness {
   final List<TurnEvent.RelayRequested> unanswered = new ArrayList<>();
   long now = 1_000_000_000L;
   boolean autoBind = true;
-  private int nextRelayPort = 50000;
+  private int relays;
 
   CoreHarness(Consumer<TurnServerConfig.Builder> customize) {
     TurnServerConfig.Builder b = TurnServerConfig.builder()
@@ -81,10 +81,15 @@ final class CoreHarness {
       events.add(e);
       if (e instanceof TurnEvent.RelayRequested r) {
         if (autoBind) {
-          InetAddress ip = r.family() == 1 ? RELAY_IP : RELAY_IP_V6;
-          int port = nextRelayPort;
-          nextRelayPort += 2;
-          core.handleRelayBound(now, r.requestId(), new InetSocketAddress(ip, port));
+          // 50000, 50002, ... on the first relay IP, then further IPs for the 10k-allocation tests.
+          int n = relays++;
+          byte[] ip = (r.family() == 1 ? RELAY_IP : RELAY_IP_V6).getAddress();
+          ip[ip.length - 1] += (byte) (n / 5000);
+          try {
+            core.handleRelayBound(now, r.requestId(), new InetSocketAddress(InetAddress.getByAddress(ip), 50000 + 2 * (n % 5000)));
+          } catch (UnknownHostException ex) {
+            throw new AssertionError(ex);
+          }
         } else {
           unanswered.add(r);
         }
