@@ -26,7 +26,7 @@
 # 0 skips the allocation test), AUTH (static|rest), SERVER_CPUS (1), GEN_CPUS (0), RELAY_THREADS (2),
 # GEN_OPTS (extra generator options, e.g. "--step-seconds 3"), RTC4J_JAVA_OPTS (server JVM flags),
 # OUT (result directory), QUIET_WAIT (seconds to wait for an idle machine before each test, 60),
-# BUILD=1 (rebuild first), SERVERS ("coturn rtc4j").
+# BUILD=1 (rebuild first), SERVERS ("coturn rtc4j"), SERVER_JAR / BENCH_JAR (jars to use).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -41,8 +41,8 @@ GEN_CPUS="${GEN_CPUS-0}"
 RELAY_THREADS="${RELAY_THREADS:-2}"
 GEN_OPTS="${GEN_OPTS:-}"
 QUIET_WAIT="${QUIET_WAIT:-60}"
-SERVER_JAR="$root/rtc4j-server/target/rtc4j.jar"
-BENCH_JAR="$root/rtc4j-bench/target/rtc4j-bench.jar"
+SERVER_JAR="${SERVER_JAR:-$root/rtc4j-server/target/rtc4j.jar}"
+BENCH_JAR="${BENCH_JAR:-$root/rtc4j-bench/target/rtc4j-bench.jar}"
 SECRET="turn-bench-shared-secret"
 
 if [ -z "${TURN_BENCH_IN_NETNS:-}" ]; then
@@ -65,6 +65,12 @@ sysctl -q -w net.ipv4.ip_local_port_range="20000 48999" 2>/dev/null || true
 log="$OUT/run.log"
 exec > >(tee -a "$log") 2>&1
 server_pid=""
+save_metrics() { # rtc4j's Prometheus counters after a test (drops inside the server show here)
+  if [ "$1" = rtc4j ]; then
+    curl -s -m 5 http://127.0.0.1:9641/metrics >"$OUT/rtc4j-$2.metrics" 2>/dev/null || true
+    grep -E '^turn_(dropped|malformed|relayed_packets)' "$OUT/rtc4j-$2.metrics" 2>/dev/null | sed 's/^/    metrics: /' || true
+  fi
+}
 cleanup() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill "$server_pid" 2>/dev/null || true
@@ -107,7 +113,7 @@ start_server() { # start_server NAME TAG
     rtc4j)
       # shellcheck disable=SC2086  # RTC4J_JAVA_OPTS is a list of JVM flags
       "${server_pin[@]}" java -XX:ActiveProcessorCount="$RELAY_THREADS" ${RTC4J_JAVA_OPTS:-} -jar "$SERVER_JAR" turn \
-        "${common_opts[@]}" "${rtc4j_auth[@]}" >"$OUT/rtc4j-$tag.log" 2>&1 &
+        "${common_opts[@]}" "${rtc4j_auth[@]}" --metrics-port 9641 --metrics-ip 127.0.0.1 >"$OUT/rtc4j-$tag.log" 2>&1 &
       server_pid=$!
       ;;
   esac
@@ -169,6 +175,7 @@ for round in $(seq 1 "$ROUNDS"); do
         >"$OUT/$server-$test-r$round.log" 2>&1 || echo "!! generator failed, see $OUT/$server-$test-r$round.log"
       grep -E '^(step|[0-9]+ )' "$OUT/$server-$test-r$round.log" | cut -c1-160 || true
       grep -E "^$server\.$test\.(zero_loss_pps|saturated_pps|zero_loss_p99_us)=" "$OUT/$server-$test-r$round.log" || true
+      save_metrics "$server" "r$round-$test"
       cleanup
     done
     if [ "$ALLOCS" -gt 0 ]; then
@@ -181,6 +188,7 @@ for round in $(seq 1 "$ROUNDS"); do
         --label "$server.allocs" --result-file "$results" \
         >"$OUT/$server-allocs-r$round.log" 2>&1 || echo "!! allocation test incomplete, see $OUT/$server-allocs-r$round.log"
       grep -E '^allocs:|per_alloc|per_second' "$OUT/$server-allocs-r$round.log" || true
+      save_metrics "$server" "r$round-allocs"
       cleanup
     fi
   done
