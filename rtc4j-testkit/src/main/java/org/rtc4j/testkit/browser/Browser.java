@@ -63,6 +63,19 @@ public final class Browser implements AutoCloseable {
   private static final java.util.logging.Logger CDP_VERSION_LOG =
       java.util.logging.Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
 
+  /**
+   * Threads Selenium leaves behind after {@link #close()}: the JDK HTTP clients' selector threads
+   * (they end when the clients are garbage collected), its URL checker pool and the JDK's
+   * CompletableFuture delay scheduler. For {@link org.rtc4j.testkit.ThreadLeakCheck#ignoring}
+   * in tests that use a browser; never a thread of rtc4j.
+   */
+  public static final java.util.function.Predicate<Thread> SELENIUM_THREADS = t -> {
+    String n = t.getName();
+    return n.startsWith("HttpClient-") || n.startsWith("UrlChecker-") || n.equals("CompletableFutureDelayScheduler")
+        || n.startsWith("Driver Service Executor") || n.startsWith("External Process Output Forwarder")
+        || n.equals("Keep-Alive-Timer");
+  };
+
   private final BrowserOptions options;
   private final Path tempRoot;
   private final Path profile;

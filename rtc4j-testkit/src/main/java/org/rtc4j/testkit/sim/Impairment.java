@@ -16,7 +16,11 @@ import java.util.Objects;
  *       A datagram that finds too few tokens waits in a FIFO queue behind earlier ones; when the
  *       queue would exceed {@code queueBytes} it is dropped (tail drop). {@code queueBytes == 0}
  *       makes it a policer (drop instead of wait). {@code rateBitsPerSecond == 0}: unlimited.</li>
- *   <li><b>Loss</b>: dropped with probability {@code loss}, independently.</li>
+ *   <li><b>Loss</b>: dropped with probability {@code loss}, independently; with burst loss on
+ *       ({@code burstEnter > 0}) the link also follows a two-state Gilbert model: each datagram
+ *       moves it from "good" to "bad" with probability {@code burstEnter} and back with
+ *       {@code burstExit}, and every datagram in the bad state is lost (mean burst length
+ *       {@code 1 / burstExit}; long-run fraction in bad {@code burstEnter / (burstEnter + burstExit)}).</li>
  *   <li><b>Duplication</b>: with probability {@code duplicate} a second copy is sent; each copy
  *       gets its own delay below.</li>
  *   <li><b>Delay</b>: arrives {@code delay} + a uniform random value in {@code [0, jitter]} after
@@ -35,6 +39,11 @@ import java.util.Objects;
  * @param rateBitsPerSecond link rate; 0 for unlimited
  * @param burstBytes token bucket depth (bytes that may pass at once after idle time)
  * @param queueBytes bytes that may wait for tokens before tail drop; 0 makes a policer
+ * @param burstEnter per-datagram probability of entering a loss burst (0: no burst loss)
+ * @param burstExit per-datagram probability of leaving a loss burst
+ *
+ * <p>To change conditions during a run (a link going down, a route change), schedule a call to
+ * {@link SimNet#impair} on the {@link SimClock}; a link that is down is {@code loss(1.0)}.
  */
 public record Impairment(
     double loss,
@@ -46,7 +55,9 @@ public record Impairment(
     int mtu,
     long rateBitsPerSecond,
     int burstBytes,
-    int queueBytes) {
+    int queueBytes,
+    double burstEnter,
+    double burstExit) {
 
   /** A perfect link: no loss, no delay, no limits. */
   public static final Impairment NONE = builder().build();
@@ -55,6 +66,11 @@ public record Impairment(
     checkProbability("loss", loss);
     checkProbability("reorder", reorder);
     checkProbability("duplicate", duplicate);
+    checkProbability("burstEnter", burstEnter);
+    checkProbability("burstExit", burstExit);
+    if (burstEnter > 0 && burstExit == 0) {
+      throw new IllegalArgumentException("a loss burst that never ends: burstExit must be > 0");
+    }
     Objects.requireNonNull(delay, "delay");
     Objects.requireNonNull(jitter, "jitter");
     Objects.requireNonNull(reorderDelay, "reorderDelay");
@@ -90,6 +106,8 @@ public record Impairment(
     b.rate = rateBitsPerSecond;
     b.burst = burstBytes;
     b.queue = queueBytes;
+    b.burstEnter = burstEnter;
+    b.burstExit = burstExit;
     return b;
   }
 
@@ -116,6 +134,8 @@ public record Impairment(
     private long rate;
     private int burst;
     private int queue = 64 * 1024;
+    private double burstEnter;
+    private double burstExit;
 
     private Builder() {}
 
@@ -150,6 +170,16 @@ public record Impairment(
       return this;
     }
 
+    /**
+     * Bursty loss (Gilbert model): per datagram, probability {@code enter} of starting a burst in
+     * which everything is lost, and {@code exit} of ending it.
+     */
+    public Builder burstLoss(double enter, double exit) {
+      this.burstEnter = enter;
+      this.burstExit = exit;
+      return this;
+    }
+
     /** Maximum IP packet size (payload + IP and UDP headers); 0 for none. */
     public Builder mtu(int bytes) {
       this.mtu = bytes;
@@ -174,7 +204,8 @@ public record Impairment(
 
     /** The impairment. */
     public Impairment build() {
-      return new Impairment(loss, delay, jitter, reorder, reorderDelay, duplicate, mtu, rate, burst, queue);
+      return new Impairment(loss, delay, jitter, reorder, reorderDelay, duplicate, mtu, rate, burst, queue, burstEnter,
+          burstExit);
     }
   }
 }

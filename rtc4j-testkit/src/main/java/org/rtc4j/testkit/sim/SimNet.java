@@ -422,7 +422,11 @@ public final class SimNet {
         return;
       }
     }
-    if (!reliable && imp.loss() > 0 && random.nextDouble() < imp.loss()) {
+    if (!reliable) {
+      link.inBurst = imp.burstEnter() > 0
+          && (link.inBurst ? random.nextDouble() >= imp.burstExit() : random.nextDouble() < imp.burstEnter());
+    }
+    if (!reliable && (link.inBurst || (imp.loss() > 0 && random.nextDouble() < imp.loss()))) {
       link.counters.lost++;
       counters.lost++;
       trace(link.from, "drop", p, "lost on link to " + link.to.name());
@@ -543,6 +547,7 @@ public final class SimNet {
     double tokens = Double.NaN;
     long lastRefill;
     long lastReliableArrival = Long.MIN_VALUE;
+    boolean inBurst;
 
     Link(SimNode from, SimNode to) {
       this.from = from;

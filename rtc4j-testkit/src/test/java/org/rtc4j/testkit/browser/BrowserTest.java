@@ -12,6 +12,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.rtc4j.testkit.ThreadLeakCheck;
+import org.rtc4j.testkit.Wait;
 
 /** Starts Debian's Chromium (skipped when absent) against pages served by {@link StaticHttpServer}. */
 @ExtendWith(BrowserExtension.class)
@@ -93,6 +95,25 @@ class BrowserTest {
     browser.close();
     assertThat(Files.exists(profile)).as("profile deleted on close").isFalse();
     assertThat(browser.consoleLog()).as("log still readable after close").containsAll(log);
+  }
+
+  @Test
+  void closeEndsChromiumAndChromedriverAndTheirThreads() {
+    ThreadLeakCheck leaks = ThreadLeakCheck.snapshot().ignoring(Browser.SELENIUM_THREADS);
+    long before = ProcessHandle.current().descendants().count();
+    Browser browser = Browser.launch(BrowserOptions.builder().loopbackIce(true).mdnsCandidates(false).build());
+    try {
+      assertThat(browser.version()).matches("\\d+\\..+");
+      assertThat(ProcessHandle.current().descendants().map(h -> h.info().command().orElse("")))
+          .anyMatch(c -> c.contains("chromedriver"));
+      browser.open(web.uri("/index.html"));
+    } finally {
+      browser.close();
+    }
+    Wait.until(Duration.ofSeconds(15), "chromium and chromedriver to exit",
+        () -> ProcessHandle.current().descendants().count() <= before,
+        () -> ProcessHandle.current().descendants().map(h -> h.pid() + " " + h.info().command().orElse("?")).toList());
+    leaks.assertNoNewThreads(Duration.ofSeconds(10));
   }
 
   @Test

@@ -90,6 +90,39 @@ class ImpairmentTest {
   }
 
   @Test
+  void burstLossLosesRunsOfTheExpectedLength() {
+    // enter 1%, exit 25%: about 3.8% of packets in bursts averaging 4 packets
+    Pair p = new Pair(21, Impairment.builder().burstLoss(0.01, 0.25).build());
+    p.sendPaced(50_000, MS, 100);
+    java.util.Set<Integer> got = new java.util.HashSet<>(p.arrivals);
+    long lost = 50_000 - got.size();
+    assertThat(lost).isBetween(1_500L, 2_400L);
+    List<Integer> runs = new ArrayList<>();
+    int run = 0;
+    for (int i = 0; i < 50_000; i++) {
+      if (!got.contains(i)) {
+        run++;
+      } else if (run > 0) {
+        runs.add(run);
+        run = 0;
+      }
+    }
+    double meanRun = runs.stream().mapToInt(Integer::intValue).average().orElseThrow();
+    assertThat(meanRun).isBetween(3.3, 4.8);
+    assertThat(runs.stream().mapToInt(Integer::intValue).max().orElseThrow()).isGreaterThan(8);
+  }
+
+  @Test
+  void aLinkCanGoDownAndComeBackDuringARun() {
+    Pair p = new Pair(22, Impairment.NONE);
+    p.net.clock().scheduleAfter(Duration.ofMillis(100), () -> p.net.impair(p.a, p.b, Impairment.builder().loss(1.0).build()));
+    p.net.clock().scheduleAfter(Duration.ofMillis(200), () -> p.net.impair(p.a, p.b, null));
+    p.sendPaced(300, MS, 10);
+    assertThat(p.arrivals).hasSize(200);
+    assertThat(p.arrivals).doesNotContain(100, 150, 199).contains(99, 200);
+  }
+
+  @Test
   void fixedDelayIsExactAndKeepsOrder() {
     Pair p = new Pair(2, Impairment.delay(Duration.ofMillis(25)));
     p.sendPaced(500, MS, 100);
