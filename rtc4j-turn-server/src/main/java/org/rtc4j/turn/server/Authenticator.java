@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.Optional;
 import java.util.function.LongUnaryOperator;
 import org.rtc4j.stun.IntegrityCalculator;
+import org.rtc4j.stun.LongTermCredentials;
 import org.rtc4j.stun.Nonce;
 import org.rtc4j.stun.Realm;
 import org.rtc4j.stun.StunMessage;
@@ -84,7 +85,7 @@ final class Authenticator {
     byte[] key = config.userKeyShared(user);
     String quotaUser = user;
     if (key == null) {
-      byte[] secret = config.authSecretBytes();
+      String secret = config.authSecret().orElse(null);
       if (secret == null) {
         return Result.REJECTED;
       }
@@ -94,7 +95,7 @@ final class Authenticator {
       }
       int colon = user.indexOf(':');
       quotaUser = colon >= 0 ? user.substring(colon + 1) : user;
-      key = Credentials.longTermKey(user, config.realm(), Credentials.restPassword(secret, user));
+      key = LongTermCredentials.md5Key(user, config.realm(), LongTermCredentials.restApiPassword(secret, user));
     }
     if (!calc.verifyMessageIntegrity(m, key)) {
       return Result.REJECTED;

@@ -1,6 +1,5 @@
 package org.rtc4j.turn.server;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongUnaryOperator;
+import org.rtc4j.stun.LongTermCredentials;
 
 /**
  * Immutable configuration of a TURN server (every {@link TurnServerCore} shard and their
@@ -25,7 +25,7 @@ public final class TurnServerConfig {
   private final String realm;
   private final String software;
   private final Map<String, byte[]> userKeys;
-  private final byte[] authSecret;
+  private final String authSecret;
   private final PeerAddressPolicy peerPolicy;
   private final int userQuota;
   private final int totalQuota;
@@ -49,9 +49,9 @@ public final class TurnServerConfig {
     this.realm = b.realm;
     this.software = b.software;
     Map<String, byte[]> keys = new LinkedHashMap<>();
-    b.users.forEach((user, password) -> keys.put(user, Credentials.longTermKey(user, b.realm, password)));
+    b.users.forEach((user, password) -> keys.put(user, longTermKey(user, b.realm, password)));
     this.userKeys = Collections.unmodifiableMap(keys);
-    this.authSecret = b.authSecret == null ? null : b.authSecret.getBytes(StandardCharsets.UTF_8);
+    this.authSecret = b.authSecret;
     this.peerPolicy = b.peerPolicy;
     this.userQuota = b.userQuota;
     this.totalQuota = b.totalQuota;
@@ -70,6 +70,49 @@ public final class TurnServerConfig {
     this.unauthenticatedRateLimit = b.unauthenticatedRateLimit;
     this.legacyChannelRange = b.legacyChannelRange;
     this.epochSecondsAt = b.epochSecondsAt != null ? b.epochSecondsAt : systemWallClock();
+  }
+
+  private TurnServerConfig(TurnServerConfig base, PeerAddressPolicy policy) {
+    this.realm = base.realm;
+    this.software = base.software;
+    this.userKeys = base.userKeys;
+    this.authSecret = base.authSecret;
+    this.peerPolicy = policy;
+    this.userQuota = base.userQuota;
+    this.totalQuota = base.totalQuota;
+    this.maxBps = base.maxBps;
+    this.bpsCapacity = base.bpsCapacity;
+    this.defaultLifetimeSeconds = base.defaultLifetimeSeconds;
+    this.maxLifetimeSeconds = base.maxLifetimeSeconds;
+    this.permissionLifetimeSeconds = base.permissionLifetimeSeconds;
+    this.channelLifetimeSeconds = base.channelLifetimeSeconds;
+    this.nonceLifetimeSeconds = base.nonceLifetimeSeconds;
+    this.maxPermissionsPerAllocation = base.maxPermissionsPerAllocation;
+    this.allowAnonymousBinding = base.allowAnonymousBinding;
+    this.secureStun = base.secureStun;
+    this.ipv4Relay = base.ipv4Relay;
+    this.ipv6Relay = base.ipv6Relay;
+    this.unauthenticatedRateLimit = base.unauthenticatedRateLimit;
+    this.legacyChannelRange = base.legacyChannelRange;
+    this.epochSecondsAt = base.epochSecondsAt;
+  }
+
+  /**
+   * A copy with another peer policy; the driver uses it to add the listening and relay IPs it
+   * bound to the policy's server addresses. (Passwords are kept only as keys, so there is no
+   * {@code toBuilder()}.)
+   */
+  public TurnServerConfig withPeerPolicy(PeerAddressPolicy policy) {
+    return new TurnServerConfig(this, Objects.requireNonNull(policy, "policy"));
+  }
+
+  private static byte[] longTermKey(String user, String realm, String password) {
+    try {
+      return LongTermCredentials.md5Key(user, realm, password);
+    } catch (IllegalArgumentException e) {
+      // Not chained: the cause names the offending character of the password.
+      throw new IllegalArgumentException("the password of user " + user + " is not valid under SASLprep (RFC 4013)");
+    }
   }
 
   /** A builder with the defaults listed on each of its methods. */
@@ -121,12 +164,7 @@ public final class TurnServerConfig {
 
   /** The TURN REST API shared secret, if set (coturn {@code static-auth-secret}). */
   public Optional<String> authSecret() {
-    return authSecret == null ? Optional.empty() : Optional.of(new String(authSecret, StandardCharsets.UTF_8));
-  }
-
-  /** The secret's bytes, shared, must not be modified; null when none. */
-  byte[] authSecretBytes() {
-    return authSecret;
+    return Optional.ofNullable(authSecret);
   }
 
   /** Which peers allocations may relay to. */

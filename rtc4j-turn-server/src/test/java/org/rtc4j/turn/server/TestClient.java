@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.rtc4j.net.Datagram;
 import org.rtc4j.net.Transport;
+import org.rtc4j.stun.LongTermCredentials;
 import org.rtc4j.stun.ChannelNumber;
 import org.rtc4j.stun.Data;
 import org.rtc4j.stun.ErrorCode;
@@ -53,7 +54,7 @@ final class TestClient {
   }
 
   byte[] key() {
-    return Credentials.longTermKey(user, realm, password);
+    return LongTermCredentials.md5Key(user, realm, password);
   }
 
   /** Sends raw bytes from this client; returns everything the core sent. */

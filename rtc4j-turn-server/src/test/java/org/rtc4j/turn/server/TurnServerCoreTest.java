@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.rtc4j.net.Datagram;
 import org.rtc4j.net.Transport;
+import org.rtc4j.stun.LongTermCredentials;
 import org.rtc4j.stun.AdditionalAddressFamily;
 import org.rtc4j.stun.AddressErrorCode;
 import org.rtc4j.stun.Data;
@@ -307,24 +308,24 @@ class TurnServerCoreTest {
     long future = h.epochSeconds() + 3600;
     String username = future + ":carol";
     TestClient c = h.client(Transport.UDP, CoreHarness.addr("192.0.2.10", 1), CoreHarness.SERVER, username,
-        Credentials.restPassword("secret".getBytes(StandardCharsets.UTF_8), username));
+        LongTermCredentials.restApiPassword("secret", username));
     c.allocate();
     assertThat(h.events(TurnEvent.AllocationCreated.class).get(0).user()).isEqualTo("carol");
     assertThat(h.shared.allocationCount("carol")).isEqualTo(1);
 
     String bare = Long.toString(future);
     TestClient b = h.client(Transport.UDP, CoreHarness.addr("192.0.2.11", 1), CoreHarness.SERVER, bare,
-        Credentials.restPassword("secret".getBytes(StandardCharsets.UTF_8), bare));
+        LongTermCredentials.restApiPassword("secret", bare));
     b.allocate();
 
     String expired = (h.epochSeconds() - 1) + ":dave";
     TestClient e = h.client(Transport.UDP, CoreHarness.addr("192.0.2.12", 1), CoreHarness.SERVER, expired,
-        Credentials.restPassword("secret".getBytes(StandardCharsets.UTF_8), expired));
+        LongTermCredentials.restApiPassword("secret", expired));
     assertThat(errorCode(e.allocateRaw())).isEqualTo(401);
 
     String wrong = future + ":erin";
     TestClient w = h.client(Transport.UDP, CoreHarness.addr("192.0.2.13", 1), CoreHarness.SERVER, wrong,
-        Credentials.restPassword("other-secret".getBytes(StandardCharsets.UTF_8), wrong));
+        LongTermCredentials.restApiPassword("other-secret", wrong));
     assertThat(errorCode(w.allocateRaw())).isEqualTo(401);
 
     TestClient garbage = h.client(Transport.UDP, CoreHarness.addr("192.0.2.14", 1), CoreHarness.SERVER, "x1700:frank", "pw");
@@ -344,9 +345,9 @@ class TurnServerCoreTest {
     int n = 0;
     while (m.find()) {
       n++;
-      String password = Credentials.restPassword(m.group(2).getBytes(StandardCharsets.UTF_8), m.group(1));
+      String password = LongTermCredentials.restApiPassword(m.group(2), m.group(1));
       assertThat(password).isEqualTo(m.group(4));
-      assertThat(java.util.HexFormat.of().formatHex(Credentials.longTermKey(m.group(1), m.group(3), password)))
+      assertThat(java.util.HexFormat.of().formatHex(LongTermCredentials.md5Key(m.group(1), m.group(3), password)))
           .isEqualTo(m.group(5));
     }
     assertThat(n).isEqualTo(3);

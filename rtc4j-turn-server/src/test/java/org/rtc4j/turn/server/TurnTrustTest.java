@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.rtc4j.net.Datagram;
 import org.rtc4j.net.Transport;
+import org.rtc4j.stun.LongTermCredentials;
 import org.rtc4j.stun.ChannelNumber;
 import org.rtc4j.stun.Lifetime;
 import org.rtc4j.stun.Nonce;
@@ -29,13 +30,12 @@ import org.rtc4j.stun.XorPeerAddress;
 /** The trust-test rows of issue 2 that the sans-IO core can prove by itself (trust-tests.md). */
 class TurnTrustTest {
 
-  static final byte[] SECRET = "secret".getBytes(StandardCharsets.UTF_8);
   static final InetSocketAddress PEER = CoreHarness.addr("8.8.8.8", 4000);
 
   /** A REST-credential client for user {@code user} valid for an hour. */
   static TestClient restClient(CoreHarness h, String user, InetSocketAddress address) {
     String username = (h.epochSeconds() + 3600) + ":" + user;
-    return h.client(Transport.UDP, address, CoreHarness.SERVER, username, Credentials.restPassword(SECRET, username));
+    return h.client(Transport.UDP, address, CoreHarness.SERVER, username, LongTermCredentials.restApiPassword("secret", username));
   }
 
   /** Allocates on a fresh 5-tuple with a known nonce; returns the response. */
@@ -426,7 +426,7 @@ class TurnTrustTest {
     TurnServerConfig.Builder b = TurnServerConfig.builder().user("alice", password).authSecret(secret).realm("example.org");
     TurnServerConfig config = b.build();
     TurnSharedState shared = new TurnSharedState(config, new byte[32]);
-    String key = java.util.HexFormat.of().formatHex(Credentials.longTermKey("alice", "example.org", password));
+    String key = java.util.HexFormat.of().formatHex(LongTermCredentials.md5Key("alice", "example.org", password));
     List<String> texts = List.of(config.toString(), b.toString(), shared.toString(), config.peerPolicy().toString(),
         shared.counters().toString(), new TurnEvent.AllocationCreated("alice", new FiveTuple(Transport.UDP, PEER, PEER), PEER, 600).toString());
     for (String t : texts) {
