@@ -34,8 +34,8 @@ public final class ThreadLeakCheck {
       "Notification Thread", "Service Thread", "Monitor Deflation Thread", "C1 CompilerThread",
       "C2 CompilerThread", "Sweeper thread", "JFR ", "process reaper", "ForkJoinPool.commonPool-worker-",
       "surefire-forkedjvm-", "junit-jupiter-timeout-watcher", "Monitor Ctrl-Break", "Java2D Disposer",
-      "DestroyJavaVM", "Keep-Alive-Timer", "Keep-Alive-SocketCleaner", "FileSystemWatcher", "Cleaner-",
-      "InnocuousThread-", "Timer-0 (JDK)");
+      "DestroyJavaVM", "Keep-Alive-Timer", "Keep-Alive-SocketCleaner", "InnocuousThread-",
+      "CompletableFutureDelayScheduler");
 
   /** The JVM's own threads: {@link #JVM_THREAD_PREFIXES}, and threads of the "system" thread group. */
   public static final Predicate<Thread> JVM_THREADS = t -> {

@@ -66,6 +66,7 @@ class FreePortsTest {
     // Occupy one port of a found range; the next search for a range containing it must avoid it.
     FreePorts.PortRange r = FreePorts.udpRange(1);
     try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(FreePorts.LOOPBACK, r.first()))) {
+      assertThat(FreePorts.isUdpFree(FreePorts.LOOPBACK, s.getLocalPort())).isFalse();
       for (int i = 0; i < 20; i++) {
         FreePorts.PortRange other = FreePorts.udpRange(50);
         assertThat(other.contains(r.first())).isFalse();
