@@ -156,6 +156,48 @@ class TurnServerEndToEndTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void theNioFallbackRelaysToo(Transport transport) throws Exception {
+    try (TurnServer server = start(c -> c, o -> o.preferNative(false));
+        TurnTestClient client = TurnTestClient.connect(transport, server).credentials(USER, PASSWORD);
+        DatagramSocket peer = peer()) {
+      assertThat(server.transportName()).isEqualTo("nio");
+      InetSocketAddress peerAddress = (InetSocketAddress) peer.getLocalSocketAddress();
+      assertThat(client.binding().attribute(XorMappedAddress.class).orElseThrow().address())
+          .isEqualTo(client.localAddress());
+      InetSocketAddress relay = client.allocate();
+      assertThat(client.channelBind(0x4FFF, peerAddress).stunClass()).isEqualTo(StunClass.SUCCESS_RESPONSE);
+      client.sendChannelData(0x4FFF, bytes("via nio"));
+      DatagramPacket p = receive(peer);
+      assertThat(p.getSocketAddress()).isEqualTo(relay);
+      peer.send(new DatagramPacket(bytes("back"), 4, relay));
+      assertThat(client.receiveData(WAIT).data()).isEqualTo(bytes("back"));
+      assertThat(client.refresh(0).stunClass()).isEqualTo(StunClass.SUCCESS_RESPONSE);
+      Wait.until(WAIT, "relay port released", () -> server.relayPortsInUse() == 0);
+    }
+  }
+
+  @Test
+  void ipv6ListenerAndRelay() throws Exception {
+    InetAddress v6 = InetAddress.getByName("::1");
+    try (TurnServer server = start(c -> c, o -> o.listeningIps(List.of(v6)).relayIps(List.of(LOOPBACK, v6)));
+        TurnTestClient client = TurnTestClient.udp(server.udpAddresses().get(0)).credentials(USER, PASSWORD);
+        DatagramSocket peer = new DatagramSocket(new InetSocketAddress(v6, 0))) {
+      peer.setSoTimeout((int) WAIT.toMillis());
+      assertThat(server.udpAddresses().get(0).getAddress()).isEqualTo(v6);
+      assertThat(client.binding().attribute(XorMappedAddress.class).orElseThrow().address().getAddress())
+          .isEqualTo(v6);
+      InetSocketAddress relay = client.allocate(new org.rtc4j.stun.RequestedAddressFamily(2));
+      assertThat(relay.getAddress()).isEqualTo(v6);
+      InetSocketAddress peerAddress = (InetSocketAddress) peer.getLocalSocketAddress();
+      assertThat(client.createPermission(peerAddress).stunClass()).isEqualTo(StunClass.SUCCESS_RESPONSE);
+      client.send(peerAddress, bytes("over ipv6"));
+      DatagramPacket p = receive(peer);
+      assertThat(p.getSocketAddress()).isEqualTo(relay);
+    }
+  }
+
   @Test
   void wrongPasswordGets401AndIsCounted() throws Exception {
     try (TurnServer server = start();
