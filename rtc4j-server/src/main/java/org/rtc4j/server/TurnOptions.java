@@ -29,6 +29,11 @@ public final class TurnOptions {
           + "Default: the first listening IP, or the machine's first global address when listening on 0.0.0.0.")
   List<String> relayIps = new ArrayList<>();
 
+  @Option(names = {"-X", "--external-ip"}, paramLabel = "PUBLIC[/PRIVATE]",
+      description = "Behind a 1:1 NAT: advertise relay addresses as PUBLIC (repeatable; PUBLIC/PRIVATE maps one "
+          + "relay IP). The NAT must keep port numbers.")
+  List<String> externalIps = new ArrayList<>();
+
   @Option(names = "--min-port", paramLabel = "PORT", defaultValue = "49152",
       description = "Lowest relay port. Default: ${DEFAULT-VALUE}.")
   int minPort;

@@ -145,7 +145,9 @@ public final class TurnService implements AutoCloseable {
     for (InetSocketAddress a : server.tlsAddresses()) {
       b.append("  listening  tls  ").append(hostPort(a)).append('\n');
     }
-    b.append("  relay      ").append(String.join(", ", server.relayIps().stream().map(InetAddress::getHostAddress)
+    b.append("  relay      ").append(String.join(", ", server.relayIps().stream().map(a -> a.getHostAddress()
+        + (settings.listeners().advertisedAddress(a).equals(a) ? ""
+            : " (advertised as " + settings.listeners().advertisedAddress(a).getHostAddress() + ")"))
         .toList())).append(" ports ").append(settings.listeners().minPort()).append('-')
         .append(settings.listeners().maxPort()).append('\n');
     b.append("  realm      ").append(cfg.realm()).append('\n');
@@ -184,6 +186,10 @@ public final class TurnService implements AutoCloseable {
   private String advertisedHost() {
     List<InetSocketAddress> all = new ArrayList<>(server.udpAddresses());
     all.addAll(server.tcpAddresses());
+    List<InetAddress> external = server.advertisedRelayIps();
+    if (!external.equals(server.relayIps())) {
+      return host(external.get(0)); // behind a NAT: clients reach the public address
+    }
     for (InetSocketAddress a : all) {
       if (!a.getAddress().isAnyLocalAddress()) {
         return host(a.getAddress());

@@ -111,6 +111,12 @@ public record TurnSettings(
       }
       net.relayIp(a);
     }
+    for (String x : o.externalIps) {
+      int slash = x.indexOf('/');
+      InetAddress pub = ip("--external-ip", slash < 0 ? x : x.substring(0, slash));
+      InetAddress priv = slash < 0 ? null : ip("--external-ip", x.substring(slash + 1));
+      net.externalIp(pub, priv);
+    }
     net.listeningPort(o.listeningPort).tlsListeningPort(o.tlsListeningPort).portRange(o.minPort, o.maxPort);
     net.udp(!o.noUdp).tcp(!o.noTcp).tls(!o.noTls);
     if ((o.cert == null) != (o.pkey == null)) {

@@ -76,7 +76,7 @@ class CliTest {
       assertThat(r.out()).contains("--listening-ip", "--listening-port", "--tls-listening-port", "--relay-ip",
           "--min-port", "--max-port", "--realm", "--user", "--use-auth-secret", "--static-auth-secret",
           "--allow-loopback-peers", "--allowed-peer-ip", "--denied-peer-ip", "--user-quota", "--total-quota",
-          "--max-bps", "--cert", "--pkey", "--no-tcp", "--no-udp", "--no-tls", "--metrics-port", "--config",
+          "--max-bps", "--cert", "--pkey", "--external-ip", "--no-tcp", "--no-udp", "--no-tls", "--metrics-port", "--config",
           "--verbose");
     }
   }
@@ -108,7 +108,8 @@ class CliTest {
         "--allowed-peer-ip", "10.1.0.0/16", "--denied-peer-ip", "203.0.113.1-203.0.113.9", "--user-quota", "3",
         "--total-quota", "10", "--max-bps", "125000", "--no-tcp", "--metrics-port", "9641", "--relay-threads", "3",
         "--secure-stun", "--stale-nonce", "300", "--max-allocate-lifetime", "1800", "--lt-cred-mech", "-f",
-        "--bps-capacity", "1000000", "--legacy-channel-range", "--unauthenticated-rate-limit", "20");
+        "--bps-capacity", "1000000", "--legacy-channel-range", "--unauthenticated-rate-limit", "20",
+        "-X", "198.51.100.7/127.0.0.1", "--external-ip", "2001:db8::7");
     TurnServerOptions l = s.listeners();
     assertThat(l.listeningIps()).containsExactly(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("::1"));
     assertThat(l.listeningPort()).isEqualTo(4000);
@@ -136,6 +137,9 @@ class CliTest {
     assertThat(s.config().bpsCapacity()).isEqualTo(1_000_000);
     assertThat(s.config().legacyChannelRange()).isTrue();
     assertThat(s.config().unauthenticatedRateLimit()).isEqualTo(20);
+    assertThat(l.advertisedAddress(InetAddress.getByName("127.0.0.1"))).isEqualTo(InetAddress.getByName("198.51.100.7"));
+    assertThat(l.advertisedAddress(InetAddress.getByName("::1"))).isEqualTo(InetAddress.getByName("2001:db8::7"));
+    assertThat(l.advertisedAddress(InetAddress.getByName("127.0.0.9"))).isEqualTo(InetAddress.getByName("127.0.0.9"));
   }
 
   @Test

@@ -53,8 +53,8 @@ final class Shard {
   private final TurnCounters counters;
   private final RelayPortAllocator ports;
   private final RandomGenerator random;
-  private final InetAddress relayIpv4;
-  private final InetAddress relayIpv6;
+  private final RelayIp relayIpv4;
+  private final RelayIp relayIpv6;
   private final Bootstrap relayBootstrap4;
   private final Bootstrap relayBootstrap6;
 
@@ -80,7 +80,7 @@ final class Shard {
   private boolean closed;
 
   Shard(int index, EventLoop loop, TurnServerCore core, TurnCounters counters, RelayPortAllocator ports,
-      RandomGenerator random, InetAddress relayIpv4, InetAddress relayIpv6, Bootstrap relayBootstrap,
+      RandomGenerator random, RelayIp relayIpv4, RelayIp relayIpv6, Bootstrap relayBootstrap,
       NettyTransport transport) {
     this.index = index;
     this.loop = loop;
@@ -92,9 +92,9 @@ final class Shard {
     this.relayIpv6 = relayIpv6;
     UdpHandler handler = new UdpHandler(this);
     this.relayBootstrap4 = relayIpv4 == null ? null
-        : relayBootstrap.clone(loop).channelFactory(transport.datagram(relayIpv4)).handler(handler);
+        : relayBootstrap.clone(loop).channelFactory(transport.datagram(relayIpv4.local())).handler(handler);
     this.relayBootstrap6 = relayIpv6 == null ? null
-        : relayBootstrap.clone(loop).channelFactory(transport.datagram(relayIpv6)).handler(handler);
+        : relayBootstrap.clone(loop).channelFactory(transport.datagram(relayIpv6.local())).handler(handler);
   }
 
   // ---------------------------------------------------------------- channels
@@ -245,7 +245,8 @@ final class Shard {
   }
 
   private void bindRelay(TurnEvent.RelayRequested request, int attempt) {
-    InetAddress ip = request.family() == 2 ? relayIpv6 : relayIpv4;
+    RelayIp relayIp = request.family() == 2 ? relayIpv6 : relayIpv4;
+    InetAddress ip = relayIp == null ? null : relayIp.local();
     int port = ip == null ? -1 : ports.reserve(random, request.evenPort());
     if (port < 0) {
       log.debug("shard {}: no relay {} for request {}", index, ip == null ? "address of family " + request.family()
@@ -254,7 +255,14 @@ final class Shard {
       afterCore();
       return;
     }
-    ChannelFuture f = (ip == relayIpv6 ? relayBootstrap6 : relayBootstrap4).bind(new InetSocketAddress(ip, port));
+    Bootstrap b = relayIp == relayIpv6 ? relayBootstrap6 : relayBootstrap4;
+    InetSocketAddress advertised = null;
+    if (relayIp.translated()) {
+      advertised = new InetSocketAddress(relayIp.advertised(), port);
+      b = b.clone().handler(new UdpHandler(this, advertised));
+    }
+    InetSocketAddress external = advertised;
+    ChannelFuture f = b.bind(new InetSocketAddress(ip, port));
     f.addListener((ChannelFuture done) -> {
       if (done.isSuccess()) {
         Channel ch = done.channel();
@@ -263,7 +271,7 @@ final class Shard {
           ch.close();
           return;
         }
-        InetSocketAddress local = (InetSocketAddress) ch.localAddress();
+        InetSocketAddress local = external != null ? external : (InetSocketAddress) ch.localAddress();
         relays.put(local, ch);
         udpBySource.put(local, ch);
         core.handleRelayBound(System.nanoTime(), request.requestId(), local);
@@ -284,6 +292,16 @@ final class Shard {
       }
       afterCore();
     });
+  }
+
+  /**
+   * A relay address: the local IP relay sockets bind, and the IP the core and clients see (a
+   * different, public one behind a 1:1 NAT, coturn's {@code --external-ip}).
+   */
+  record RelayIp(InetAddress local, InetAddress advertised) {
+    boolean translated() {
+      return !local.equals(advertised);
+    }
   }
 
   // ---------------------------------------------------------------- timer

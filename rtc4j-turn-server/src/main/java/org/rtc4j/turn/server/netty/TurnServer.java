@@ -91,7 +91,9 @@ public final class TurnServer implements AutoCloseable {
   private TurnServer(TurnServerConfig config, TurnServerOptions options, List<InetAddress> relayIps) {
     this.options = options;
     this.relayIps = List.copyOf(relayIps);
-    this.config = ServerAddresses.withServerAddresses(config, ServerAddresses.of(options.listeningIps(), relayIps),
+    List<InetAddress> own = new ArrayList<>(relayIps);
+    relayIps.forEach(a -> own.add(options.advertisedAddress(a)));
+    this.config = ServerAddresses.withServerAddresses(config, ServerAddresses.of(options.listeningIps(), own),
         relayIps.stream().anyMatch(a -> a instanceof Inet4Address),
         relayIps.stream().anyMatch(a -> a instanceof Inet6Address));
     this.transport = NettyTransport.select(options.preferNative());
@@ -124,8 +126,10 @@ public final class TurnServer implements AutoCloseable {
   }
 
   private void bindAll() throws IOException {
-    InetAddress relay4 = relayIps.stream().filter(a -> a instanceof Inet4Address).findFirst().orElse(null);
-    InetAddress relay6 = relayIps.stream().filter(a -> a instanceof Inet6Address).findFirst().orElse(null);
+    Shard.RelayIp relay4 = relayIps.stream().filter(a -> a instanceof Inet4Address).findFirst()
+        .map(a -> new Shard.RelayIp(a, options.advertisedAddress(a))).orElse(null);
+    Shard.RelayIp relay6 = relayIps.stream().filter(a -> a instanceof Inet6Address).findFirst()
+        .map(a -> new Shard.RelayIp(a, options.advertisedAddress(a))).orElse(null);
     Bootstrap relayBootstrap = new Bootstrap()
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20));
     datagramOptions(relayBootstrap, options.relaySocketBufferBytes(), RELAY_READ_BATCH);
@@ -165,7 +169,9 @@ public final class TurnServer implements AutoCloseable {
     }
     log.info("STUN/TURN server up: {} shard(s) on {}{}, relay {} ports {}-{}", shards.size(), transport.name(),
         transport.epoll() ? "" : " (epoll unavailable: " + NettyTransport.epollUnavailableReason() + ")",
-        relayIps.stream().map(InetAddress::getHostAddress).toList(), options.minPort(), options.maxPort());
+        relayIps.stream().map(a -> a.getHostAddress() + (options.advertisedAddress(a).equals(a) ? ""
+            : " advertised as " + options.advertisedAddress(a).getHostAddress())).toList(),
+        options.minPort(), options.maxPort());
   }
 
   private void datagramOptions(Bootstrap b, int bufferBytes, int readBatch) {
@@ -318,6 +324,11 @@ public final class TurnServer implements AutoCloseable {
   /** The addresses relay sockets bind to (one per family). */
   public List<InetAddress> relayIps() {
     return relayIps;
+  }
+
+  /** The relay addresses as clients and peers see them ({@link #relayIps()} behind {@code --external-ip}). */
+  public List<InetAddress> advertisedRelayIps() {
+    return relayIps.stream().map(options::advertisedAddress).toList();
   }
 
   /** Relay ports held now (sockets bound or being bound). */

@@ -37,6 +37,7 @@ public final class TurnServerOptions {
   private final int relaySocketBufferBytes;
   private final int maxDatagramSize;
   private final int streamIdleSeconds;
+  private final List<ExternalIp> externalIps;
 
   private TurnServerOptions(Builder b) {
     this.listeningIps = List.copyOf(b.listeningIps);
@@ -56,6 +57,7 @@ public final class TurnServerOptions {
     this.relaySocketBufferBytes = b.relaySocketBufferBytes;
     this.maxDatagramSize = b.maxDatagramSize;
     this.streamIdleSeconds = b.streamIdleSeconds;
+    this.externalIps = List.copyOf(b.externalIps);
   }
 
   public static Builder builder() {
@@ -151,6 +153,42 @@ public final class TurnServerOptions {
     return streamIdleSeconds;
   }
 
+  /** Public addresses that relay IPs are reached by through a 1:1 NAT (coturn {@code --external-ip}). */
+  public List<ExternalIp> externalIps() {
+    return externalIps;
+  }
+
+  /**
+   * The address advertised (in XOR-RELAYED-ADDRESS) for relay sockets bound on {@code relayIp}:
+   * the external IP mapped to it, else the external IP given without a private one for its family,
+   * else {@code relayIp} itself. The NAT must keep ports (relay port N is reached as external:N).
+   */
+  public InetAddress advertisedAddress(InetAddress relayIp) {
+    for (ExternalIp e : externalIps) {
+      if (relayIp.equals(e.privateIp())) {
+        return e.publicIp();
+      }
+    }
+    for (ExternalIp e : externalIps) {
+      if (e.privateIp() == null && (e.publicIp() instanceof java.net.Inet6Address) == (relayIp instanceof java.net.Inet6Address)) {
+        return e.publicIp();
+      }
+    }
+    return relayIp;
+  }
+
+  /**
+   * A public address of the server behind a 1:1 NAT.
+   *
+   * @param publicIp the address clients and peers use
+   * @param privateIp the local relay address it maps to, or null: the relay address of its family
+   */
+  public record ExternalIp(InetAddress publicIp, InetAddress privateIp) {
+    public ExternalIp {
+      Objects.requireNonNull(publicIp, "publicIp");
+    }
+  }
+
   @Override
   public String toString() {
     return "TurnServerOptions[listening=" + listeningIps + ":" + listeningPort + " tls:" + tlsListeningPort
@@ -177,8 +215,15 @@ public final class TurnServerOptions {
     private int relaySocketBufferBytes = 512 << 10;
     private int maxDatagramSize = DEFAULT_MAX_DATAGRAM;
     private int streamIdleSeconds = 60;
+    private final List<ExternalIp> externalIps = new ArrayList<>();
 
     private Builder() {}
+
+    /** Advertise relay sockets bound on {@code privateIp} (null: the relay IP of the family) as {@code publicIp}. */
+    public Builder externalIp(InetAddress publicIp, InetAddress privateIp) {
+      externalIps.add(new ExternalIp(publicIp, privateIp));
+      return this;
+    }
 
     /** Adds a listening address (repeatable); none given means 0.0.0.0. */
     public Builder listeningIp(InetAddress ip) {
@@ -292,6 +337,15 @@ public final class TurnServerOptions {
       }
       if (maxDatagramSize < 548 || maxDatagramSize > 65536) {
         throw new IllegalArgumentException("max datagram size must be in 548..65536, got " + maxDatagramSize);
+      }
+      for (ExternalIp e : externalIps) {
+        if (e.publicIp().isAnyLocalAddress() || e.privateIp() != null && e.privateIp().isAnyLocalAddress()) {
+          throw new IllegalArgumentException("external IP mapping needs concrete addresses: " + e);
+        }
+        if (e.privateIp() != null
+            && (e.publicIp() instanceof java.net.Inet6Address) != (e.privateIp() instanceof java.net.Inet6Address)) {
+          throw new IllegalArgumentException("external IP mapping across address families: " + e);
+        }
       }
       if (streamIdleSeconds < 1) {
         throw new IllegalArgumentException("stream idle timeout must be >= 1 s, got " + streamIdleSeconds);

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * peers) to the shard. The destination given to the core is the socket's own local address, which
  * is how the core tells a client datagram from a peer datagram.
  *
- * <p>Sharable: one instance serves every UDP socket of its shard, all on the shard's loop.
+ * <p>Sharable: one instance serves every UDP socket of its shard, all on the shard's loop (one
+ * instance per relay socket when relay addresses are advertised as external addresses).
  */
 @ChannelHandler.Sharable
 final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
@@ -22,15 +23,27 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   private static final Logger log = LoggerFactory.getLogger(UdpHandler.class);
 
   private final Shard shard;
+  private final InetSocketAddress advertised;
 
+  /** A handler that reports each socket's own local address as the destination. */
   UdpHandler(Shard shard) {
+    this(shard, null);
+  }
+
+  /**
+   * A handler for one relay socket whose address is advertised differently (behind a 1:1 NAT,
+   * {@code --external-ip}): the core only ever sees the advertised address.
+   */
+  UdpHandler(Shard shard, InetSocketAddress advertised) {
     super(true);
     this.shard = shard;
+    this.advertised = advertised;
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-    shard.receive(Transport.UDP, packet.sender(), (InetSocketAddress) ctx.channel().localAddress(), packet.content());
+    InetSocketAddress to = advertised != null ? advertised : (InetSocketAddress) ctx.channel().localAddress();
+    shard.receive(Transport.UDP, packet.sender(), to, packet.content());
   }
 
   @Override

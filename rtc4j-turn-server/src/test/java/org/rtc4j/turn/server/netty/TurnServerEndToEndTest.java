@@ -199,6 +199,29 @@ class TurnServerEndToEndTest {
   }
 
   @Test
+  void externalIpIsAdvertisedWhileSocketsBindTheLocalAddress() throws Exception {
+    InetAddress external = InetAddress.getByName("127.0.0.2"); // stands for the public side of a 1:1 NAT
+    try (TurnServer server = start(c -> c, o -> o.externalIp(external, LOOPBACK));
+        TurnTestClient client = TurnTestClient.udp(server.udpAddresses().get(0)).credentials(USER, PASSWORD);
+        DatagramSocket peer = peer()) {
+      assertThat(server.advertisedRelayIps()).containsExactly(external);
+      InetSocketAddress relay = client.allocate();
+      assertThat(relay.getAddress()).isEqualTo(external);
+      InetSocketAddress peerAddress = (InetSocketAddress) peer.getLocalSocketAddress();
+      client.channelBind(0x4003, peerAddress);
+      client.sendChannelData(0x4003, bytes("out"));
+      DatagramPacket p = receive(peer);
+      // No NAT here: the datagram leaves from the local relay socket, same port.
+      assertThat(p.getSocketAddress()).isEqualTo(new InetSocketAddress(LOOPBACK, relay.getPort()));
+      // What the NAT would deliver: the peer's datagram to external:port arrives at local:port.
+      peer.send(new DatagramPacket(bytes("in"), 2, new InetSocketAddress(LOOPBACK, relay.getPort())));
+      assertThat(client.receiveData(WAIT).data()).isEqualTo(bytes("in"));
+      assertThat(client.refresh(0).stunClass()).isEqualTo(StunClass.SUCCESS_RESPONSE);
+      Wait.until(WAIT, "relay port released", () -> server.relayPortsInUse() == 0);
+    }
+  }
+
+  @Test
   void wrongPasswordGets401AndIsCounted() throws Exception {
     try (TurnServer server = start();
         TurnTestClient client = TurnTestClient.udp(server.udpAddresses().get(0)).credentials(USER, "wrong")) {
