@@ -31,10 +31,10 @@ final class ServerAddresses {
   }
 
   /** {@code config} with {@code addresses} added to its peer policy's server addresses. */
-  static TurnServerConfig withServerAddresses(TurnServerConfig config, Set<InetAddress> addresses, boolean ipv4Relay,
-      boolean ipv6Relay) {
-    // Waiting for TurnServerConfig.toBuilder() (REQUESTS.md); until then the policy is used as given.
-    return config;
+  static TurnServerConfig withServerAddresses(TurnServerConfig config, Set<InetAddress> addresses) {
+    Set<InetAddress> all = new LinkedHashSet<>(config.peerPolicy().serverAddresses());
+    all.addAll(addresses);
+    return config.withPeerPolicy(config.peerPolicy().toBuilder().serverAddresses(all).build());
   }
 
   /**

@@ -334,6 +334,9 @@ final class Shard {
 
   /** Closes every socket of this shard; returns their close futures. Runs on the loop. */
   List<ChannelFuture> closeAll() {
+    // Allocations end (counters, quota ledger) before their sockets close.
+    core.shutdown(System.nanoTime());
+    drain();
     closed = true;
     if (timer != null) {
       timer.cancel(false);

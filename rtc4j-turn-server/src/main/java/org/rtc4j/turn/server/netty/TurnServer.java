@@ -93,9 +93,7 @@ public final class TurnServer implements AutoCloseable {
     this.relayIps = List.copyOf(relayIps);
     List<InetAddress> own = new ArrayList<>(relayIps);
     relayIps.forEach(a -> own.add(options.advertisedAddress(a)));
-    this.config = ServerAddresses.withServerAddresses(config, ServerAddresses.of(options.listeningIps(), own),
-        relayIps.stream().anyMatch(a -> a instanceof Inet4Address),
-        relayIps.stream().anyMatch(a -> a instanceof Inet6Address));
+    this.config = ServerAddresses.withServerAddresses(config, ServerAddresses.of(options.listeningIps(), own));
     this.transport = NettyTransport.select(options.preferNative());
     this.group = new MultiThreadIoEventLoopGroup(options.eventLoops(),
         new DefaultThreadFactory("rtc4j-turn", false), transport.ioHandlerFactory());
@@ -208,11 +206,25 @@ public final class TurnServer implements AutoCloseable {
       shard.loop.submit(() -> shard.addUdpListener(ch)).syncUninterruptibly();
       if (bound == null) {
         bound = (InetSocketAddress) ch.localAddress();
+        checkBuffer(ch);
       }
     }
     udpAddresses.add(bound);
     log.info("listening on udp {} ({} socket(s){})", hostPort(bound), listeners.size(),
         transport.epoll() ? ", SO_REUSEPORT" : "");
+  }
+
+  /** Linux silently caps SO_RCVBUF at net.core.rmem_max (and reports twice the value it keeps). */
+  private void checkBuffer(Channel ch) {
+    int wanted = options.socketBufferBytes();
+    if (wanted <= 0) {
+      return;
+    }
+    int got = ((io.netty.channel.socket.DatagramChannel) ch).config().getReceiveBufferSize();
+    if (got > 0 && got < wanted) {
+      log.warn("UDP receive buffer is {} KiB, not the {} KiB asked for: bursts may be dropped; raise the limit with "
+          + "'sysctl -w net.core.rmem_max={} net.core.wmem_max={}'", got / 1024, wanted / 1024, wanted, wanted);
+    }
   }
 
   private InetSocketAddress bindStream(InetSocketAddress at, Transport kind, SslContext ssl) throws IOException {
