@@ -20,16 +20,31 @@ public sealed interface TurnEvent {
    * @param requestId the id to quote in the answer
    * @param family 1 = IPv4, 2 = IPv6 (the REQUESTED-ADDRESS-FAMILY values of RFC 8656 §18.9)
    * @param evenPort the client asked for an even port (EVEN-PORT, RFC 8656 §18.8); the driver
-   *     should bind an even port or fail
+   *     binds an even port or fails
+   * @param reserveNext EVEN-PORT with the R bit: the driver also reserves port + 1 on the same IP
+   *     (keeps it out of its port pool, bound or not) for a later Allocate that quotes the
+   *     RESERVATION-TOKEN; the reservation ends with a {@link RelayReleased} for that address
+   * @param requestedPort 0 for any port; otherwise the port reserved earlier by a
+   *     {@code reserveNext} request (the Allocate carried its RESERVATION-TOKEN): the driver binds
+   *     exactly that port, on the relay IP of {@code family}. After {@link TurnServerCore#handleRelayFailed}
+   *     for such a request, the reservation is the driver's to drop.
    */
-  record RelayRequested(long requestId, int family, boolean evenPort) implements TurnEvent {
+  record RelayRequested(long requestId, int family, boolean evenPort, boolean reserveNext, int requestedPort)
+      implements TurnEvent {
+
+    /** A request for any port (no EVEN-PORT reservation involved). */
+    public RelayRequested(long requestId, int family, boolean evenPort) {
+      this(requestId, family, evenPort, false, 0);
+    }
   }
 
   /**
    * The relay socket bound at {@code relay} is no longer used (its allocation was deleted, or the
-   * Allocate it was bound for was abandoned): the driver closes it.
+   * Allocate it was bound for was abandoned), or a port reserved by
+   * {@link RelayRequested#reserveNext()} expired unused: the driver closes the socket or drops
+   * the reservation.
    *
-   * @param relay the relayed transport address
+   * @param relay the relayed transport address (or the reserved one)
    */
   record RelayReleased(InetSocketAddress relay) implements TurnEvent {
   }

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -53,8 +54,9 @@ import org.rtc4j.turn.server.Allocation.Permission;
  *   <li>Allocate (RFC 8656 §7): long-term credentials; REQUESTED-TRANSPORT UDP only (else 442);
  *       REQUESTED-ADDRESS-FAMILY (440 when that family is disabled); ADDITIONAL-ADDRESS-FAMILY is
  *       answered with an IPv4 relay and ADDRESS-ERROR-CODE 440 for IPv6 (no dual allocation);
- *       EVEN-PORT without reservation; EVEN-PORT R=1 and RESERVATION-TOKEN get 508; DONT-FRAGMENT
- *       is accepted; quotas (486); a retransmitted Allocate gets the cached response, another
+ *       EVEN-PORT, with the R bit a 30-second reservation of the next port answered by a
+ *       RESERVATION-TOKEN that any shard accepts (an unknown token gets 508); DONT-FRAGMENT
+ *       is accepted (the driver cannot set DF from Java); quotas (486); a retransmitted Allocate gets the cached response, another
  *       Allocate on the same 5-tuple 437. The relay socket is asked of the driver with
  *       {@link TurnEvent.RelayRequested}; the success response leaves only after
  *       {@link #handleRelayBound}.</li>
@@ -123,11 +125,13 @@ public final class TurnServerCore {
   private final Set<InetAddress> ownAddresses = new HashSet<>();
   /** Listening transport addresses seen at run time: never a peer, even with loopback allowed. */
   private final Set<InetSocketAddress> listening = new HashSet<>();
+  /** Reservations this shard made and times; other shards may consume them first (then they are stale here). */
+  private final Set<Reservation> ownReservations = new HashSet<>();
   private long nextRequestId = 1;
 
   /** An authenticated Allocate waiting for the driver to bind its relay socket. */
   private record Pending(long id, FiveTuple fiveTuple, TransactionId transaction, String username, String quotaUser,
-      byte[] key, boolean fingerprint, long lifetimeSeconds, boolean ipv6Refused) {
+      byte[] key, boolean fingerprint, long lifetimeSeconds, boolean ipv6Refused, boolean reserveNext) {
   }
 
   /** A shard of the server described by {@code config}, sharing quotas, nonces and counters through {@code shared}. */
@@ -220,10 +224,11 @@ public final class TurnServerCore {
       return;
     }
     pendingByTuple.remove(pd.fiveTuple);
-    if (byRelay.containsKey(relayAddress)) {
-      shared.releaseAllocation(pd.quotaUser);
+    if (byRelay.containsKey(relayAddress) || (pd.reserveNext && relayAddress.getPort() >= 0xFFFF)) {
+      releasePending(pd);
       sendPendingError(pd, ErrorCode.INSUFFICIENT_CAPACITY);
-      throw new IllegalArgumentException("relay address already in use by another allocation: " + relayAddress);
+      throw new IllegalArgumentException("relay address in use by another allocation, or no port above it to reserve: "
+          + relayAddress);
     }
     FiveTuple ft = pd.fiveTuple;
     Allocation a = new Allocation(ft, pd.username, pd.quotaUser, pd.key, relayAddress, pd.transaction,
@@ -239,6 +244,16 @@ public final class TurnServerCore {
         .add(new XorMappedAddress(ft.client()));
     if (pd.ipv6Refused) {
       b.add(new AddressErrorCode(FAMILY_IPV6, 440, ErrorCode.defaultReason(440)));
+    }
+    if (pd.reserveNext) {
+      byte[] token = new byte[8];
+      random.nextBytes(token);
+      Reservation r = new Reservation(HexFormat.of().formatHex(token),
+          new InetSocketAddress(relayAddress.getAddress(), relayAddress.getPort() + 1), a.family, pd.quotaUser);
+      shared.putReservation(r);
+      ownReservations.add(r);
+      expiry.schedule(r, nowNanos + Reservation.LIFETIME_NANOS);
+      b.add(new ReservationToken(token));
     }
     addSoftware(b);
     byte[] response = encode(b, pd.key, pd.fingerprint);
@@ -256,8 +271,16 @@ public final class TurnServerCore {
       return;
     }
     pendingByTuple.remove(pd.fiveTuple);
-    shared.releaseAllocation(pd.quotaUser);
+    releasePending(pd);
     sendPendingError(pd, ErrorCode.INSUFFICIENT_CAPACITY);
+  }
+
+  /** Gives back the quota a pending Allocate holds (two slots when it will reserve a port). */
+  private void releasePending(Pending pd) {
+    shared.releaseAllocation(pd.quotaUser);
+    if (pd.reserveNext) {
+      shared.releaseAllocation(pd.quotaUser);
+    }
   }
 
   /** A TCP or TLS client connection closed: its allocation is deleted (RFC 8656 §3.1), a pending Allocate abandoned. */
@@ -269,7 +292,7 @@ public final class TurnServerCore {
     Pending pd = pendingByTuple.remove(new FiveTuple(transport, remote, local));
     if (pd != null) {
       pending.remove(pd.id);
-      shared.releaseAllocation(pd.quotaUser);
+      releasePending(pd);
     }
   }
 
@@ -282,10 +305,13 @@ public final class TurnServerCore {
       deleteAllocation(a, TurnEvent.Reason.SHUTDOWN);
     }
     for (Pending pd : pending.values()) {
-      shared.releaseAllocation(pd.quotaUser);
+      releasePending(pd);
     }
     pending.clear();
     pendingByTuple.clear();
+    for (Reservation r : new ArrayList<>(ownReservations)) {
+      expireReservation(r);
+    }
   }
 
   /** Allocations this shard holds now. */
@@ -579,11 +605,12 @@ public final class TurnServerCore {
       sendError(in, m, key, ErrorCode.BAD_REQUEST); // RFC 8656 §7.2 steps 5-7
       return;
     }
-    if (token.isPresent() || (evenPort.isPresent() && evenPort.get().reserve())) {
-      // No port reservations: a reserved socket would have to move between shards.
-      sendError(in, m, key, ErrorCode.INSUFFICIENT_CAPACITY);
+    long lifetime = grantedLifetime(m.attribute(Lifetime.class));
+    if (token.isPresent()) {
+      allocateReserved(in, m, auth, ft, token.get(), lifetime);
       return;
     }
+    boolean reserveNext = evenPort.isPresent() && evenPort.get().reserve();
     int family = FAMILY_IPV4;
     boolean ipv6Refused = false;
     if (requestedFamily.isPresent()) {
@@ -599,18 +626,57 @@ public final class TurnServerCore {
       sendError(in, m, key, ErrorCode.ADDRESS_FAMILY_NOT_SUPPORTED);
       return;
     }
-    long lifetime = grantedLifetime(m.attribute(Lifetime.class));
+    // A reservation holds a quota slot of its own until it is used or expires.
     if (!shared.tryAcquireAllocation(auth.quotaUser())) {
+      counters.quotaRejections.increment();
+      sendError(in, m, key, ErrorCode.ALLOCATION_QUOTA_REACHED);
+      return;
+    }
+    if (reserveNext && !shared.tryAcquireAllocation(auth.quotaUser())) {
+      shared.releaseAllocation(auth.quotaUser());
       counters.quotaRejections.increment();
       sendError(in, m, key, ErrorCode.ALLOCATION_QUOTA_REACHED);
       return;
     }
     long id = nextRequestId++;
     Pending pd = new Pending(id, ft, m.transactionId(), auth.username(), auth.quotaUser(), key, m.hasFingerprint(),
-        lifetime, ipv6Refused);
+        lifetime, ipv6Refused, reserveNext);
     pending.put(id, pd);
     pendingByTuple.put(ft, pd);
-    events.add(new TurnEvent.RelayRequested(id, family, evenPort.isPresent()));
+    events.add(new TurnEvent.RelayRequested(id, family, evenPort.isPresent(), reserveNext, 0));
+  }
+
+  /** An Allocate quoting a RESERVATION-TOKEN (RFC 8656 §7.2 step 4): the reserved port, or 508 when the token is not valid. */
+  private void allocateReserved(Datagram in, StunMessage m, Authenticator.Result auth, FiveTuple ft,
+      ReservationToken token, long lifetime) {
+    Reservation r = token.value().length == 8 ? shared.takeReservation(HexFormat.of().formatHex(token.value())) : null;
+    if (r == null) {
+      sendError(in, m, auth.key(), ErrorCode.INSUFFICIENT_CAPACITY);
+      return;
+    }
+    // The reservation's quota slot passes from its creator to this allocation's user.
+    shared.releaseAllocation(r.quotaUser);
+    if (!shared.tryAcquireAllocation(auth.quotaUser())) {
+      counters.quotaRejections.increment();
+      events.add(new TurnEvent.RelayReleased(r.address));
+      sendError(in, m, auth.key(), ErrorCode.ALLOCATION_QUOTA_REACHED);
+      return;
+    }
+    long id = nextRequestId++;
+    Pending pd = new Pending(id, ft, m.transactionId(), auth.username(), auth.quotaUser(), auth.key(), m.hasFingerprint(),
+        lifetime, false, false);
+    pending.put(id, pd);
+    pendingByTuple.put(ft, pd);
+    events.add(new TurnEvent.RelayRequested(id, r.family, false, false, r.address.getPort()));
+  }
+
+  private void expireReservation(Reservation r) {
+    ownReservations.remove(r);
+    expiry.cancel(r);
+    if (shared.removeReservation(r)) {
+      shared.releaseAllocation(r.quotaUser);
+      events.add(new TurnEvent.RelayReleased(r.address));
+    }
   }
 
   private void refresh(long now, Datagram in, StunMessage m, Allocation a, byte[] key) {
@@ -742,6 +808,8 @@ public final class TurnServerCore {
       p.owner.permissions.remove(p.peer, p);
       expiry.cancel(p);
       counters.permissions.decrement();
+    } else if (e instanceof Reservation r) {
+      expireReservation(r);
     } else if (e instanceof Channel c) {
       c.owner.channelsByNumber.remove(c.number);
       c.owner.channelsByPeer.remove(c.peer, c);

@@ -27,6 +27,8 @@ public final class TurnSharedState {
   private final AtomicInteger total = new AtomicInteger();
   private final AtomicLong reservedBps = new AtomicLong();
   private final ConcurrentHashMap<String, Integer> perUser = new ConcurrentHashMap<>();
+  /** Port reservations by RESERVATION-TOKEN (hex), consumable by any shard. */
+  private final ConcurrentHashMap<String, Reservation> reservations = new ConcurrentHashMap<>();
 
   /** Shared state with a nonce secret drawn from {@code random} (use a {@link SecureRandom}). */
   public TurnSharedState(TurnServerConfig config, RandomGenerator random) {
@@ -89,6 +91,25 @@ public final class TurnSharedState {
   /** Bandwidth reserved by allocations now, bytes per second. */
   public long reservedBps() {
     return reservedBps.get();
+  }
+
+  /** Port reservations waiting for their RESERVATION-TOKEN, all shards. */
+  public int reservationCount() {
+    return reservations.size();
+  }
+
+  void putReservation(Reservation r) {
+    reservations.put(r.token, r);
+  }
+
+  /** Removes and returns the reservation for {@code token}, or null (unknown, used or expired). */
+  Reservation takeReservation(String token) {
+    return reservations.remove(token);
+  }
+
+  /** Removes {@code r} if it is still waiting; returns whether it was. */
+  boolean removeReservation(Reservation r) {
+    return reservations.remove(r.token, r);
   }
 
   /** A fresh nonce codec for one shard (its Mac is not thread-safe). */

@@ -56,6 +56,20 @@ final class CoreHarness {
     this(b -> { });
   }
 
+  private CoreHarness(CoreHarness sibling) {
+    this.config = sibling.config;
+    this.shared = sibling.shared;
+    this.core = new TurnServerCore(config, shared, new SplittableRandom(8));
+    this.counters = shared.counters();
+    this.now = sibling.now;
+    this.relays = 1000; // other relay ports than the sibling's
+  }
+
+  /** Another shard of the same server (same config and shared state), at the same time. */
+  CoreHarness newShard() {
+    return new CoreHarness(this);
+  }
+
   /** Unix seconds now. */
   long epochSeconds() {
     return config.epochSecondsAt().applyAsLong(now);
@@ -86,7 +100,11 @@ final class CoreHarness {
           byte[] ip = (r.family() == 1 ? RELAY_IP : RELAY_IP_V6).getAddress();
           ip[ip.length - 1] += (byte) (n / 5000);
           try {
-            core.handleRelayBound(now, r.requestId(), new InetSocketAddress(InetAddress.getByAddress(ip), 50000 + 2 * (n % 5000)));
+            int port = r.requestedPort() != 0 ? r.requestedPort() : 50000 + 2 * (n % 5000);
+            if (r.requestedPort() != 0) {
+              ip = (r.family() == 1 ? RELAY_IP : RELAY_IP_V6).getAddress();
+            }
+            core.handleRelayBound(now, r.requestId(), new InetSocketAddress(InetAddress.getByAddress(ip), port));
           } catch (UnknownHostException ex) {
             throw new AssertionError(ex);
           }

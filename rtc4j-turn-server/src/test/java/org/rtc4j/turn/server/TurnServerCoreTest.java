@@ -464,7 +464,6 @@ class TurnServerCoreTest {
     assertThat(errorCode(c.request(StunMethod.ALLOCATE, new RequestedTransport(6)))).isEqualTo(442);
     assertThat(errorCode(c.allocateRaw(new ReservationToken(new byte[8])))).isEqualTo(508);
     assertThat(errorCode(c.allocateRaw(new ReservationToken(new byte[8]), new EvenPort(false)))).isEqualTo(400);
-    assertThat(errorCode(c.allocateRaw(new EvenPort(true)))).isEqualTo(508);
     assertThat(errorCode(c.allocateRaw(new RequestedAddressFamily(2)))).isEqualTo(440);
     assertThat(errorCode(c.allocateRaw(new RequestedAddressFamily(2), new AdditionalAddressFamily(2)))).isEqualTo(400);
     assertThat(errorCode(c.allocateRaw(new AdditionalAddressFamily(1)))).isEqualTo(400);
@@ -663,6 +662,62 @@ class TurnServerCoreTest {
     assertThat(h.counters.allocations()).isZero();
     assertThat(h.events(TurnEvent.RelayReleased.class)).hasSize(5);
     assertThat(h.core.pollTimeout()).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void evenPortReservationIsConsumedByTokenOnAnyShardOrExpires() {
+    CoreHarness h = new CoreHarness(b -> b.userQuota(3));
+    TestClient rtp = h.client("192.0.2.10", 40000);
+    StunMessage first = rtp.allocate(new EvenPort(true));
+    byte[] token = first.attribute(ReservationToken.class).orElseThrow().value();
+    assertThat(token).hasSize(8);
+    assertThat(h.events(TurnEvent.RelayRequested.class)).singleElement().satisfies(r -> {
+      assertThat(r.evenPort()).isTrue();
+      assertThat(r.reserveNext()).isTrue();
+      assertThat(r.requestedPort()).isZero();
+    });
+    assertThat(h.shared.reservationCount()).isEqualTo(1);
+    assertThat(h.shared.allocationCount("alice")).isEqualTo(2); // the reservation holds a quota slot
+
+    // Another shard of the same server consumes the token (uclient's RTCP allocation, another 5-tuple).
+    CoreHarness other = h.newShard();
+    TestClient rtcp = other.client(Transport.UDP, CoreHarness.addr("192.0.2.10", 40001), CoreHarness.SERVER, "bob", "bob-password");
+    StunMessage second = rtcp.allocate(new ReservationToken(token));
+    assertThat(other.events(TurnEvent.RelayRequested.class)).singleElement()
+        .satisfies(r -> assertThat(r.requestedPort()).isEqualTo(rtp.relay.getPort() + 1));
+    assertThat(second.attribute(XorRelayedAddress.class)).map(XorRelayedAddress::address)
+        .contains(new InetSocketAddress(rtp.relay.getAddress(), rtp.relay.getPort() + 1));
+    assertThat(h.shared.reservationCount()).isZero();
+    assertThat(h.shared.allocationCount("alice")).isEqualTo(1);
+    assertThat(h.shared.allocationCount("bob")).isEqualTo(1);
+    // A used token is no longer valid; the owner's timer later finds nothing to release.
+    TestClient third = h.client("192.0.2.10", 40002);
+    assertThat(errorCode(third.allocateRaw(new ReservationToken(token)))).isEqualTo(508);
+    h.advanceSeconds(31);
+    assertThat(h.events(TurnEvent.RelayReleased.class)).isEmpty();
+
+    // An unused reservation expires after 30 s: the driver frees the port, the quota slot returns.
+    TestClient again = h.client("192.0.2.10", 40003);
+    again.allocate(new EvenPort(true));
+    assertThat(h.shared.allocationCount("alice")).isEqualTo(3);
+    assertThat(errorCode(h.client("192.0.2.10", 40004).allocateRaw())).isEqualTo(486);
+    h.advanceSeconds(29);
+    assertThat(h.shared.reservationCount()).isEqualTo(1);
+    h.advanceSeconds(2);
+    assertThat(h.shared.reservationCount()).isZero();
+    assertThat(h.events(TurnEvent.RelayReleased.class)).extracting(TurnEvent.RelayReleased::relay)
+        .containsExactly(new InetSocketAddress(again.relay.getAddress(), again.relay.getPort() + 1));
+    assertThat(h.shared.allocationCount("alice")).isEqualTo(2);
+    // Failing the bind gives both quota slots back.
+    again.request(StunMethod.REFRESH, new Lifetime(0));
+    h.autoBind = false;
+    TestClient failing = h.client("192.0.2.10", 40005);
+    failing.unsigned(StunMethod.ALLOCATE, new RequestedTransport(17));
+    failing.sendRawToMe(failing.signedBuilder(StunMethod.ALLOCATE, TestClient.newTransaction(), new RequestedTransport(17),
+        new EvenPort(true)).encode(failing.key(), false));
+    assertThat(h.shared.allocationCount("alice")).isEqualTo(3);
+    h.core.handleRelayFailed(h.now, h.unanswered.get(0).requestId());
+    assertThat(h.shared.allocationCount("alice")).isEqualTo(1);
   }
 
   static ByteBuffer buf(byte[] b) {
