@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.rtc4j.stun.ChannelNumber;
 import org.rtc4j.stun.Data;
+import org.rtc4j.stun.EvenPort;
+import org.rtc4j.stun.ReservationToken;
 import org.rtc4j.stun.Lifetime;
 import org.rtc4j.stun.RequestedAddressFamily;
 import org.rtc4j.stun.RequestedTransport;
@@ -40,6 +42,10 @@ class FuzzSeedWriter {
     seeds.put("allocate-unsigned", StunMessage.builder(StunMethod.ALLOCATE, StunClass.REQUEST, id).add(new RequestedTransport(17)).encode());
     seeds.put("allocate-signed", c.signedBuilder(StunMethod.ALLOCATE, id, new RequestedTransport(17),
         new RequestedAddressFamily(1)).encode(key, true));
+    seeds.put("allocate-even-port-reserve", c.signedBuilder(StunMethod.ALLOCATE, id, new RequestedTransport(17),
+        new EvenPort(true)).encode(key, false));
+    seeds.put("allocate-reservation-token", c.signedBuilder(StunMethod.ALLOCATE, id, new RequestedTransport(17),
+        new ReservationToken(new byte[8])).encode(key, false));
     seeds.put("refresh", c.signedBuilder(StunMethod.REFRESH, id, new Lifetime(1200)).encode(key, false));
     seeds.put("refresh-zero", c.signedBuilder(StunMethod.REFRESH, id, new Lifetime(0)).encode(key, true));
     seeds.put("create-permission", c.signedBuilder(StunMethod.CREATE_PERMISSION, id,
