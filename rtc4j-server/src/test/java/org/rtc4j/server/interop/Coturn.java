@@ -56,11 +56,16 @@ final class Coturn {
 
   /** Runs {@code turnutils_stunclient [-L local] -p port 127.0.0.1}. */
   static Processes.Result stunclient(String logName, int port, String localAddress) {
+    return stunclient(logName, "127.0.0.1", port, localAddress);
+  }
+
+  /** Runs {@code turnutils_stunclient [-L local] -p port server}. */
+  static Processes.Result stunclient(String logName, String server, int port, String localAddress) {
     List<String> cmd = new ArrayList<>(List.of(External.require("turnutils_stunclient").toString()));
     if (localAddress != null) {
       cmd.addAll(List.of("-L", localAddress));
     }
-    cmd.addAll(List.of("-p", Integer.toString(port), "127.0.0.1"));
+    cmd.addAll(List.of("-p", Integer.toString(port), server));
     // stunclient waits forever when nobody answers: the deadline ends it.
     return Processes.command(cmd).timeout(Duration.ofSeconds(15)).grace(Duration.ofSeconds(1))
         .log(LOG_DIR.resolve(logName + ".log")).run();

@@ -2,6 +2,7 @@ package org.rtc4j.server.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.rtc4j.server.interop.Coturn.EchoPeer;
+import org.rtc4j.testkit.FreePorts;
 import org.rtc4j.testkit.Processes;
 import org.rtc4j.testkit.Wait;
 import org.rtc4j.turn.server.TurnCounters;
@@ -60,6 +63,10 @@ class CoturnClientsInteropTest {
   @Test
   void stunclientGetsItsOwnAddressBack() {
     try (InteropServer server = InteropServer.spec().user(USER, PASSWORD).stateDir(stateDir).start()) {
+      assertThat(server.startupReport())
+          .contains("udp  127.0.0.1:" + server.port())
+          .contains("tcp  127.0.0.1:" + server.port())
+          .contains(InteropServer.REALM);
       Processes.Result r = Coturn.stunclient("stunclient", server.port(), null).assertExitCode(0);
       InetSocketAddress mapped = StunclientOutput.reflexiveAddress(r.output())
           .orElseThrow(() -> new AssertionError("no reflexive address in:\n" + r.output()));
@@ -77,6 +84,22 @@ class CoturnClientsInteropTest {
       assertThat(server.counters().bindingRequests()).isGreaterThanOrEqualTo(2);
       assertThat(server.counters().allocationsCreated()).isZero();
       LOG.info("stunclient: mapped {} and {}", mapped, mapped2);
+    }
+  }
+
+  /** The same over IPv6 loopback (RFC 8489 XOR-MAPPED-ADDRESS with the 128-bit XOR). */
+  @Test
+  void stunclientGetsItsOwnAddressBackOverIpv6() throws Exception {
+    InetAddress v6 = InetAddress.getByName("::1");
+    Assumptions.assumeTrue(FreePorts.isUdpFree(v6, 0), "no ::1 on this host");
+    try (InteropServer server = InteropServer.spec().ip(v6).user(USER, PASSWORD).stateDir(stateDir).start()) {
+      Processes.Result r = Coturn.stunclient("stunclient-ipv6", "::1", server.port(), null).assertExitCode(0);
+      InetSocketAddress mapped = StunclientOutput.reflexiveAddress(r.output())
+          .orElseThrow(() -> new AssertionError("no reflexive address in:\n" + r.output()));
+      assertThat(mapped.getAddress()).isEqualTo(v6);
+      assertThat(mapped.getPort()).isBetween(1024, 65535).isNotEqualTo(server.port());
+      assertThat(server.counters().bindingRequests()).isGreaterThanOrEqualTo(1);
+      LOG.info("stunclient over IPv6: mapped {}", mapped);
     }
   }
 

@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,39 +15,34 @@ import java.util.Map;
 import org.rtc4j.server.TurnOptions;
 import org.rtc4j.server.TurnService;
 import org.rtc4j.testkit.FreePorts;
-import org.rtc4j.turn.server.PeerAddressPolicy;
 import org.rtc4j.turn.server.TurnCounters;
-import org.rtc4j.turn.server.TurnServerConfig;
 import org.rtc4j.turn.server.netty.TurnServer;
-import org.rtc4j.turn.server.netty.TurnServerOptions;
 import picocli.CommandLine;
 
 /**
- * Our STUN/TURN server, started in this JVM for an interop test, bound to 127.0.0.1 on a free port
- * (UDP and TCP) with a relay port range of free ports.
+ * Our STUN/TURN server, started in this JVM for an interop test, bound to 127.0.0.1 (or ::1) on a
+ * free port (UDP and TCP) with a relay port range of free ports.
  *
- * <p>Normally it is started the way {@code rtc4j turn} starts it: the coturn-named command-line
- * options are parsed by picocli into the CLI's {@link TurnOptions} and handed to
- * {@link TurnService#start}, so the tests exercise {@code --listening-ip}, {@code --user},
- * {@code --use-auth-secret}, {@code --allow-loopback-peers} and friends exactly as an operator
- * types them. The one exception: RFC 5766's channel range (0x4000–0x7FFF, which coturn's
- * {@code turnutils_uclient} uses) needs {@code --legacy-channel-range}; while the CLI lacks that
- * option the server is started through {@link TurnServer#start} with the equivalent configuration.
+ * <p>It is started the way {@code rtc4j turn} starts it: the coturn-named command-line options are
+ * parsed by picocli into the CLI's {@link TurnOptions} and handed to {@link TurnService#start}, so
+ * the tests exercise {@code --listening-ip}, {@code --user}, {@code --use-auth-secret},
+ * {@code --static-auth-secret}, {@code --allow-loopback-peers}, {@code --allowed-peer-ip} and
+ * {@code --legacy-channel-range} (RFC 5766's channel range 0x4000–0x7FFF, which coturn's
+ * {@code turnutils_uclient} uses) exactly as an operator types them.
  */
 final class InteropServer implements AutoCloseable {
 
   static final String REALM = "interop.rtc4j.test";
-  static final String LEGACY_CHANNEL_OPTION = "--legacy-channel-range";
 
-  private final TurnService service; // null when started directly
+  private final TurnService service;
   private final TurnServer server;
   private final int port;
   private final List<String> args;
   private final String report;
 
-  private InteropServer(TurnService service, TurnServer server, int port, List<String> args, String report) {
+  private InteropServer(TurnService service, int port, List<String> args, String report) {
     this.service = service;
-    this.server = server;
+    this.server = service.server();
     this.port = port;
     this.args = args;
     this.report = report;
@@ -58,14 +53,9 @@ final class InteropServer implements AutoCloseable {
     return new Spec();
   }
 
-  /** The STUN/TURN port (UDP and TCP) on 127.0.0.1. */
+  /** The STUN/TURN port (UDP and TCP). */
   int port() {
     return port;
-  }
-
-  /** 127.0.0.1:port. */
-  InetSocketAddress address() {
-    return new InetSocketAddress(FreePorts.LOOPBACK, port);
   }
 
   TurnServer server() {
@@ -86,18 +76,9 @@ final class InteropServer implements AutoCloseable {
     return report;
   }
 
-  /** Whether the CLI has the legacy channel range option yet. */
-  static boolean cliHasLegacyChannelRange() {
-    return new CommandLine(new TurnOptions()).getCommandSpec().findOption(LEGACY_CHANNEL_OPTION) != null;
-  }
-
   @Override
   public void close() {
-    if (service != null) {
-      service.close();
-    } else {
-      server.close();
-    }
+    service.close();
   }
 
   @Override
@@ -113,8 +94,15 @@ final class InteropServer implements AutoCloseable {
     private final List<String> allowedPeerIps = new ArrayList<>();
     private boolean legacyChannelRange;
     private Path stateDir;
+    private InetAddress ip = FreePorts.LOOPBACK;
 
     private Spec() {}
+
+    /** Listen and relay on {@code ip} (127.0.0.1 by default; ::1 for IPv6). */
+    Spec ip(InetAddress ip) {
+      this.ip = ip;
+      return this;
+    }
 
     /** {@code --user name:password}. */
     Spec user(String name, String password) {
@@ -152,14 +140,29 @@ final class InteropServer implements AutoCloseable {
       return this;
     }
 
-    /** Starts it on a free port of 127.0.0.1, relay ports from a free range. */
+    /**
+     * Starts it on a free port of 127.0.0.1, relay ports from a free range; tries again with other
+     * ports if one was taken between the check and the bind.
+     */
     InteropServer start() {
-      int port = FreePorts.tcpAndUdp();
-      FreePorts.PortRange relay = FreePorts.udpRange(200);
+      IOException last = null;
+      for (int attempt = 0; attempt < 3; attempt++) {
+        try {
+          return startOnce();
+        } catch (IOException e) {
+          last = e;
+        }
+      }
+      throw new UncheckedIOException("cannot start the TURN server", last);
+    }
+
+    private InteropServer startOnce() throws IOException {
+      int port = FreePorts.tcpAndUdp(ip);
+      FreePorts.PortRange relay = FreePorts.range(ip, 200, false, true);
       List<String> args = new ArrayList<>(List.of(
-          "--listening-ip", "127.0.0.1",
+          "--listening-ip", ip.getHostAddress(),
           "--listening-port", Integer.toString(port),
-          "--relay-ip", "127.0.0.1",
+          "--relay-ip", ip.getHostAddress(),
           "--min-port", Integer.toString(relay.first()),
           "--max-port", Integer.toString(relay.last()),
           "--realm", REALM,
@@ -174,50 +177,20 @@ final class InteropServer implements AutoCloseable {
       for (String r : allowedPeerIps) {
         args.addAll(List.of("--allowed-peer-ip", r));
       }
-      if (stateDir != null) {
-        args.addAll(List.of("--state-dir", stateDir.toString()));
+      // Never the user's ~/.rtc4j: the service writes a generated REST secret there.
+      Path state = stateDir != null ? stateDir : Files.createTempDirectory("rtc4j-interop-state");
+      args.addAll(List.of("--state-dir", state.toString()));
+      if (legacyChannelRange) {
+        args.add("--legacy-channel-range");
       }
-      boolean viaCli = !legacyChannelRange || cliHasLegacyChannelRange();
-      if (legacyChannelRange && viaCli) {
-        args.add(LEGACY_CHANNEL_OPTION);
+      TurnOptions options = new TurnOptions();
+      new CommandLine(options).parseArgs(args.toArray(String[]::new));
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      TurnService service;
+      try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+        service = TurnService.start(options, ps);
       }
-      try {
-        if (viaCli) {
-          TurnOptions options = new TurnOptions();
-          new CommandLine(options).parseArgs(args.toArray(String[]::new));
-          ByteArrayOutputStream out = new ByteArrayOutputStream();
-          TurnService service;
-          try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-            service = TurnService.start(options, ps);
-          }
-          return new InteropServer(service, service.server(), port, List.copyOf(args),
-              out.toString(StandardCharsets.UTF_8));
-        }
-        // The CLI has no switch for the RFC 5766 channel range yet: the same settings, built directly.
-        TurnServerConfig.Builder cfg = TurnServerConfig.builder().realm(REALM).legacyChannelRange(true);
-        users.forEach(cfg::user);
-        if (authSecret != null) {
-          cfg.authSecret(authSecret);
-        }
-        PeerAddressPolicy.Builder policy = PeerAddressPolicy.builder().allowLoopback(allowLoopbackPeers);
-        for (String r : allowedPeerIps) {
-          policy.allow(org.rtc4j.turn.server.IpRange.parse(r));
-        }
-        cfg.peerPolicy(policy.build());
-        TurnServerOptions net = TurnServerOptions.builder()
-            .listeningIp(InetAddress.getByName("127.0.0.1"))
-            .listeningPort(port)
-            .relayIp(InetAddress.getByName("127.0.0.1"))
-            .portRange(relay.first(), relay.last())
-            .tls(false)
-            .build();
-        TurnServer server = TurnServer.start(cfg.build(), net);
-        List<String> described = new ArrayList<>(args);
-        described.add(LEGACY_CHANNEL_OPTION + " (not in the CLI yet: started through TurnServer.start)");
-        return new InteropServer(null, server, port, List.copyOf(described), "");
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot start the TURN server with " + args, e);
-      }
+      return new InteropServer(service, port, List.copyOf(args), out.toString(StandardCharsets.UTF_8));
     }
   }
 }

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The uclient output parser against output recorded from coturn 4.6.1's {@code turnutils_uclient}
  * talking to coturn's own {@code turnserver} on 127.0.0.1 (the anchor), so the interop tests read
- * the numbers the way coturn prints them. {@link CoturnAnchorTest} re-proves it live.
+ * the numbers the way coturn prints them. {@link CoturnAnchorTest} re-proves it live. Also the
+ * other tool-output readers of this package (stunclient, {@code ss}).
  */
 class UclientReportTest {
 
@@ -79,6 +80,20 @@ class UclientReportTest {
           assertThat(a.getAddress().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:1");
           assertThat(a.getPort()).isEqualTo(40000);
         });
+  }
+
+  @Test
+  void readsReceiveBufferDropsPerOwnerFromSs() {
+    String ss = """
+        State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess
+        UNCONN 0      0          127.0.0.1:58959      0.0.0.0:*    users:(("chromium",pid=2293,fd=28))
+        	 skmem:(r0,rb131072,t0,tb131072,f4096,w0,o0,bl0,d14)
+        UNCONN 0      0          127.0.0.1:43155      0.0.0.0:*    users:(("chromium",pid=2293,fd=30))
+        	 skmem:(r0,rb131072,t0,tb131072,f4096,w0,o0,bl0,d244)
+        UNCONN 0      0          127.0.0.1:29299      0.0.0.0:*    users:(("java",pid=2115,fd=107))
+        	 skmem:(r0,rb1048576,t0,tb1048576,f4096,w0,o0,bl0,d3)
+        """;
+    assertThat(UdpSocketDrops.parse(ss, 2115)).isEqualTo(new UdpSocketDrops(3, 258));
   }
 
   static String resource(String name) throws IOException {
