@@ -71,7 +71,11 @@ public final class TurnServer implements AutoCloseable {
 
   /** recvmmsg batch: datagrams read per system call on a listening socket under epoll. */
   private static final int LISTENER_READ_BATCH = 16;
-  private static final int RELAY_READ_BATCH = 4;
+  /**
+   * A relay socket mostly has one datagram waiting per wakeup: a plain {@code recvmsg} (Netty's
+   * {@code recvmmsg} path adds a {@code getsockopt} per call).
+   */
+  private static final int RELAY_READ_BATCH = 1;
 
   private final TurnServerConfig config;
   private final TurnServerOptions options;
