@@ -37,6 +37,12 @@ final class Coturn {
   static final List<String> LOAD = List.of("-n", "50", "-m", "4", "-l", "170", "-z", "5", "-c");
   static final int MESSAGES = 50 * 4;
 
+  /**
+   * The same load in uclient's default mode, verbose: RTP/RTCP allocation pairs (EVEN-PORT R=1,
+   * then an Allocate with the RESERVATION-TOKEN), each relayed address and token printed.
+   */
+  static final List<String> LOAD_RTP_RTCP = List.of("-n", "50", "-m", "4", "-l", "170", "-z", "5", "-v");
+
   private Coturn() {}
 
   /** {@code turnutils_uclient}'s path (skips or fails the test when coturn is absent). */

@@ -99,6 +99,20 @@ class CoturnAnchorTest {
       assertThat(report.received()).isEqualTo(report.sent());
       assertThat(report.lost()).isZero();
 
+      // uclient's default RTP/RTCP pairs: coturn gives the token allocation the reserved port + 1.
+      List<String> pairs = new ArrayList<>(Coturn.LOAD_RTP_RTCP);
+      pairs.addAll(List.of("-u", USER, "-w", PASSWORD));
+      pairs.addAll(Coturn.target(peer, port));
+      Processes.Result rp = Coturn.uclient("anchor-uclient-rtp-rtcp", pairs);
+      UclientReport pairReport = UclientReport.require(rp.output());
+      LOG.info("uclient RTP/RTCP pairs against coturn: {}; relayed ports {}", pairReport.summary(),
+          UclientReport.relayAllocations(rp.output()));
+      rp.assertExitCode(0);
+      assertThat(pairReport.received()).isEqualTo(pairReport.sent()).isEqualTo(Coturn.MESSAGES);
+      assertThat(UclientReport.rtpRtcpPairs(rp.output())).isNotEmpty()
+          .allSatisfy(p -> assertThat(p[1]).as("RTCP port").isEqualTo(p[0] + 1))
+          .allSatisfy(p -> assertThat(p[0] % 2).as("RTP port even").isZero());
+
       List<String> bad = new ArrayList<>(Coturn.LOAD);
       bad.addAll(List.of("-s", "-u", USER, "-w", "not-" + PASSWORD));
       bad.addAll(Coturn.target(peer, port));

@@ -71,6 +71,51 @@ record UclientReport(long sent, long received, long sentBytes, long receivedByte
         Double.parseDouble(jitter.group(1))));
   }
 
+  /**
+   * One relayed address uclient was given, in order, from its verbose ({@code -v}) output:
+   * {@code IPv4. Received relay addr: 127.0.0.1:40094} followed by
+   * {@code clnet_allocate: rtv=17536945573547514966} — the RESERVATION-TOKEN it got back
+   * (EVEN-PORT R=1, the RTP allocation), or {@code rtv=0} for an allocation without one.
+   *
+   * @param port the relayed port
+   * @param reservationToken the token received, 0 when none
+   */
+  record RelayAllocation(int port, String reservationToken) {
+    boolean reserved() {
+      return !reservationToken.equals("0");
+    }
+  }
+
+  private static final Pattern RELAY = Pattern.compile(
+      "Received relay addr: \\S+:(\\d+)\\s*\\n(?:[^\\n]*\\n)*?[^\\n]*clnet_allocate: rtv=(\\d+)");
+
+  /** The relay allocations uclient reported with {@code -v}, in order. */
+  static java.util.List<RelayAllocation> relayAllocations(String output) {
+    java.util.List<RelayAllocation> all = new java.util.ArrayList<>();
+    Matcher m = RELAY.matcher(output);
+    while (m.find()) {
+      all.add(new RelayAllocation(Integer.parseInt(m.group(1)), m.group(2)));
+    }
+    return all;
+  }
+
+  /**
+   * uclient's RTP/RTCP pairs (without {@code -c}): an Allocate with EVEN-PORT R=1 that got a
+   * token, then the Allocate that quoted it. RFC 8656 §7.2: the first relayed port is even and the
+   * token reserves the next one, so the second allocation gets exactly port + 1.
+   */
+  static java.util.List<int[]> rtpRtcpPairs(String output) {
+    java.util.List<RelayAllocation> all = relayAllocations(output);
+    java.util.List<int[]> pairs = new java.util.ArrayList<>();
+    for (int i = 0; i + 1 < all.size(); i++) {
+      if (all.get(i).reserved() && !all.get(i + 1).reserved()) {
+        pairs.add(new int[] {all.get(i).port(), all.get(i + 1).port()});
+        i++;
+      }
+    }
+    return pairs;
+  }
+
   /** The statistics, or an AssertionError showing the output's tail. */
   static UclientReport require(String output) {
     return parse(output).orElseThrow(() -> new AssertionError(

@@ -83,6 +83,16 @@ class UclientReportTest {
   }
 
   @Test
+  void readsTheRtpRtcpRelayPairsOfAVerboseRun() throws IOException {
+    String out = resource("coturn-uclient-rtp-rtcp-verbose.txt");
+    assertThat(UclientReport.relayAllocations(out)).extracting(UclientReport.RelayAllocation::port)
+        .containsExactly(40094, 40095, 40022, 40023, 40068, 40069);
+    assertThat(UclientReport.rtpRtcpPairs(out)).containsExactly(
+        new int[] {40094, 40095}, new int[] {40022, 40023}, new int[] {40068, 40069});
+    assertThat(UclientReport.require(out).received()).isEqualTo(200);
+  }
+
+  @Test
   void readsReceiveBufferDropsPerOwnerFromSs() {
     String ss = """
         State  Recv-Q Send-Q Local Address:Port  Peer Address:PortProcess
