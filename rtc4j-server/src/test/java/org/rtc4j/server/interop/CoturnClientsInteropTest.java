@@ -174,8 +174,8 @@ class CoturnClientsInteropTest {
    * get exactly the reserved port, the first's + 1, as coturn gives it ({@link CoturnAnchorTest}).
    */
   @Test
-  @Disabled("driver does not bind RelayRequested.requestedPort yet: the token allocation gets an arbitrary port "
-      + "(see /work/coord/REQUESTS.md, 'RESERVATION-TOKEN, driver side')")
+  @Disabled("the Netty driver does not yet bind RelayRequested.requestedPort: the allocation quoting the "
+      + "RESERVATION-TOKEN gets an arbitrary port instead of the reserved N+1 (relaying itself works)")
   void uclientRtpRtcpPairsGetReservedAdjacentPorts() {
     try (InteropServer server = InteropServer.spec().user(USER, PASSWORD).allowLoopbackPeers(true)
         .legacyChannelRange(true).stateDir(stateDir).start()) {
