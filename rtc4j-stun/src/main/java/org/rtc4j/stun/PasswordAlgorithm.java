@@ -37,7 +37,7 @@ public record PasswordAlgorithm(int algorithm, byte[] params) implements StunAtt
       throw new IllegalArgumentException("algorithm out of range: " + algorithm);
     }
     params = Objects.requireNonNull(params, "params").clone();
-    if (params.length > 0xFFFF - 8) {
+    if (params.length > 0xFFFF - 4) { // the value (4 + params) must fit the 16-bit length
       throw new IllegalArgumentException("parameters too long: " + params.length);
     }
   }

@@ -252,7 +252,8 @@ class Rfc5769VectorsTest {
     assertThat(m.hasMessageIntegritySha256()).isTrue();
     byte[] key = LongTermCredentials.sha256Key(user, "example.org", "TheMatrIX");
     assertThat(m.verifyMessageIntegritySha256(key)).isFalse();
-    assertThat(StunMessage.parse(b.clone().length == b.length ? fixed : b).verifyMessageIntegrity(key)).isFalse();
+    assertThat(m.hasMessageIntegrity()).isFalse();
+    assertThat(m.verifyMessageIntegrity(key)).isFalse();
 
     // Document the erratum: the printed MAC is HMAC-SHA256 over the bytes with the printed length 0x9c.
     javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
