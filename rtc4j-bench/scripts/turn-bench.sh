@@ -150,6 +150,7 @@ wait_quiet() { # wait (bounded) until other work on the machine leaves both CPUs
 gen() { # gen ARGS... : the load generator on the generator CPU
   # shellcheck disable=SC2086
   "${gen_pin[@]}" timeout 900 java -Xms1g -Xmx1g -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled \
+    -Dio.netty.buffer.checkAccessible=false -Dio.netty.buffer.checkBounds=false \
     -Dio.netty.machineId=02:00:00:00:00:01 -cp "$BENCH_JAR" org.rtc4j.bench.turn.TurnLoadGenerator "$@"
 }
 

@@ -44,6 +44,17 @@ final class ProcStats {
         }
     }
 
+    /** {utime, stime} in seconds, or null if the process is gone. */
+    static double[] cpuUserSystem(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", pid < 0 ? "self" : Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+            return new double[] {Long.parseLong(f[11]) / CLOCK_TICKS_PER_SECOND, Long.parseLong(f[12]) / CLOCK_TICKS_PER_SECOND};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     static double selfCpuSeconds() {
         return cpuSeconds(-1);
     }

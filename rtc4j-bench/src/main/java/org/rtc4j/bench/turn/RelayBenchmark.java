@@ -119,7 +119,7 @@ final class RelayBenchmark implements AutoCloseable {
         for (int j = 0; j < plan.peers(); j++) {
             Worker w = workers.get(j % workers.size());
             Peer p = new Peer(j, w, plan.peers());
-            Channel ch = await(Sockets.udp(w.loop, local, null, p.new Handler(), true), deadline).channel();
+            Channel ch = await(Sockets.udp(w.loop, local, null, p.new Handler(), true, settings.gso()), deadline).channel();
             p.channel = ch;
             p.address = (InetSocketAddress) ch.localAddress();
             peerAddresses[j] = p.address;
@@ -164,6 +164,16 @@ final class RelayBenchmark implements AutoCloseable {
                 p.relays = relays.clone();
                 return null;
             });
+        }
+        if (settings.gso()) {
+            for (Peer p : peers) {
+                for (int i = 0; i < relays.length; i++) {
+                    PeerLink link = new PeerLink(p, i, relays[i]);
+                    link.channel = await(Sockets.udp(p.worker.loop, p.address, relays[i], p.new Handler(), true, true),
+                            deadline).channel();
+                    onLoop(p.worker, () -> p.worker.links.add(link));
+                }
+            }
         }
         for (Worker w : workers) {
             onLoop(w, () -> {
@@ -254,6 +264,8 @@ final class RelayBenchmark implements AutoCloseable {
         ProcStats.UdpDrops drops0 = ProcStats.udpDrops(ownUdpPorts);
         double server0 = plan.serverPid() > 0 ? ProcStats.cpuSeconds(plan.serverPid()) : -1;
         double self0 = ProcStats.selfCpuSeconds();
+        double[] us0 = plan.serverPid() > 0 ? ProcStats.cpuUserSystem(plan.serverPid()) : null;
+        double[] gs0 = ProcStats.cpuUserSystem(-1);
         long t0 = System.nanoTime();
         for (Worker w : workers) {
             double c = c2p * w.clients.size() / Math.max(1, clients.size());
@@ -273,6 +285,8 @@ final class RelayBenchmark implements AutoCloseable {
         long t1 = System.nanoTime();
         double server1 = plan.serverPid() > 0 ? ProcStats.cpuSeconds(plan.serverPid()) : -1;
         double self1 = ProcStats.selfCpuSeconds();
+        double[] us1 = plan.serverPid() > 0 ? ProcStats.cpuUserSystem(plan.serverPid()) : null;
+        double[] gs1 = ProcStats.cpuUserSystem(-1);
         sleepUntil(t1 + TimeUnit.MILLISECONDS.toNanos(plan.drainMillis()));
         Stats total = new Stats();
         for (Worker w : workers) {
@@ -290,6 +304,10 @@ final class RelayBenchmark implements AutoCloseable {
                 server0 < 0 || server1 < 0 ? -1 : (server1 - server0) / secs,
                 (self1 - self0) / secs, drops.others(), drops.own());
         steps.add(s);
+        if (verbose && us0 != null && us1 != null && gs0 != null && gs1 != null) {
+            out.printf(Locale.ROOT, "     cpu cores: server user %.2f sys %.2f | generator user %.2f sys %.2f%n",
+                    (us1[0] - us0[0]) / secs, (us1[1] - us0[1]) / secs, (gs1[0] - gs0[0]) / secs, (gs1[1] - gs0[1]) / secs);
+        }
         printStep(s, total);
         return s;
     }
@@ -369,6 +387,11 @@ final class RelayBenchmark implements AutoCloseable {
         for (Peer p : peers) {
             if (p.channel != null) {
                 p.channel.close();
+            }
+        }
+        for (Worker w : workers) {
+            for (PeerLink l : w.links) {
+                l.channel.close();
             }
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);

@@ -13,7 +13,10 @@ import java.net.InetSocketAddress;
  * @param credentials the long-term credentials
  * @param fingerprint add FINGERPRINT to requests
  * @param payloadSize bytes of application data per relayed packet
- * @param gso send a batch of equal-size datagrams from one client socket as one UDP_SEGMENT write
+ * @param gso send a batch of equal-size datagrams to one destination as one UDP_SEGMENT write
+ *     (client sockets; peers through per-allocation connected sockets, see {@link PeerLink})
+ * @param burst packets per socket per write: 1 spreads each tick's packets over all sockets, more
+ *     sends bursts to fewer sockets per tick (cheaper for the generator, burstier for the server)
  */
 record Settings(
         InetSocketAddress server,
@@ -23,7 +26,8 @@ record Settings(
         ClientCredentials credentials,
         boolean fingerprint,
         int payloadSize,
-        boolean gso) {
+        boolean gso,
+        int burst) {
 
     /** Bytes of one client → server data message on the wire (without TCP padding; IPv4 peers). */
     int clientFrameLength() {

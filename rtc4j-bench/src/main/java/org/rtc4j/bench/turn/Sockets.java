@@ -28,7 +28,15 @@ final class Sockets {
      */
     static ChannelFuture udp(EventLoop loop, InetSocketAddress local, InetSocketAddress remote,
                              ChannelHandler handler, boolean bulk) {
+        return udp(loop, local, remote, handler, bulk, false);
+    }
+
+    static ChannelFuture udp(EventLoop loop, InetSocketAddress local, InetSocketAddress remote,
+                             ChannelHandler handler, boolean bulk, boolean reusePort) {
         Bootstrap b = new Bootstrap().group(loop).channel(EpollDatagramChannel.class).handler(handler);
+        if (reusePort) {
+            b.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
         if (bulk) {
             // The kernel caps these at net.core.rmem_max / wmem_max; generous queues keep the
             // generator's own sockets from being where packets die.

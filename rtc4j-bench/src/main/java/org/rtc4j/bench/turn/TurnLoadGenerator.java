@@ -124,8 +124,15 @@ public final class TurnLoadGenerator implements Callable<Integer> {
         @Option(names = "--tick-us", defaultValue = "250", description = "pacing tick in microseconds (default ${DEFAULT-VALUE})")
         long tickMicros;
 
-        @Option(names = "--gso", description = "client sockets send each batch as one UDP_SEGMENT (GSO) write")
+        @Option(names = "--gso", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "send each burst to one destination as one UDP_SEGMENT (GSO) write: client sockets, and"
+                + " per-allocation connected peer sockets (SO_REUSEPORT on the peer's address); the server still sees"
+                + " ordinary datagrams. Cuts the generator's kernel cost per packet (default ${DEFAULT-VALUE})")
         boolean gso;
+
+        @Option(names = "--burst", defaultValue = "8", description = "packets per socket write, back to back to one"
+                + " allocation (like the packets of a video frame); 1 spreads each tick over all sockets (default ${DEFAULT-VALUE})")
+        int burst;
 
         @Option(names = "--warmup-seconds", defaultValue = "5", description = "(default ${DEFAULT-VALUE})")
         double warmupSeconds;
@@ -174,12 +181,15 @@ public final class TurnLoadGenerator implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Epoll.ensureAvailability();
+            if (gso && !io.netty.channel.epoll.EpollDatagramChannel.isSegmentedDatagramPacketSupported()) {
+                gso = false;
+            }
             if (payload < Payload.MIN_SIZE) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--payload must be >= " + Payload.MIN_SIZE);
             }
             Settings settings = new Settings(common.serverAddress(), InetAddress.getByName(common.bind),
                     "tcp".equalsIgnoreCase(transport), "send".equalsIgnoreCase(mode), common.credentials(),
-                    common.fingerprint, payload, gso);
+                    common.fingerprint, payload, gso, burst);
             boolean c2p = !direction.equals("p2c");
             boolean p2c = !direction.equals("c2p");
             RelayBenchmark.Plan plan = new RelayBenchmark.Plan(allocations, peers, c2p, p2c, threads, tickMicros,
@@ -187,8 +197,8 @@ public final class TurnLoadGenerator implements Callable<Integer> {
                     startRate, factor, maxRate, maxSteps, bisections, retries, overloadFactor,
                     common.serverPid, setupTimeout);
             PrintStream out = System.out;
-            out.printf(Locale.ROOT, "relay: server %s, %s, %s, %d allocations x %d peers, payload %d B, direction %s, tick %d us%s%n",
-                    settings.server(), transport, mode, allocations, peers, payload, direction, tickMicros, gso ? ", GSO" : "");
+            out.printf(Locale.ROOT, "relay: server %s, %s, %s, %d allocations x %d peers, payload %d B, direction %s, tick %d us, burst %d%s%n",
+                    settings.server(), transport, mode, allocations, peers, payload, direction, tickMicros, burst, gso ? ", GSO" : "");
             try (RelayBenchmark bench = new RelayBenchmark(settings, plan, out)) {
                 bench.setup();
                 if (fixedRate > 0) {
@@ -273,7 +283,7 @@ public final class TurnLoadGenerator implements Callable<Integer> {
         public Integer call() throws Exception {
             Epoll.ensureAvailability();
             Settings settings = new Settings(common.serverAddress(), InetAddress.getByName(common.bind), false, false,
-                    common.credentials(), common.fingerprint, Payload.MIN_SIZE, false);
+                    common.credentials(), common.fingerprint, Payload.MIN_SIZE, false, 1);
             AllocationBenchmark.Plan plan = new AllocationBenchmark.Plan(count, warmupCount, window, deadlineSeconds,
                     common.serverPid, jcmd, jcmdDir, settleMillis);
             System.out.printf(Locale.ROOT, "allocs: server %s, %d allocations (+%d warm-up), window %d%n",

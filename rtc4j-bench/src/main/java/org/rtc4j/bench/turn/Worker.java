@@ -18,6 +18,9 @@ final class Worker {
     final Settings settings;
     final List<TurnClient> clients = new ArrayList<>();
     final List<Peer> peers = new ArrayList<>();
+    /** With GSO: the (peer, allocation) sockets of this loop's peers; peer → client traffic leaves through them. */
+    final List<PeerLink> links = new ArrayList<>();
+    private int rrLink;
     final Stats stats = new Stats();
 
     private final int flows;
@@ -102,7 +105,9 @@ final class Worker {
         if (c2p > 0 && !clients.isEmpty()) {
             sendClientToPeer(c2p);
         }
-        if (p2c > 0 && !peers.isEmpty()) {
+        if (p2c > 0 && !links.isEmpty()) {
+            sendLinks(p2c);
+        } else if (p2c > 0 && !peers.isEmpty()) {
             sendPeerToClient(p2c);
         }
     }
@@ -128,6 +133,17 @@ final class Worker {
     /** Spreads n packets over this loop's client sockets, so each socket sends one batch per tick. */
     private void sendClientToPeer(int n) {
         int count = clients.size();
+        int burst = settings.burst();
+        if (burst > 1) {
+            // Bursts: k packets per socket write (what makes a GSO write worth it), sockets in turn.
+            while (n > 0) {
+                int k = Math.min(burst, n);
+                clients.get(rrClient).sendData(k);
+                rrClient = rrClient + 1 == count ? 0 : rrClient + 1;
+                n -= k;
+            }
+            return;
+        }
         int base = n / count;
         int extra = n % count;
         for (int i = 0; i < count; i++) {
@@ -137,6 +153,17 @@ final class Worker {
             }
         }
         rrClient = (rrClient + extra) % count;
+    }
+
+    private void sendLinks(int n) {
+        int count = links.size();
+        int burst = Math.max(1, settings.burst());
+        while (n > 0) {
+            int k = Math.min(burst, n);
+            links.get(rrLink).sendData(k);
+            rrLink = rrLink + 1 == count ? 0 : rrLink + 1;
+            n -= k;
+        }
     }
 
     private void sendPeerToClient(int n) {
