@@ -65,7 +65,7 @@ final class Authenticator {
 
   /** A fresh nonce for {@code client}. */
   String newNonce(long now, InetAddress client) {
-    return nonces.issue(now, client);
+    return nonces.issue(epochSecondsAt.applyAsLong(now), client);
   }
 
   Result authenticate(StunMessage m, long now, InetAddress client) {
@@ -100,7 +100,7 @@ final class Authenticator {
     if (!calc.verifyMessageIntegrity(m, key)) {
       return Result.REJECTED;
     }
-    if (nonces.check(nonce.get().value(), now, client) != NonceCodec.Status.VALID) {
+    if (nonces.check(nonce.get().value(), epochSecondsAt.applyAsLong(now), client) != NonceCodec.Status.VALID) {
       return new Result(Outcome.STALE_NONCE, user, quotaUser, key);
     }
     return new Result(Outcome.OK, user, quotaUser, key);

@@ -12,10 +12,11 @@ import javax.crypto.spec.SecretKeySpec;
  * Stateless NONCE values (RFC 8489 §9.2: "the server MAY encode ... the client's IP address and
  * a timestamp into the nonce so that it can be validated without state").
  *
- * <p>A nonce is base64url of {@code expiryNanos (8 bytes) || first 12 bytes of
- * HMAC-SHA1(secret, expiryNanos || client IP)}: 27 characters. It is bound to the client IP
- * (not the port, which NATs may change between retries) and carries its own expiry, so any shard
- * validates it and nothing is stored per source.
+ * <p>A nonce is base64url of {@code expiry (8 bytes, Unix seconds) || first 12 bytes of
+ * HMAC-SHA1(secret, expiry || client IP)}: 27 characters. It is bound to the client IP (not the
+ * port, which NATs may change between retries) and carries its own expiry in wall-clock seconds,
+ * so any shard, and any node or restarted process with the same secret, validates it, and
+ * nothing is stored per source.
  *
  * <p>Not thread-safe (one per shard): it owns a {@link Mac}.
  */
@@ -29,7 +30,7 @@ final class NonceCodec {
   private static final int TEXT_LENGTH = 27; // ceil(20 * 4 / 3), no padding
 
   private final Mac mac;
-  private final long lifetimeNanos;
+  private final long lifetimeSeconds;
   private final byte[] expiryBuf = new byte[8];
   private final Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
   private final Base64.Decoder decoder = Base64.getUrlDecoder();
@@ -41,12 +42,12 @@ final class NonceCodec {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA1 is required of every JDK", e);
     }
-    this.lifetimeNanos = lifetimeSeconds * 1_000_000_000L;
+    this.lifetimeSeconds = lifetimeSeconds;
   }
 
-  /** A nonce for {@code client} valid until {@code nowNanos} + the nonce lifetime. */
-  String issue(long nowNanos, InetAddress client) {
-    long expiry = nowNanos + lifetimeNanos;
+  /** A nonce for {@code client} valid until {@code nowEpochSeconds} + the nonce lifetime. */
+  String issue(long nowEpochSeconds, InetAddress client) {
+    long expiry = nowEpochSeconds + lifetimeSeconds;
     byte[] raw = new byte[RAW_BYTES];
     putLong(raw, expiry);
     byte[] tag = tag(expiry, client);
@@ -55,7 +56,7 @@ final class NonceCodec {
   }
 
   /** Whether {@code nonce} was issued by this server (any shard) for {@code client} and is unexpired. */
-  Status check(String nonce, long nowNanos, InetAddress client) {
+  Status check(String nonce, long nowEpochSeconds, InetAddress client) {
     if (nonce == null || nonce.length() != TEXT_LENGTH) {
       return Status.INVALID;
     }
@@ -80,8 +81,7 @@ final class NonceCodec {
     if (!MessageDigest.isEqual(got, want)) {
       return Status.INVALID;
     }
-    // Signed difference: nanoTime values may be negative or wrap.
-    return nowNanos - expiry < 0 ? Status.VALID : Status.STALE;
+    return nowEpochSeconds < expiry ? Status.VALID : Status.STALE;
   }
 
   private byte[] tag(long expiry, InetAddress client) {

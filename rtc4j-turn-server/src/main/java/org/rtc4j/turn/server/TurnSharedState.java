@@ -12,7 +12,8 @@ import java.util.random.RandomGenerator;
  * the quota ledger (allocations per user and in total, reserved bandwidth), the secret that makes
  * nonces stateless, and the {@link TurnCounters}.
  *
- * <p>Nonces are {@code expiry || HMAC(secret, expiry || client IP)}: any shard validates a nonce
+ * <p>Nonces are {@code expiry || HMAC(secret, expiry || client IP)} with the expiry in Unix
+ * seconds: any shard validates a nonce
  * another shard issued, and no per-source state exists before a client has proven its
  * credentials (trust test LD-3).
  *
@@ -42,7 +43,8 @@ public final class TurnSharedState {
 
   /**
    * Shared state with a given nonce secret (at least 16 bytes), for servers whose nonces must
-   * survive a restart or be accepted by several nodes.
+   * survive a restart or be accepted by several nodes (nonce expiry is in Unix seconds, from
+   * {@link TurnServerConfig#epochSecondsAt()}, so the nodes' clocks must roughly agree).
    */
   public TurnSharedState(TurnServerConfig config, byte[] nonceSecret) {
     this.config = Objects.requireNonNull(config, "config");

@@ -7,6 +7,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.rtc4j.net.Datagram;
 import org.rtc4j.net.Transport;
 import org.rtc4j.stun.StunClass;
@@ -60,6 +61,19 @@ class TurnServerCoreFuzzTest {
 
     void fromPeer(InetSocketAddress peer, InetSocketAddress relay, byte[] bytes) {
       feed(Datagram.udp(peer, relay, bytes));
+    }
+  }
+
+  /** The signed seeds must still authenticate against the rig, or the corpus only reaches the 401/438 paths. */
+  @Test
+  void signedSeedsStillAuthenticate() throws Exception {
+    Rig r = new Rig();
+    for (String seed : List.of("create-permission", "channel-bind", "refresh")) {
+      byte[] bytes = getClass().getResourceAsStream("TurnServerCoreFuzzTestInputs/anyBytesFromEverySender/" + seed).readAllBytes();
+      List<Datagram> out = r.udp.sendRawToMe(bytes);
+      assertThat(CoreHarness.single(out).stunClass())
+          .as("seed %s (regenerate with FuzzSeedWriter after changing nonces or the rig)", seed)
+          .isEqualTo(StunClass.SUCCESS_RESPONSE);
     }
   }
 
