@@ -176,7 +176,7 @@ public final class TurnServerCore {
     }
     StunMessage m;
     try {
-      m = StunMessage.parse(p.duplicate());
+      m = StunMessage.parseDatagram(p.duplicate()); // exact: one datagram, or one framed stream message
     } catch (StunParseException e) {
       counters.malformed.increment();
       return;

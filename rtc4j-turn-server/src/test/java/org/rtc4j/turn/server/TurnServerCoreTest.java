@@ -577,7 +577,12 @@ class TurnServerCoreTest {
     assertThat(c.sendRaw(new byte[] {1, 2, 3})).isEmpty();
     assertThat(c.sendRaw(new byte[] {(byte) 0xC0, 0, 0, 0, 0x21, 0x12, (byte) 0xA4, 0x42})).isEmpty(); // RTP-ish
     assertThat(c.sendRaw(new byte[] {0, 1, 0, 8, 0x21, 0x12, (byte) 0xA4, 0x42, 1, 2, 3})).isEmpty(); // truncated STUN
-    assertThat(h.counters.malformed()).isEqualTo(malformed + 4);
+    // A valid Binding request followed by stray bytes in the same datagram: the length field
+    // does not cover the datagram, so it is not a STUN message (RFC 8489 §6.3).
+    byte[] binding = StunMessage.builder(StunMethod.BINDING, StunClass.REQUEST, TestClient.newTransaction()).encode();
+    byte[] trailing = java.util.Arrays.copyOf(binding, binding.length + 4);
+    assertThat(c.sendRaw(trailing)).isEmpty();
+    assertThat(h.counters.malformed()).isEqualTo(malformed + 5);
     // A response sent to the server: dropped.
     byte[] response = StunMessage.builder(StunMethod.BINDING, StunClass.SUCCESS_RESPONSE, TestClient.newTransaction()).encode();
     assertThat(c.sendRaw(response)).isEmpty();
