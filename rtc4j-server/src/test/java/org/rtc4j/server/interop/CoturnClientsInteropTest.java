@@ -165,6 +165,37 @@ class CoturnClientsInteropTest {
       assertThat(c.clientToPeerBytes()).as("client->peer bytes").isGreaterThanOrEqualTo(Coturn.MESSAGES * 170L);
       assertThat(c.peerDenied()).isZero();
       assertThat(c.authFailures()).isZero();
+      if (transport.equals("tcp")) {
+        // uclient has exited: its TCP connections are gone, and with them its allocations (RFC 8656 §3.1).
+        Wait.until(Duration.ofSeconds(10), "allocations of closed TCP connections released",
+            () -> c.allocations() == 0, c::snapshot);
+      }
+    }
+  }
+
+  /** TURN over TLS ({@code --cert}/{@code --pkey}): uclient {@code -t -S} relays without loss. */
+  @Test
+  void uclientRelaysOverTls() throws Exception {
+    SelfSignedCertificate cert = SelfSignedCertificate.create(stateDir);
+    try (InteropServer server = InteropServer.spec().user(USER, PASSWORD).allowLoopbackPeers(true)
+        .legacyChannelRange(true).tls(cert).stateDir(stateDir).start()) {
+      assertThat(server.startupReport()).contains("tls  127.0.0.1:" + server.tlsPort());
+      List<String> args = new ArrayList<>(Coturn.LOAD);
+      args.addAll(List.of("-t", "-S", "-u", USER, "-w", PASSWORD,
+          "-e", "127.0.0.1", "-r", Integer.toString(peer.port()), "-p", Integer.toString(server.tlsPort())));
+      Processes.Result r = Coturn.uclient("uclient-tls-static-channel", args);
+      UclientReport report = UclientReport.require(r.output());
+      LOG.info("uclient tls static channel against {}: {}; server {}", server, report.summary(),
+          server.counters().snapshot());
+      r.assertExitCode(0);
+      assertThat(report.sent()).isEqualTo(Coturn.MESSAGES);
+      assertThat(report.received()).isEqualTo(report.sent());
+      assertThat(report.lost()).isZero();
+      assertThat(server.counters().clientToPeerPackets()).isGreaterThanOrEqualTo(Coturn.MESSAGES);
+      assertThat(server.counters().peerToClientPackets()).isGreaterThanOrEqualTo(Coturn.MESSAGES);
+      TurnCounters c = server.counters();
+      Wait.until(Duration.ofSeconds(10), "allocations of closed TLS connections released",
+          () -> c.allocations() == 0, c::snapshot);
     }
   }
 

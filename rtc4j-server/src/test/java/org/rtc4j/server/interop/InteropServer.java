@@ -37,13 +37,15 @@ final class InteropServer implements AutoCloseable {
   private final TurnService service;
   private final TurnServer server;
   private final int port;
+  private final int tlsPort;
   private final List<String> args;
   private final String report;
 
-  private InteropServer(TurnService service, int port, List<String> args, String report) {
+  private InteropServer(TurnService service, int port, int tlsPort, List<String> args, String report) {
     this.service = service;
     this.server = service.server();
     this.port = port;
+    this.tlsPort = tlsPort;
     this.args = args;
     this.report = report;
   }
@@ -56,6 +58,11 @@ final class InteropServer implements AutoCloseable {
   /** The STUN/TURN port (UDP and TCP). */
   int port() {
     return port;
+  }
+
+  /** The TURN-over-TLS port, 0 without {@link Spec#tls}. */
+  int tlsPort() {
+    return tlsPort;
   }
 
   TurnServer server() {
@@ -95,12 +102,19 @@ final class InteropServer implements AutoCloseable {
     private boolean legacyChannelRange;
     private Path stateDir;
     private InetAddress ip = FreePorts.LOOPBACK;
+    private SelfSignedCertificate tls;
 
     private Spec() {}
 
     /** Listen and relay on {@code ip} (127.0.0.1 by default; ::1 for IPv6). */
     Spec ip(InetAddress ip) {
       this.ip = ip;
+      return this;
+    }
+
+    /** {@code --cert}/{@code --pkey}: also listen for TURN over TLS on a free port. */
+    Spec tls(SelfSignedCertificate certificate) {
+      this.tls = certificate;
       return this;
     }
 
@@ -165,8 +179,15 @@ final class InteropServer implements AutoCloseable {
           "--relay-ip", ip.getHostAddress(),
           "--min-port", Integer.toString(relay.first()),
           "--max-port", Integer.toString(relay.last()),
-          "--realm", REALM,
-          "--no-tls"));
+          "--realm", REALM));
+      int tlsPort = 0;
+      if (tls != null) {
+        tlsPort = FreePorts.tcp(ip);
+        args.addAll(List.of("--tls-listening-port", Integer.toString(tlsPort),
+            "--cert", tls.cert().toString(), "--pkey", tls.key().toString()));
+      } else {
+        args.add("--no-tls");
+      }
       users.forEach((u, p) -> args.addAll(List.of("--user", u + ":" + p)));
       if (authSecret != null) {
         args.addAll(List.of("--use-auth-secret", "--static-auth-secret", authSecret));
@@ -190,7 +211,7 @@ final class InteropServer implements AutoCloseable {
       try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
         service = TurnService.start(options, ps);
       }
-      return new InteropServer(service, port, List.copyOf(args), out.toString(StandardCharsets.UTF_8));
+      return new InteropServer(service, port, tlsPort, List.copyOf(args), out.toString(StandardCharsets.UTF_8));
     }
   }
 }
