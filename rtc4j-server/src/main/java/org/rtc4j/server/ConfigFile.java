@@ -30,8 +30,9 @@ final class ConfigFile {
       "no-cli", "cli-password", "cli-ip", "cli-port", "no-multicast-peers", "no-loopback-peers", "log-file",
       "simple-log", "new-log-timestamp", "no-stdout-log", "syslog", "pidfile", "no-tlsv1", "no-tlsv1_1", "no-tlsv1_2",
       "no-dtls", "dtls-listening-port", "mobility", "no-rfc5780", "no-stun-backward-compatibility",
-      "response-origin-only-with-rfc5780", "server-name", "proc-user", "proc-group", "prometheus",
-      "no-software-attribute", "check-origin-consistency", "dh2066", "cipher-list", "ec-curve-name");
+      "response-origin-only-with-rfc5780", "server-name", "proc-user", "proc-group",
+      "no-software-attribute", "check-origin-consistency", "dh2066", "cipher-list", "ec-curve-name", "no-tcp-relay",
+      "Verbose", "log-binding", "no-auth-pings", "no-dynamic-ip-list", "no-dynamic-realms");
 
   private ConfigFile() {}
 
@@ -78,9 +79,13 @@ final class ConfigFile {
         }
       } else {
         if (value == null || value.isEmpty()) {
-          throw new IllegalArgumentException(where + ": option '" + key + "' needs a value");
+          if (option.arity().min() > 0) {
+            throw new IllegalArgumentException(where + ": option '" + key + "' needs a value");
+          }
+          args.add("--" + key); // e.g. coturn's bare "stale-nonce"
+        } else {
+          args.add("--" + key + "=" + value);
         }
-        args.add("--" + key + "=" + value);
       }
     }
     return args;

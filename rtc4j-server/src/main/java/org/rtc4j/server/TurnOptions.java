@@ -132,17 +132,31 @@ public final class TurnOptions {
       description = "Longest allocation lifetime a client may request. Default: ${DEFAULT-VALUE}.")
   int maxAllocateLifetime;
 
-  @Option(names = "--stale-nonce", paramLabel = "SECONDS", defaultValue = "600",
+  @Option(names = "--stale-nonce", paramLabel = "SECONDS", defaultValue = "600", arity = "0..1",
+      fallbackValue = "600",
       description = "Nonce lifetime; older nonces get 438 Stale Nonce. Default: ${DEFAULT-VALUE}.")
   int staleNonce;
+
+  @Option(names = "--permission-lifetime", paramLabel = "SECONDS", defaultValue = "300",
+      description = "Permission lifetime (RFC 8656: 300). Default: ${DEFAULT-VALUE}.")
+  int permissionLifetime;
+
+  @Option(names = "--channel-lifetime", paramLabel = "SECONDS", defaultValue = "600",
+      description = "Channel binding lifetime (RFC 8656: 600). Default: ${DEFAULT-VALUE}.")
+  int channelLifetime;
 
   @Option(names = "--relay-threads", paramLabel = "N",
       description = "Event loops (each a single-threaded TURN shard). Default: the number of cores.")
   Integer relayThreads;
 
-  @Option(names = "--metrics-port", paramLabel = "PORT",
-      description = "Serve Prometheus metrics at http://<metrics-ip>:PORT/metrics. Default: off.")
+  @Option(names = {"--metrics-port", "--prometheus-port"}, paramLabel = "PORT",
+      description = "Serve Prometheus metrics at http://<metrics-ip>:PORT/metrics (--prometheus-port is coturn's "
+          + "name). Default: off.")
   Integer metricsPort;
+
+  @Option(names = "--prometheus",
+      description = "coturn's switch: serve metrics on port 9641 unless --metrics-port says otherwise.")
+  boolean prometheus;
 
   @Option(names = "--metrics-ip", paramLabel = "IP",
       description = "Address of the metrics endpoint. Default: the first listening IP.")

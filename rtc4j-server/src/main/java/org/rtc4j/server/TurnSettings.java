@@ -99,6 +99,11 @@ public record TurnSettings(
       throw new IllegalArgumentException("--stale-nonce must be > 0");
     }
     cfg.nonceLifetimeSeconds(o.staleNonce);
+    if (o.permissionLifetime <= 0 || o.channelLifetime <= 0) {
+      throw new IllegalArgumentException("--permission-lifetime and --channel-lifetime must be > 0");
+    }
+    cfg.permissionLifetimeSeconds(o.permissionLifetime);
+    cfg.channelLifetimeSeconds(o.channelLifetime);
 
     TurnServerOptions.Builder net = TurnServerOptions.builder();
     for (String ip : o.listeningIps) {
@@ -133,12 +138,13 @@ public record TurnSettings(
     TurnServerOptions listeners = net.build();
 
     Optional<java.net.InetSocketAddress> metrics = Optional.empty();
-    if (o.metricsPort != null && o.metricsPort != 0) {
-      if (o.metricsPort < 0 || o.metricsPort > 65535) {
+    Integer metricsPort = o.metricsPort != null ? o.metricsPort : o.prometheus ? Integer.valueOf(9641) : null;
+    if (metricsPort != null && metricsPort != 0) {
+      if (metricsPort < 0 || metricsPort > 65535) {
         throw new IllegalArgumentException("--metrics-port must be in 1..65535");
       }
       InetAddress mip = o.metricsIp != null ? ip("--metrics-ip", o.metricsIp) : listeners.listeningIps().get(0);
-      metrics = Optional.of(new java.net.InetSocketAddress(mip, o.metricsPort));
+      metrics = Optional.of(new java.net.InetSocketAddress(mip, metricsPort));
     }
     Path stateDir = o.stateDir != null ? o.stateDir : Path.of(System.getProperty("user.home"), ".rtc4j");
     return new TurnSettings(cfg.build(), listeners, metrics, generate, provided, stateDir, o.verbose);

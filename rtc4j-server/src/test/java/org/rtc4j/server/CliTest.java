@@ -109,7 +109,8 @@ class CliTest {
         "--total-quota", "10", "--max-bps", "125000", "--no-tcp", "--metrics-port", "9641", "--relay-threads", "3",
         "--secure-stun", "--stale-nonce", "300", "--max-allocate-lifetime", "1800", "--lt-cred-mech", "-f",
         "--bps-capacity", "1000000", "--legacy-channel-range", "--unauthenticated-rate-limit", "20",
-        "-X", "198.51.100.7/127.0.0.1", "--external-ip", "2001:db8::7");
+        "-X", "198.51.100.7/127.0.0.1", "--external-ip", "2001:db8::7", "--permission-lifetime", "200",
+        "--channel-lifetime", "400");
     TurnServerOptions l = s.listeners();
     assertThat(l.listeningIps()).containsExactly(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("::1"));
     assertThat(l.listeningPort()).isEqualTo(4000);
@@ -137,6 +138,8 @@ class CliTest {
     assertThat(s.config().bpsCapacity()).isEqualTo(1_000_000);
     assertThat(s.config().legacyChannelRange()).isTrue();
     assertThat(s.config().unauthenticatedRateLimit()).isEqualTo(20);
+    assertThat(s.config().permissionLifetimeSeconds()).isEqualTo(200);
+    assertThat(s.config().channelLifetimeSeconds()).isEqualTo(400);
     assertThat(l.advertisedAddress(InetAddress.getByName("127.0.0.1"))).isEqualTo(InetAddress.getByName("198.51.100.7"));
     assertThat(l.advertisedAddress(InetAddress.getByName("::1"))).isEqualTo(InetAddress.getByName("2001:db8::7"));
     assertThat(l.advertisedAddress(InetAddress.getByName("127.0.0.9"))).isEqualTo(InetAddress.getByName("127.0.0.9"));
@@ -178,6 +181,9 @@ class CliTest {
         "no-udp=true",
         "denied-peer-ip=198.51.100.0/24",
         "--total-quota=7",
+        "stale-nonce",                  // coturn: bare flag means the default 600 s
+        "prometheus",
+        "channel-lifetime=120",
         "",
         "   # indented comment"));
     TurnSettings s = settings("turn", "--config", conf.toString(), "--listening-port", "5000", "--no-udp");
@@ -191,6 +197,9 @@ class CliTest {
     assertThat(s.config().totalQuota()).isEqualTo(7);
     assertThat(s.listeners().tcp()).isTrue();
     assertThat(s.listeners().udp()).isFalse();
+    assertThat(s.config().nonceLifetimeSeconds()).isEqualTo(600);
+    assertThat(s.config().channelLifetimeSeconds()).isEqualTo(120);
+    assertThat(s.metricsAddress()).contains(new InetSocketAddress("127.0.0.1", 9641));
 
     // A repeatable option on the command line replaces the file's values.
     TurnSettings t = settings("turn", "-c", conf.toString(), "--user", "carol:pw3");
