@@ -90,7 +90,7 @@ public final class TurnService implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
         metrics = MetricsServer.start(settings.metricsAddress().get(), registry);
-        log.info("metrics on http://{}/metrics", hostPort(metrics.address()));
+        log.info("metrics on http://{}/metrics", hostPort(metricsAddress(settings, metrics)));
       }
     } catch (IOException | RuntimeException e) {
       server.close();
@@ -152,7 +152,7 @@ public final class TurnService implements AutoCloseable {
         .append(settings.listeners().maxPort()).append('\n');
     b.append("  realm      ").append(cfg.realm()).append('\n');
     if (metrics != null) {
-      b.append("  metrics    http://").append(hostPort(metrics.address())).append("/metrics\n");
+      b.append("  metrics    http://").append(hostPort(metricsAddress(settings, metrics))).append("/metrics\n");
     }
     if (!cfg.userNames().isEmpty()) {
       b.append("  users      ").append(String.join(", ", cfg.userNames()))
@@ -181,6 +181,11 @@ public final class TurnService implements AutoCloseable {
     }
     out.print(b);
     out.flush();
+  }
+
+  /** The configured metrics address with the bound port (the JDK reports 0.0.0.0 as ::). */
+  private static InetSocketAddress metricsAddress(TurnSettings settings, MetricsServer metrics) {
+    return new InetSocketAddress(settings.metricsAddress().orElseThrow().getAddress(), metrics.address().getPort());
   }
 
   private String advertisedHost() {
