@@ -212,10 +212,12 @@ final class Shard {
 
   private void flushDirty() {
     flushScheduled = false;
-    for (Channel ch : dirty) {
+    // A copy: a flush that fails may close its channel, and nothing may touch the set meanwhile.
+    Channel[] toFlush = dirty.toArray(new Channel[0]);
+    dirty.clear();
+    for (Channel ch : toFlush) {
       ch.flush();
     }
-    dirty.clear();
   }
 
   // ---------------------------------------------------------------- events
