@@ -392,6 +392,61 @@ class TurnServerEndToEndTest {
     }
   }
 
+  static long openFileDescriptors() throws IOException {
+    try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+      return s.count();
+    }
+  }
+
+  /** LD-1 at the socket level: quotas answer 486, and ending every allocation returns its socket. */
+  @Test
+  void quotasAndFileDescriptorsReturnToBaseline() throws Exception {
+    int total = 60;
+    FreePorts.PortRange range = FreePorts.udpRange(total + 10);
+    try (TurnServer server = start(c -> c.totalQuota(total).userQuota(total - 10).user("bob", "builder"),
+        o -> o.eventLoops(2).portRange(range.first(), range.last()))) {
+      List<TurnTestClient> clients = new ArrayList<>();
+      try {
+        for (int i = 0; i < total + 1; i++) {
+          clients.add(TurnTestClient.udp(server.udpAddresses().get(0))
+              .credentials(i < total - 10 || i == total ? USER : "bob", i < total - 10 || i == total ? PASSWORD : "builder"));
+        }
+        long baseline = openFileDescriptors();
+        for (int i = 0; i < total - 10; i++) {
+          clients.get(i).allocate();
+        }
+        // alice is at her user quota (50): 486
+        assertThat(TurnTestClient.errorCode(clients.get(total).authenticated(StunMethod.ALLOCATE,
+            new RequestedTransport(17)))).isEqualTo(486);
+        for (int i = total - 10; i < total; i++) {
+          clients.get(i).allocate(); // bob fills the total quota
+        }
+        assertThat(server.relayPortsInUse()).isEqualTo(total);
+        assertThat(openFileDescriptors()).isGreaterThanOrEqualTo(baseline + total);
+        TurnTestClient extra = TurnTestClient.udp(server.udpAddresses().get(0)).credentials("bob", "builder");
+        clients.add(extra);
+        assertThat(TurnTestClient.errorCode(extra.authenticated(StunMethod.ALLOCATE, new RequestedTransport(17))))
+            .isEqualTo(486);
+        assertThat(server.counters().quotaRejections()).isEqualTo(2);
+        for (int i = 0; i < total; i++) {
+          assertThat(clients.get(i).refresh(0).stunClass()).isEqualTo(StunClass.SUCCESS_RESPONSE);
+        }
+        Wait.until(WAIT, "relay sockets closed", () -> server.relayPortsInUse() == 0);
+        Wait.until(WAIT, "file descriptors back to the baseline", () -> {
+          try {
+            return openFileDescriptors() <= baseline + 1; // + the extra client's socket
+          } catch (IOException e) {
+            return false;
+          }
+        });
+        assertThat(server.sharedState().allocationCount()).isZero();
+        assertThat(server.sharedState().usersWithAllocations()).isZero();
+      } finally {
+        clients.forEach(TurnTestClient::close);
+      }
+    }
+  }
+
   static void assertNoDatagram(DatagramSocket s, Duration d) throws IOException {
     s.setSoTimeout((int) d.toMillis());
     try {
