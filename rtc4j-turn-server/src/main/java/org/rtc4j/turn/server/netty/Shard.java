@@ -45,7 +45,12 @@ final class Shard {
   private static final Logger log = LoggerFactory.getLogger(Shard.class);
 
   /** Relay bind attempts per allocation before the client gets 508 (ports held by other processes). */
-  static final int RELAY_BIND_ATTEMPTS = 16;
+  static final int RELAY_BIND_ATTEMPTS = 64;
+  /**
+   * A port that failed to bind (another process holds it) stays marked taken this long, so the
+   * next choices skip it instead of hitting it again.
+   */
+  static final long FOREIGN_PORT_HOLD_SECONDS = 30;
 
   final int index;
   final EventLoop loop;
@@ -278,10 +283,11 @@ final class Shard {
         udpBySource.put(local, ch);
         core.handleRelayBound(System.nanoTime(), request.requestId(), local);
       } else {
-        ports.release(port);
         if (closed) {
+          ports.release(port);
           return;
         }
+        loop.schedule(() -> ports.release(port), FOREIGN_PORT_HOLD_SECONDS, TimeUnit.SECONDS);
         if (attempt < RELAY_BIND_ATTEMPTS) {
           log.debug("shard {}: relay bind {}:{} failed ({}), retrying", index, ip.getHostAddress(), port,
               done.cause().toString());

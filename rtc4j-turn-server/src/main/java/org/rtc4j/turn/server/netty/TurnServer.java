@@ -355,7 +355,10 @@ public final class TurnServer implements AutoCloseable {
     return relayIps.stream().map(options::advertisedAddress).toList();
   }
 
-  /** Relay ports held now (sockets bound or being bound). */
+  /**
+   * Relay ports held now: sockets bound or being bound, plus ports that another process was found
+   * holding (skipped for 30 s).
+   */
   public int relayPortsInUse() {
     return ports.inUse();
   }
