@@ -163,7 +163,8 @@ public final class TurnServer implements AutoCloseable {
             options.keyFile().orElseThrow().toFile()).build();
       } catch (IOException | RuntimeException e) {
         throw new IOException("cannot load TLS certificate " + options.certFile().orElseThrow() + " / key "
-            + options.keyFile().orElseThrow() + ": " + e.getMessage(), e);
+            + options.keyFile().orElseThrow() + ": " + e.getMessage() + " (the key must be unencrypted PKCS#8, "
+            + "'BEGIN PRIVATE KEY'; convert with: openssl pkcs8 -topk8 -nocrypt -in key.pem -out key8.pem)", e);
       }
       for (InetAddress ip : options.listeningIps()) {
         tlsAddresses.add(bindStream(new InetSocketAddress(ip, options.tlsListeningPort()), Transport.TLS, ssl));
@@ -396,7 +397,9 @@ public final class TurnServer implements AutoCloseable {
   public int streamConnections() {
     int n = 0;
     for (Shard s : shards) {
-      if (!s.loop.isShuttingDown()) {
+      if (s.loop.inEventLoop()) {
+        n += s.streamCount();
+      } else if (!s.loop.isShuttingDown()) {
         n += s.loop.submit(s::streamCount).syncUninterruptibly().getNow();
       }
     }

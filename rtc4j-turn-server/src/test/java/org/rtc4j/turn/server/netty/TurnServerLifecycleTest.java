@@ -85,6 +85,17 @@ class TurnServerLifecycleTest {
   }
 
   @Test
+  void anUnreadableKeyFailsStartWithAHint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    ThreadLeakCheck leaks = ThreadLeakCheck.snapshot();
+    java.nio.file.Path key = dir.resolve("key.pem");
+    java.nio.file.Files.writeString(key, "-----BEGIN RSA PRIVATE KEY-----\nnot a key\n-----END RSA PRIVATE KEY-----\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TurnServer.start(TurnServerConfig.builder().build(),
+            loopbackOptions().listeningPort(0).certificate(TestTls.certFile(), key).build()))
+        .isInstanceOf(IOException.class).hasMessageContaining("PKCS#8").hasMessageContaining(key.toString());
+    leaks.assertNoNewThreads(Duration.ofSeconds(10));
+  }
+
+  @Test
   void garbageOverUdpAndTcpDoesNotStopTheServer() throws Exception {
     try (TurnServer server = TurnServer.start(TurnServerConfig.builder().build(),
         loopbackOptions().listeningPort(0).build())) {
