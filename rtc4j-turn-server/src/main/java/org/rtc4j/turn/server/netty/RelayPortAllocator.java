@@ -43,22 +43,55 @@ final class RelayPortAllocator {
       if (even && (port & 1) != 0) {
         continue;
       }
-      int bit = port - min;
-      int word = bit >> 6;
-      long mask = 1L << (bit & 63);
-      long current = used.get(word);
-      while ((current & mask) == 0) {
-        if (used.compareAndSet(word, current, current | mask)) {
-          inUse.incrementAndGet();
-          return port;
-        }
-        current = used.get(word);
+      if (tryMark(port)) {
+        return port;
       }
     }
     return -1;
   }
 
-  /** Returns a port obtained from {@link #reserve}. */
+  /**
+   * Reserves an even port N and N + 1 together (EVEN-PORT with the R bit, RFC 8656 §7.2: N for
+   * the allocation, N + 1 held for a later Allocate quoting the RESERVATION-TOKEN); returns N or -1.
+   */
+  int reservePair(RandomGenerator random) {
+    int size = max - min + 1;
+    int start = random.nextInt(size);
+    for (int i = 0; i < size; i++) {
+      int port = min + (start + i) % size;
+      if ((port & 1) != 0 || port + 1 > max) {
+        continue;
+      }
+      if (tryMark(port)) {
+        if (tryMark(port + 1)) {
+          return port;
+        }
+        release(port);
+      }
+    }
+    return -1;
+  }
+
+  /** Marks one specific port taken; false if it already was (or is outside the range). */
+  boolean tryMark(int port) {
+    if (port < min || port > max) {
+      return false;
+    }
+    int bit = port - min;
+    int word = bit >> 6;
+    long mask = 1L << (bit & 63);
+    long current = used.get(word);
+    while ((current & mask) == 0) {
+      if (used.compareAndSet(word, current, current | mask)) {
+        inUse.incrementAndGet();
+        return true;
+      }
+      current = used.get(word);
+    }
+    return false;
+  }
+
+  /** Returns a port obtained from {@link #reserve}, {@link #reservePair} or {@link #tryMark}. */
   void release(int port) {
     if (port < min || port > max) {
       return;

@@ -57,6 +57,8 @@ final class Shard {
   final TurnServerCore core;
   private final TurnCounters counters;
   private final RelayPortAllocator ports;
+  /** Ports held for RESERVATION-TOKENs (EVEN-PORT R=1), by advertised address; shared by every shard. */
+  private final Set<InetSocketAddress> reservations;
   private final RandomGenerator random;
   private final RelayIp relayIpv4;
   private final RelayIp relayIpv6;
@@ -85,13 +87,14 @@ final class Shard {
   private boolean closed;
 
   Shard(int index, EventLoop loop, TurnServerCore core, TurnCounters counters, RelayPortAllocator ports,
-      RandomGenerator random, RelayIp relayIpv4, RelayIp relayIpv6, Bootstrap relayBootstrap,
+      Set<InetSocketAddress> reservations, RandomGenerator random, RelayIp relayIpv4, RelayIp relayIpv6, Bootstrap relayBootstrap,
       NettyTransport transport) {
     this.index = index;
     this.loop = loop;
     this.core = core;
     this.counters = counters;
     this.ports = ports;
+    this.reservations = reservations;
     this.random = random;
     this.relayIpv4 = relayIpv4;
     this.relayIpv6 = relayIpv6;
@@ -235,6 +238,8 @@ final class Shard {
       if (ch != null) {
         udpBySource.remove(r.relay());
         ch.close();
+      } else if (reservations.remove(r.relay())) {
+        ports.release(r.relay().getPort()); // a RESERVATION-TOKEN nobody redeemed
       }
     } else if (event instanceof TurnEvent.AllocationCreated a) {
       if (a.fiveTuple().transport() != Transport.UDP) {
@@ -253,15 +258,30 @@ final class Shard {
 
   private void bindRelay(TurnEvent.RelayRequested request, int attempt) {
     RelayIp relayIp = request.family() == 2 ? relayIpv6 : relayIpv4;
-    InetAddress ip = relayIp == null ? null : relayIp.local();
-    int port = ip == null ? -1 : ports.reserve(random, request.evenPort());
-    if (port < 0) {
-      log.debug("shard {}: no relay {} for request {}", index, ip == null ? "address of family " + request.family()
-          : "port free", request.requestId());
-      core.handleRelayFailed(System.nanoTime(), request.requestId());
-      afterCore();
+    if (relayIp == null) {
+      relayFailed(request, "no relay address of family " + request.family());
       return;
     }
+    boolean fixed = request.requestedPort() != 0;
+    int port;
+    if (fixed) {
+      // An Allocate quoting a RESERVATION-TOKEN: the port was held (in the shared allocator) when
+      // the EVEN-PORT R=1 allocation was made, possibly by another shard; it is ours now.
+      port = request.requestedPort();
+      if (!reservations.remove(new InetSocketAddress(relayIp.advertised(), port))) {
+        relayFailed(request, "port " + port + " is not reserved");
+        return;
+      }
+    } else if (request.reserveNext()) {
+      port = ports.reservePair(random);
+    } else {
+      port = ports.reserve(random, request.evenPort());
+    }
+    if (port < 0) {
+      relayFailed(request, "no relay port free");
+      return;
+    }
+    InetAddress ip = relayIp.local();
     Bootstrap b = relayIp == relayIpv6 ? relayBootstrap6 : relayBootstrap4;
     InetSocketAddress advertised = null;
     if (relayIp.translated()) {
@@ -276,30 +296,46 @@ final class Shard {
         ch.closeFuture().addListener(c -> ports.release(port));
         if (closed) {
           ch.close();
+          if (request.reserveNext()) {
+            ports.release(port + 1);
+          }
           return;
         }
         InetSocketAddress local = external != null ? external : (InetSocketAddress) ch.localAddress();
         relays.put(local, ch);
         udpBySource.put(local, ch);
+        if (request.reserveNext()) {
+          reservations.add(new InetSocketAddress(relayIp.advertised(), port + 1));
+        }
         core.handleRelayBound(System.nanoTime(), request.requestId(), local);
       } else {
+        if (request.reserveNext()) {
+          ports.release(port + 1);
+        }
         if (closed) {
           ports.release(port);
           return;
         }
+        // Another process holds it (or held it a moment ago): skip it for a while.
         loop.schedule(() -> ports.release(port), FOREIGN_PORT_HOLD_SECONDS, TimeUnit.SECONDS);
-        if (attempt < RELAY_BIND_ATTEMPTS) {
+        if (!fixed && attempt < RELAY_BIND_ATTEMPTS) {
           log.debug("shard {}: relay bind {}:{} failed ({}), retrying", index, ip.getHostAddress(), port,
               done.cause().toString());
           bindRelay(request, attempt + 1);
           return;
         }
-        log.warn("relay bind failed {} times on {} (last: {}); answering 508", attempt, ip.getHostAddress(),
-            done.cause().toString());
+        log.warn("relay bind failed {} time(s) on {}:{} (last: {}); answering 508", attempt, ip.getHostAddress(),
+            port, done.cause().toString());
         core.handleRelayFailed(System.nanoTime(), request.requestId());
       }
       afterCore();
     });
+  }
+
+  private void relayFailed(TurnEvent.RelayRequested request, String why) {
+    log.debug("shard {}: relay request {} failed: {}", index, request.requestId(), why);
+    core.handleRelayFailed(System.nanoTime(), request.requestId());
+    afterCore();
   }
 
   /**

@@ -83,6 +83,7 @@ public final class TurnServer implements AutoCloseable {
   private final MultiThreadIoEventLoopGroup group;
   private final TurnSharedState shared;
   private final RelayPortAllocator ports;
+  private final Set<InetSocketAddress> reservations = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final List<Shard> shards = new ArrayList<>();
   private final Map<EventExecutor, Shard> shardByLoop = new IdentityHashMap<>();
   private final List<Channel> serverChannels = Collections.synchronizedList(new ArrayList<>());
@@ -140,7 +141,8 @@ public final class TurnServer implements AutoCloseable {
     for (EventExecutor executor : group) {
       EventLoop loop = (EventLoop) executor;
       TurnServerCore core = new TurnServerCore(config, shared, new SecureRandom());
-      Shard shard = new Shard(i++, loop, core, shared.counters(), ports, new SecureRandom(), relay4, relay6,
+      Shard shard = new Shard(i++, loop, core, shared.counters(), ports, reservations, new SecureRandom(), relay4,
+          relay6,
           relayBootstrap, transport);
       shards.add(shard);
       shardByLoop.put(loop, shard);

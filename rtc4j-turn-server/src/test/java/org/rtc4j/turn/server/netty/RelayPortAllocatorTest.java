@@ -54,6 +54,24 @@ class RelayPortAllocatorTest {
   }
 
   @Test
+  void pairsAreAnEvenPortAndItsSuccessor() {
+    RelayPortAllocator ports = new RelayPortAllocator(40001, 40008); // even ports 40002..40008; 40008 has no successor
+    SplittableRandom random = new SplittableRandom(4);
+    Set<Integer> got = new HashSet<>();
+    for (int i = 0; i < 3; i++) {
+      int n = ports.reservePair(random);
+      assertThat(n % 2).isZero();
+      assertThat(n + 1).isLessThanOrEqualTo(40008);
+      got.add(n);
+    }
+    assertThat(got).containsExactlyInAnyOrder(40002, 40004, 40006);
+    assertThat(ports.reservePair(random)).isEqualTo(-1);
+    assertThat(ports.inUse()).isEqualTo(6);
+    assertThat(ports.tryMark(40005)).isFalse();
+    assertThat(ports.tryMark(40008)).isTrue();
+  }
+
+  @Test
   void releasingAFreeOrForeignPortIsHarmless() {
     RelayPortAllocator ports = new RelayPortAllocator(1000, 1001);
     ports.release(1000);

@@ -221,6 +221,39 @@ class TurnServerEndToEndTest {
     }
   }
 
+  /** RFC 8656 §7.2: EVEN-PORT R=1 gets an even port N and a token; the token's Allocate gets N + 1. */
+  @Test
+  void reservationTokenGivesTheNextPortAndHoldsItMeanwhile() throws Exception {
+    FreePorts.PortRange range = FreePorts.udpRange(6);
+    try (TurnServer server = start(c -> c, o -> o.portRange(range.first(), range.last()));
+        TurnTestClient rtp = TurnTestClient.udp(server.udpAddresses().get(0)).credentials(USER, PASSWORD);
+        TurnTestClient rtcp = TurnTestClient.udp(server.udpAddresses().get(0)).credentials(USER, PASSWORD)) {
+      StunMessage first = rtp.authenticated(StunMethod.ALLOCATE, new RequestedTransport(17),
+          new org.rtc4j.stun.EvenPort(true));
+      assertThat(first.stunClass()).isEqualTo(StunClass.SUCCESS_RESPONSE);
+      int n = first.attribute(org.rtc4j.stun.XorRelayedAddress.class).orElseThrow().address().getPort();
+      assertThat(n % 2).isZero();
+      byte[] token = first.attribute(org.rtc4j.stun.ReservationToken.class).orElseThrow().value();
+      assertThat(server.relayPortsInUse()).isEqualTo(2); // N bound, N + 1 held
+
+      // The held port is not handed to anyone else: fill the rest of the range.
+      List<TurnTestClient> others = new ArrayList<>();
+      try {
+        int free = range.size() - 2;
+        for (int i = 0; i < free; i++) {
+          TurnTestClient c = TurnTestClient.udp(server.udpAddresses().get(0)).credentials(USER, PASSWORD);
+          others.add(c);
+          assertThat(c.allocate().getPort()).isNotIn(n, n + 1);
+        }
+        InetSocketAddress second = rtcp.allocate(new org.rtc4j.stun.ReservationToken(token));
+        assertThat(second.getPort()).isEqualTo(n + 1);
+        assertThat(server.relayPortsInUse()).isEqualTo(range.size());
+      } finally {
+        others.forEach(TurnTestClient::close);
+      }
+    }
+  }
+
   @Test
   void wrongPasswordGets401AndIsCounted() throws Exception {
     try (TurnServer server = start();
