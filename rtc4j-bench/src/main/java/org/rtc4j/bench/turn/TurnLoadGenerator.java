@@ -134,10 +134,10 @@ public final class TurnLoadGenerator implements Callable<Integer> {
                 + " allocation (like the packets of a video frame); 1 spreads each tick over all sockets (default ${DEFAULT-VALUE})")
         int burst;
 
-        @Option(names = "--warmup-seconds", defaultValue = "5", description = "(default ${DEFAULT-VALUE})")
+        @Option(names = "--warmup-seconds", defaultValue = "10", description = "(default ${DEFAULT-VALUE})")
         double warmupSeconds;
 
-        @Option(names = "--warmup-rate", defaultValue = "20000", description = "packets/s during warm-up (default ${DEFAULT-VALUE})")
+        @Option(names = "--warmup-rate", defaultValue = "30000", description = "packets/s during warm-up (default ${DEFAULT-VALUE})")
         double warmupRate;
 
         @Option(names = "--reference-rate", defaultValue = "20000",
@@ -165,7 +165,8 @@ public final class TurnLoadGenerator implements Callable<Integer> {
         @Option(names = "--bisect", defaultValue = "3", description = "bisection steps after the first loss (default ${DEFAULT-VALUE})")
         int bisections;
 
-        @Option(names = "--retries", defaultValue = "1", description = "repeat a lossy step this often before accepting the loss (default ${DEFAULT-VALUE})")
+        @Option(names = "--retries", defaultValue = "2", description = "repeat a failed step (loss, or the generator"
+                + " starved of CPU) this often before accepting the failure (default ${DEFAULT-VALUE})")
         int retries;
 
         @Option(names = "--overload-factor", defaultValue = "1.5",
