@@ -408,9 +408,17 @@ public final class TurnServer implements AutoCloseable {
     return n;
   }
 
-  /** Closes every socket, stops every event loop thread and timer; idempotent. */
+  /**
+   * Closes every socket, stops every event loop thread and timer; idempotent. Blocks until done, so
+   * it must not be called from one of the server's own event loops.
+   */
   @Override
   public void close() {
+    for (Shard s : shards) {
+      if (s.loop.inEventLoop()) {
+        throw new IllegalStateException("TurnServer.close() called from its own event loop " + Thread.currentThread());
+      }
+    }
     if (!closed.compareAndSet(false, true)) {
       return;
     }
