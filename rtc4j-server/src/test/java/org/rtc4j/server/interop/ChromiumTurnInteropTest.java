@@ -94,9 +94,14 @@ class ChromiumTurnInteropTest {
       opts.put("username", username);
       opts.put("credential", credential);
       opts.put("count", MESSAGES);
-      opts.put("timeoutMs", 30_000);
-      Map<?, ?> result = browser.awaitJs(Map.class, Duration.ofSeconds(45),
-          "return await window.runRelayTest(args[0]);", opts);
+      opts.put("timeoutMs", 35_000);
+      Map<?, ?> result;
+      try {
+        result = browser.awaitJs(Map.class, Duration.ofSeconds(45), "return await window.runRelayTest(args[0]);", opts);
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\nserver counters: " + server.counters().snapshot()
+            + "\nUDP receive-buffer drops: " + UdpSocketDrops.now().map(Object::toString).orElse("unknown"), e);
+      }
       // While both connections are still open: their allocations, permissions and channels live.
       TurnCounters c = server.counters();
       Map<String, Long> live = c.snapshot();

@@ -13,7 +13,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -205,8 +204,6 @@ class CoturnClientsInteropTest {
    * get exactly the reserved port, the first's + 1, as coturn gives it ({@link CoturnAnchorTest}).
    */
   @Test
-  @Disabled("the Netty driver does not yet bind RelayRequested.requestedPort: the allocation quoting the "
-      + "RESERVATION-TOKEN gets an arbitrary port instead of the reserved N+1 (relaying itself works)")
   void uclientRtpRtcpPairsGetReservedAdjacentPorts() {
     try (InteropServer server = InteropServer.spec().user(USER, PASSWORD).allowLoopbackPeers(true)
         .legacyChannelRange(true).stateDir(stateDir).start()) {
