@@ -55,6 +55,29 @@ final class ProcStats {
         }
     }
 
+    /**
+     * CPU time every process on the machine spent (user, nice, system, irq, softirq, steal of the
+     * first line of /proc/stat), in seconds; with the server's and the generator's own times it
+     * tells how much CPU other work took during a step. -1 if unreadable.
+     */
+    static double machineBusySeconds() {
+        try {
+            String line = Files.readAllLines(Path.of("/proc/stat")).get(0);
+            String[] f = line.trim().split("\\s+");
+            long busy = 0;
+            // cpu user nice system idle iowait irq softirq steal ...
+            int[] busyFields = {1, 2, 3, 6, 7, 8};
+            for (int i : busyFields) {
+                if (i < f.length) {
+                    busy += Long.parseLong(f[i]);
+                }
+            }
+            return busy / CLOCK_TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     static double selfCpuSeconds() {
         return cpuSeconds(-1);
     }

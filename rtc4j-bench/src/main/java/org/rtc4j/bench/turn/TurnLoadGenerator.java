@@ -173,6 +173,15 @@ public final class TurnLoadGenerator implements Callable<Integer> {
                 description = "a last step at this multiple of the first lossy rate, for the saturated throughput; 0: none (default ${DEFAULT-VALUE})")
         double overloadFactor;
 
+        @Option(names = "--noise-threshold", defaultValue = "0.2",
+                description = "CPU cores other processes may use during a step before a failed step is retried as noisy"
+                        + " (needs --server-pid) (default ${DEFAULT-VALUE})")
+        double noiseThreshold;
+
+        @Option(names = "--max-seconds", defaultValue = "480", description = "time bound of the search; no step starts"
+                + " after it (default ${DEFAULT-VALUE})")
+        double maxSeconds;
+
         @Option(names = "--fixed-rate", defaultValue = "0", description = "no search: one measured step at this rate")
         double fixedRate;
 
@@ -195,8 +204,8 @@ public final class TurnLoadGenerator implements Callable<Integer> {
             boolean p2c = !direction.equals("c2p");
             RelayBenchmark.Plan plan = new RelayBenchmark.Plan(allocations, peers, c2p, p2c, threads, tickMicros,
                     warmupSeconds, warmupRate, fixedRate > 0 ? 0 : referenceRate, stepSeconds, drainMillis,
-                    startRate, factor, maxRate, maxSteps, bisections, retries, overloadFactor,
-                    common.serverPid, setupTimeout);
+                    startRate, factor, maxRate, maxSteps, bisections, retries, overloadFactor, noiseThreshold,
+                    maxSeconds, common.serverPid, setupTimeout);
             PrintStream out = System.out;
             out.printf(Locale.ROOT, "relay: server %s, %s, %s, %d allocations x %d peers, payload %d B, direction %s, tick %d us, burst %d%s%n",
                     settings.server(), transport, mode, allocations, peers, payload, direction, tickMicros, burst, gso ? ", GSO" : "");
@@ -224,6 +233,7 @@ public final class TurnLoadGenerator implements Callable<Integer> {
                     r.put("zero_loss_server_cores", best.serverCores());
                     r.put("zero_loss_server_us_per_pkt", best.serverCpuMicrosPerPacket());
                     r.put("zero_loss_generator_cores", best.generatorCores());
+                    r.put("zero_loss_other_cores", best.otherCores());
                 }
                 if (sat != null) {
                     r.put("saturated_pps", sat.deliveredPps());
@@ -243,6 +253,7 @@ public final class TurnLoadGenerator implements Callable<Integer> {
                 boolean genLimited = bench.steps.stream().anyMatch(s -> !s.phase().equals("warmup") && s.generatorLimited());
                 r.put("generator_limited_steps", bench.steps.stream().filter(s -> !s.phase().equals("warmup") && s.generatorLimited()).count());
                 r.put("steps", bench.steps.size());
+                r.put("noisy_steps", bench.steps.stream().filter(s -> s.noisy(noiseThreshold)).count());
                 common.writeResults(r);
                 if (genLimited) {
                     out.println("note: some steps were generator-limited (the generator could not offer the target rate);"
