@@ -42,7 +42,8 @@ public final class SdpValidator {
           checkFingerprintSyntax(i, v, out);
         }
         List<Fingerprint> fps = sd.fingerprints(m);
-        if (fps.isEmpty() && !m.hasAttribute("fingerprint") && !sd.hasAttribute("fingerprint")) {
+        if (fps.isEmpty() && !m.hasAttribute("fingerprint") && !sd.hasAttribute("fingerprint")
+            && !sd.transportSection(m).hasAttribute("fingerprint")) {
           out.add(new SdpViolation(i, "fingerprint-missing",
               "a DTLS section needs a=fingerprint (RFC 8122 §5, RFC 8842 §5)"));
         }

@@ -103,23 +103,58 @@ public record SessionDescription(Origin origin, String sessionName, List<SdpLine
     return fingerprints(lines);
   }
 
-  /** The fingerprints that apply to a section: its own, else the session's (RFC 8122 §5). */
-  public List<Fingerprint> fingerprints(MediaDescription m) {
-    List<Fingerprint> own = m.fingerprints();
-    return own.isEmpty() && !m.hasAttribute("fingerprint") ? fingerprints() : own;
+  /**
+   * The section whose transport a section uses: the first usable section of its BUNDLE group
+   * (RFC 8843 §7: the tagged m= section), or the section itself when it is not bundled.
+   */
+  public MediaDescription transportSection(MediaDescription m) {
+    Optional<String> mid = m.mid();
+    if (mid.isEmpty()) {
+      return m;
+    }
+    for (Group g : bundleGroups()) {
+      if (!g.mids().contains(mid.get())) {
+        continue;
+      }
+      for (String tag : g.mids()) {
+        Optional<MediaDescription> t = mediaByMid(tag);
+        if (t.isPresent() && !t.get().isRejected()) {
+          return t.get();
+        }
+      }
+    }
+    return m;
   }
 
-  /** ice-ufrag of a section, else the session's (RFC 8839 §5.4). */
+  /**
+   * The fingerprints that apply to a section: its own, else its BUNDLE tagged section's, else
+   * the session's (RFC 8122 §5, RFC 8843 §7).
+   */
+  public List<Fingerprint> fingerprints(MediaDescription m) {
+    if (m.hasAttribute("fingerprint")) {
+      return m.fingerprints();
+    }
+    MediaDescription t = transportSection(m);
+    return t != m && t.hasAttribute("fingerprint") ? t.fingerprints() : fingerprints();
+  }
+
+  /** ice-ufrag of a section, else of its BUNDLE tagged section, else the session's (RFC 8839 §5.4). */
   public Optional<String> iceUfrag(MediaDescription m) {
-    return m.iceUfrag().or(() -> attribute("ice-ufrag"));
+    return m.iceUfrag().or(() -> transportSection(m).iceUfrag()).or(() -> attribute("ice-ufrag"));
   }
 
   public Optional<String> icePwd(MediaDescription m) {
-    return m.icePwd().or(() -> attribute("ice-pwd"));
+    return m.icePwd().or(() -> transportSection(m).icePwd()).or(() -> attribute("ice-pwd"));
   }
 
   public Optional<Setup> setup(MediaDescription m) {
-    return m.setup().or(() -> attribute("setup").map(v -> MediaDescription.checked(() -> Setup.parse(v))));
+    return m.setup().or(() -> transportSection(m).setup())
+        .or(() -> attribute("setup").map(v -> MediaDescription.checked(() -> Setup.parse(v))));
+  }
+
+  /** {@code a=ice-lite} at session level (RFC 8839 §5.3). */
+  public boolean iceLite() {
+    return hasAttribute("ice-lite");
   }
 
   public List<String> iceOptions() {
