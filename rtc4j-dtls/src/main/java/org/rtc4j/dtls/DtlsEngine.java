@@ -1,0 +1,66 @@
+package org.rtc4j.dtls;
+
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import org.rtc4j.net.Datagram;
+
+/**
+ * One DTLS 1.2 association (RFC 6347) for DTLS-SRTP (RFC 5764) and SCTP-over-DTLS (RFC 8261), with
+ * the sans-IO surface of every rtc4j core plus {@link #start}, {@link #send} and {@link #close}.
+ *
+ * <p>Unlike the other cores this one is backed by a handshake thread (DESIGN.md: Bouncy Castle's
+ * DTLS API blocks), so:
+ * <ul>
+ *   <li>{@link #pollTransmit()} and {@link #pollEvent()} can yield items that appeared without a
+ *       call from the owner; the engine calls {@link DtlsConfig#wakeup()} each time, and the owner
+ *       then polls from its own thread.</li>
+ *   <li>{@link #pollTimeout()} is not the retransmission timer (Bouncy Castle keeps that on its
+ *       thread, 1 s initial, doubling, RFC 6347 §4.2.4.1); it is the owner-clock deadline of the
+ *       whole handshake ({@link DtlsConfig#handshakeTimeout()}), or Long.MAX_VALUE once it finished.</li>
+ * </ul>
+ * All methods are meant for the one owner thread; the handshake thread only touches thread-safe
+ * queues. Malformed or unexpected datagrams never throw out of these methods.
+ */
+public interface DtlsEngine extends AutoCloseable {
+
+  /** A Bouncy Castle engine for {@code config}; call {@link #start(long)} to begin the handshake. */
+  static DtlsEngine create(DtlsConfig config) {
+    return new BcDtlsEngine(config);
+  }
+
+  /** Starts the handshake thread (a client sends its ClientHello at once). */
+  void start(long nowNanos);
+
+  /** A datagram from the remote peer (first byte 20..63, RFC 7983). */
+  void handleReceive(long nowNanos, Datagram in);
+
+  /** Fails the handshake when its deadline passed. */
+  void handleTimeout(long nowNanos);
+
+  /** The next datagram to send, source = local address, destination = remote. */
+  Optional<Datagram> pollTransmit();
+
+  /** The next {@link DtlsEvent}. */
+  Optional<DtlsEvent> pollEvent();
+
+  /** Owner-clock nanos of the next {@link #handleTimeout} call wanted, or Long.MAX_VALUE. */
+  long pollTimeout();
+
+  /**
+   * Encrypts {@code appData} (position..limit, consumed) into one application-data record.
+   *
+   * @throws IllegalStateException before the handshake completed or after the engine ended
+   * @throws IllegalArgumentException when larger than {@link #maxApplicationDataSize()}
+   */
+  void send(ByteBuffer appData);
+
+  /** The largest {@link #send} payload that fits one datagram at the configured MTU (0 before the handshake). */
+  int maxApplicationDataSize();
+
+  /** Whether the handshake completed and the engine has not ended. */
+  boolean isConnected();
+
+  /** Sends close_notify when connected, stops the handshake thread, reports {@link DtlsEvent.Closed}. Idempotent. */
+  @Override
+  void close();
+}

@@ -1,0 +1,27 @@
+/**
+ * DTLS 1.2 for WebRTC: the {@link org.rtc4j.dtls.DtlsEngine} over Bouncy Castle (the only rtc4j
+ * module that imports it), certificates and {@code a=fingerprint} values.
+ *
+ * <p>RFCs: 6347 (DTLS 1.2), 5764 (DTLS-SRTP: {@code use_srtp}, key export with
+ * {@code EXTRACTOR-dtls_srtp}), 7714 §14.2 (AEAD SRTP profiles), 5705 (keying material exporters),
+ * 7627 (extended master secret, required), 5763 / 8842 (roles from {@code a=setup}),
+ * 8122 (fingerprints), 8827 §6.5 (per-connection self-signed certificates), 7983 (demultiplexing:
+ * the caller hands this package datagrams whose first byte is 20..63).
+ *
+ * <p>Layer: between the ICE-selected path and SCTP / SRTP. Policy (trust-tests SC-1, SC-6, SC-7):
+ * DTLS 1.2 only; ECDHE-ECDSA with AES-GCM or ChaCha20-Poly1305 only; SRTP profiles
+ * AES128_CM_HMAC_SHA1_80, AEAD_AES_128_GCM, AEAD_AES_256_GCM only; the server always requests a
+ * client certificate; the peer certificate is checked against the expected fingerprints inside
+ * the handshake (Bouncy Castle's certificate callbacks), so a mismatch sends a fatal
+ * {@code bad_certificate} alert, both sides report {@code Failed} and no keys are exported;
+ * datagrams from any address but the configured remote are dropped before Bouncy Castle sees them.
+ *
+ * <p>Threading: the engine's methods belong to one owner thread. Bouncy Castle's handshake API
+ * blocks, so each engine runs its handshake on its own daemon thread, fed through a bounded queue
+ * (128 datagrams, 64 KB) and writing to a concurrent queue; it signals new output with
+ * {@link org.rtc4j.dtls.DtlsConfig#wakeup()}. Retransmission timers (1 s, doubling, capped at 60 s
+ * by Bouncy Castle) run on that thread with wall-clock time; {@code pollTimeout} only carries the
+ * owner-clock deadline of the whole handshake. When the handshake ends (success, failure,
+ * deadline or close) the thread ends too.
+ */
+package org.rtc4j.dtls;
