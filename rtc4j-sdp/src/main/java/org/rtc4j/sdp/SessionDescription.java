@@ -76,6 +76,16 @@ public record SessionDescription(Origin origin, String sessionName, List<SdpLine
     return has(lines, name);
   }
 
+  /** The session-level c= line, if any. */
+  public Optional<Connection> connection() {
+    for (SdpLine l : lines) {
+      if (l instanceof Connection c) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
+  }
+
   public List<Group> groups() {
     List<Group> out = new ArrayList<>();
     for (String v : attributes("group")) {
