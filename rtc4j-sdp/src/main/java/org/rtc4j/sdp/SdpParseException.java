@@ -46,8 +46,22 @@ public final class SdpParseException extends Exception {
     return line.length() <= 200 ? line : line.substring(0, 200) + "...";
   }
 
+  /** Control characters are escaped so a hostile line cannot forge log lines. */
+  private static String printable(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7F) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
   private static String format(int lineNumber, String line, String reason) {
-    String l = shorten(line).replace("\0", "\\0");
+    String l = printable(shorten(line));
     return lineNumber > 0 ? "line " + lineNumber + " \"" + l + "\": " + reason
         : (l.isEmpty() ? reason : "\"" + l + "\": " + reason);
   }
