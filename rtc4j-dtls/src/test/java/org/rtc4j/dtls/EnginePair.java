@@ -52,8 +52,8 @@ final class EnginePair implements AutoCloseable {
     if (o.serverProfiles != null) {
       sb.srtpProfiles(o.serverProfiles);
     }
-    this.client = new BcDtlsEngine(cb.build(), o.recordPath);
-    this.server = new BcDtlsEngine(sb.build(), o.recordPath);
+    this.client = new BcDtlsEngine(cb.build());
+    this.server = new BcDtlsEngine(sb.build(), o.serverRecordPath);
   }
 
   static Options options() {
@@ -168,7 +168,7 @@ final class EnginePair implements AutoCloseable {
     double lossRate;
     long seed = 1;
     Duration timeout = Duration.ofSeconds(30);
-    BcDtlsEngine.RecordPath recordPath = BcDtlsEngine.RecordPath.OWNER;
+    BcDtlsEngine.RecordPath serverRecordPath = BcDtlsEngine.RecordPath.OWNER;
 
     EnginePair build() {
       return new EnginePair(this);
