@@ -35,7 +35,7 @@ public record Attribute(String name, String value) implements SdpLine {
     return value == null ? "a=" + name : "a=" + name + ":" + value;
   }
 
-  /** Without the {@code a=} prefix, as W3C {@code RTCIceCandidate.candidate} carries it. */
+  /** The text after the first ':' as written, or {@code null} for a property attribute. */
   @Override
   public String value() {
     return value;

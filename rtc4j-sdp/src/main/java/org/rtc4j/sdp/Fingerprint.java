@@ -33,7 +33,7 @@ public record Fingerprint(String hashFunction, String fingerprint) {
     return new Fingerprint(t[0], t[1].strip());
   }
 
-  /** The SHA-256 fingerprint of DER bytes' digest, formatted as browsers write it. */
+  /** A fingerprint from a digest already computed, written as browsers do (upper-case hex, colons). */
   public static Fingerprint of(String hashFunction, byte[] digest) {
     StringBuilder sb = new StringBuilder(digest.length * 3);
     for (int i = 0; i < digest.length; i++) {
