@@ -140,6 +140,33 @@ class DtlsEngineTest {
     }
   }
 
+  @ParameterizedTest(name = "wrong signing key on the {0}")
+  @ValueSource(strings = {"client", "server"})
+  void certificateVerifyWithTheWrongKeyIsAFatalAlert(String liar) {
+    // SC-7: the certificate (and so the fingerprint) is right, the key signing the handshake is not.
+    DtlsCertificate real = DtlsCertificate.generate();
+    DtlsCertificate forged = DtlsCertificate.of(DtlsCertificate.generate().privateKey(), real.der());
+    EnginePair.Options o = EnginePair.options();
+    if (liar.equals("client")) {
+      o.clientCert = forged;
+      o.clientExpects = null;
+      o.serverExpects = real.fingerprint("sha-256");
+    } else {
+      o.serverCert = forged;
+      o.clientExpects = real.fingerprint("sha-256");
+    }
+    try (EnginePair p = o.build()) {
+      p.start(true);
+      assertThat(p.pumpUntil(Duration.ofSeconds(10),
+          () -> EnginePair.terminal(p.clientEvents) && EnginePair.terminal(p.serverEvents)))
+          .as("client %s server %s", p.clientEvents, p.serverEvents).isTrue();
+      assertThat(EnginePair.has(p.clientEvents, DtlsEvent.HandshakeComplete.class)).isFalse();
+      assertThat(EnginePair.has(p.serverEvents, DtlsEvent.HandshakeComplete.class)).isFalse();
+      var verifier = liar.equals("client") ? p.serverEvents : p.clientEvents;
+      assertThat(EnginePair.first(verifier, DtlsEvent.Failed.class).reason()).startsWith("fatal alert sent");
+    }
+  }
+
   @Test
   void noCommonSrtpProfileFails() {
     EnginePair.Options o = EnginePair.options();

@@ -98,6 +98,9 @@ class OpenSslInteropTest {
         assertThat(done.profile()).isEqualTo(SrtpProfile.AES128_CM_HMAC_SHA1_80);
         assertThat(done.localIsClient()).isFalse();
         client.awaitOutput(Duration.ofSeconds(10), KEYING);
+        // SC-7: an ECDHE-ECDSA AEAD suite and the extended master secret were negotiated.
+        assertThat(client.output()).containsPattern("Cipher is ECDHE-ECDSA-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)")
+            .contains("Extended master secret: yes");
         assertThat(keying(client.output())).isEqualTo(HexFormat.of().withUpperCase().formatHex(done.keyingMaterial()));
         engine.send(ByteBuffer.wrap("hello openssl\n".getBytes(StandardCharsets.UTF_8)));
         pump(ch, engine, events, Duration.ofSeconds(1), () -> false);
@@ -107,6 +110,32 @@ class OpenSslInteropTest {
       }
     }
     leaks.assertNoNewThreads(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void opensslClientOfferingOnlyCbcIsRefused() throws Exception {
+    String openssl = External.require("openssl").toString();
+    Fingerprint theirs = certificate(openssl);
+    int clientPort = FreePorts.udp(FreePorts.LOOPBACK);
+    try (DatagramChannel ch = DatagramChannel.open()) {
+      ch.bind(new InetSocketAddress("127.0.0.1", 0));
+      ch.configureBlocking(false);
+      InetSocketAddress local = (InetSocketAddress) ch.getLocalAddress();
+      DtlsEngine engine = DtlsEngine.create(DtlsConfig.builder(DtlsRole.SERVER, DtlsCertificate.generate())
+          .remoteFingerprint(theirs).addresses(local, new InetSocketAddress("127.0.0.1", clientPort)).build());
+      List<DtlsEvent> events = new ArrayList<>();
+      engine.start(System.nanoTime());
+      try (Processes.Running client = Processes.command(openssl, "s_client", "-dtls1_2",
+              "-connect", "127.0.0.1:" + local.getPort(), "-bind", "127.0.0.1:" + clientPort, "-ign_eof",
+              "-cert", dir.resolve("cert.pem").toString(), "-key", dir.resolve("key.pem").toString(),
+              "-cipher", "ECDHE-ECDSA-AES128-SHA", "-use_srtp", "SRTP_AES128_CM_SHA1_80")
+          .log(dir.resolve("s_client.log")).start()) {
+        pump(ch, engine, events, Duration.ofSeconds(20), () -> terminal(events));
+        assertThat(first(events, DtlsEvent.Failed.class).reason()).contains("handshake_failure");
+        assertThat(has(events, DtlsEvent.HandshakeComplete.class)).isFalse();
+        engine.close();
+      }
+    }
   }
 
   /** Makes an OpenSSL P-256 certificate in the temp dir and returns its SHA-256 fingerprint as OpenSSL computes it. */
