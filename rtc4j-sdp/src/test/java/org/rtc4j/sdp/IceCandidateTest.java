@@ -1,5 +1,7 @@
 package org.rtc4j.sdp;
 
+import org.rtc4j.testkit.MiniJson;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;

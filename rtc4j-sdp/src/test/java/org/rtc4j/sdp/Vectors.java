@@ -1,5 +1,7 @@
 package org.rtc4j.sdp;
 
+import org.rtc4j.testkit.MiniJson;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,5 +1,7 @@
 package org.rtc4j.stun;
 
+import org.rtc4j.testkit.MiniJson;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,12 +1,15 @@
-package org.rtc4j.sdp;
+package org.rtc4j.testkit;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A small JSON reader for the test vectors (objects, arrays, strings, numbers, literals). */
-final class MiniJson {
+/**
+ * A small JSON reader for test vectors (objects, arrays, strings, numbers, literals), so test code
+ * needs no JSON library. Objects keep their key order.
+ */
+public final class MiniJson {
   private final String s;
   private int i;
 
@@ -14,7 +17,7 @@ final class MiniJson {
     this.s = s;
   }
 
-  static Object parse(String text) {
+  public static Object parse(String text) {
     MiniJson p = new MiniJson(text);
     Object v = p.value();
     p.ws();
@@ -25,12 +28,12 @@ final class MiniJson {
   }
 
   @SuppressWarnings("unchecked")
-  static Map<String, Object> obj(Object o) {
+  public static Map<String, Object> obj(Object o) {
     return (Map<String, Object>) o;
   }
 
   @SuppressWarnings("unchecked")
-  static List<Object> arr(Object o) {
+  public static List<Object> arr(Object o) {
     return (List<Object>) o;
   }
 
