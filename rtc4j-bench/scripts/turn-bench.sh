@@ -22,17 +22,18 @@
 # -XX:ActiveProcessorCount=2 so that, confined to one CPU, it sizes itself (GC, defaults) as on
 # this 2-core machine.
 #
-# Environment: ROUNDS (3), TESTS ("udp-channel udp-send tcp-channel tcp-send"), ALLOCS (10000;
+# Environment: ROUNDS (3), TESTS ("udp-channel udp-send tcp-channel tcp-send udp-channel-b1": client
+# transport, channel or send (Send/Data indications), optional -bN packets per socket write, default 8), ALLOCS (10000;
 # 0 skips the allocation test), AUTH (static|rest), SERVER_CPUS (1), GEN_CPUS (0), RELAY_THREADS (2),
 # GEN_OPTS (extra generator options, e.g. "--step-seconds 3"), RTC4J_JAVA_OPTS (server JVM flags),
-# OUT (result directory), QUIET_WAIT (seconds to wait for an idle machine before each test, 60),
+# OUT (result directory), QUIET_WAIT (seconds to wait for an idle machine before each test, 180),
 # BUILD=1 (rebuild first), SERVERS ("coturn rtc4j"), SERVER_JAR / BENCH_JAR (jars to use).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
 ROUNDS="${ROUNDS:-3}"
-TESTS="${TESTS:-udp-channel udp-send tcp-channel tcp-send}"
+TESTS="${TESTS:-udp-channel udp-send tcp-channel tcp-send udp-channel-b1}"
 SERVERS="${SERVERS:-coturn rtc4j}"
 ALLOCS="${ALLOCS:-10000}"
 AUTH="${AUTH:-static}"
@@ -40,7 +41,7 @@ SERVER_CPUS="${SERVER_CPUS-1}"
 GEN_CPUS="${GEN_CPUS-0}"
 RELAY_THREADS="${RELAY_THREADS:-2}"
 GEN_OPTS="${GEN_OPTS:-}"
-QUIET_WAIT="${QUIET_WAIT:-60}"
+QUIET_WAIT="${QUIET_WAIT:-180}"
 SERVER_JAR="${SERVER_JAR:-$root/rtc4j-server/target/rtc4j.jar}"
 BENCH_JAR="${BENCH_JAR:-$root/rtc4j-bench/target/rtc4j-bench.jar}"
 SECRET="turn-bench-shared-secret"
@@ -166,12 +167,15 @@ for round in $(seq 1 "$ROUNDS"); do
   results="$OUT/results-round$round.txt"
   for server in $order; do
     for test in $TESTS; do
-      transport="${test%%-*}"; mode="${test##*-}"
+      # TEST = TRANSPORT-MODE[-bBURST]: udp-channel, tcp-send, udp-channel-b1 (1 packet per socket write)
+      IFS=- read -r transport mode burst_spec <<<"$test"
+      burst_opt=()
+      if [ -n "${burst_spec:-}" ]; then burst_opt=(--burst "${burst_spec#b}"); fi
       echo "==> round $round: $server, relay $test"
       wait_quiet
       start_server "$server" "r$round-$test" || continue
       # shellcheck disable=SC2086
-      gen relay --transport "$transport" --mode "$mode" "${gen_auth[@]}" --server-pid "$server_pid" \
+      gen relay --transport "$transport" --mode "$mode" "${burst_opt[@]}" "${gen_auth[@]}" --server-pid "$server_pid" \
         --label "$server.$test" --result-file "$results" $GEN_OPTS \
         >"$OUT/$server-$test-r$round.log" 2>&1 || echo "!! generator failed, see $OUT/$server-$test-r$round.log"
       grep -E '^(step|[0-9]+ )' "$OUT/$server-$test-r$round.log" | cut -c1-160 || true

@@ -38,6 +38,7 @@ public final class TurnBenchReport {
         {"ref_p50_us", "p50 latency at reference rate, us"},
         {"ref_p99_us", "p99 latency at reference rate, us"},
         {"generator_limited_steps", "steps where the generator could not offer the rate"},
+        {"noisy_steps", "steps during which other processes used > 0.2 CPU"},
     };
     private static final String[][] ALLOC_ROWS = {
         {"allocs_per_second", "allocations per second"},
