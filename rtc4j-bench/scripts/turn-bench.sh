@@ -80,7 +80,10 @@ cleanup() {
   fi
   server_pid=""
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+# A signal ends the whole run (the EXIT trap then stops the server); the generator gets it too.
+trap 'echo "!! interrupted" >&2; exit 130' INT
+trap 'echo "!! terminated" >&2; exit 143' TERM
 
 # Command prefixes that pin to CPUs (taskset execs the command: same PID), or nothing.
 server_pin=(); gen_pin=()
