@@ -17,6 +17,17 @@ final class ProcStats {
     /** USER_HZ: the unit of utime/stime in /proc/PID/stat; 100 on every Linux the JDK runs on. */
     static final double CLOCK_TICKS_PER_SECOND = 100.0;
 
+    /** Whether the process exists and is not a zombie. */
+    static boolean alive(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.substring(stat.lastIndexOf(')') + 2).charAt(0);
+            return state != 'Z' && state != 'X';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** VmRSS in kB, or -1 if the process is gone. */
     static long rssKb(long pid) {
         try {

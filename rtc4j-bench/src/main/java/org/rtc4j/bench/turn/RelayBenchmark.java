@@ -262,8 +262,18 @@ final class RelayBenchmark implements AutoCloseable {
     Step best;
     private long searchDeadline = Long.MAX_VALUE;
 
-    /** The search's time bound: no new step starts after it. */
+    /** The server process exited during the run (with --server-pid): nothing more to measure. */
+    boolean serverGone;
+
+    /** The search's time bound: no new step starts after it; nor after the server process exited. */
     private boolean outOfTime() {
+        if (plan.serverPid() > 0 && !ProcStats.alive(plan.serverPid())) {
+            if (!serverGone) {
+                out.println("!! the server process " + plan.serverPid() + " is gone: stopping the search");
+            }
+            serverGone = true;
+            return true;
+        }
         return System.nanoTime() - searchDeadline > 0;
     }
 

@@ -253,6 +253,7 @@ public final class TurnLoadGenerator implements Callable<Integer> {
                 boolean genLimited = bench.steps.stream().anyMatch(s -> !s.phase().equals("warmup") && s.generatorLimited());
                 r.put("generator_limited_steps", bench.steps.stream().filter(s -> !s.phase().equals("warmup") && s.generatorLimited()).count());
                 r.put("steps", bench.steps.size());
+                r.put("server_exited", bench.serverGone ? 1 : 0);
                 r.put("noisy_steps", bench.steps.stream().filter(s -> s.noisy(noiseThreshold)).count());
                 common.writeResults(r);
                 if (genLimited) {
