@@ -2,7 +2,8 @@
 # The whole rtc4j test suite, as the README's second command runs it.
 #
 #  1. installs the system packages the tests drive (Debian): chromium, chromium-driver,
-#     coturn (for turnutils_uclient / turnutils_stunclient), iproute2, util-linux;
+#     coturn (for turnutils_uclient / turnutils_stunclient), redis-server (the signaling cluster),
+#     iproute2, util-linux;
 #  2. fetches every Maven dependency and builds everything (network needed here);
 #  3. runs the tests offline inside a fresh network namespace that has only `lo`, so no test
 #     packet can reach any address but 127.0.0.1 and ::1 (Chromium and ICE use every interface).
@@ -19,6 +20,7 @@ need_pkgs=()
 [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 [ -x /usr/bin/chromedriver ] || need_pkgs+=(chromium-driver)
 command -v turnutils_uclient >/dev/null 2>&1 || need_pkgs+=(coturn)
+command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 command -v ip >/dev/null 2>&1 || need_pkgs+=(iproute2)
 command -v unshare >/dev/null 2>&1 || need_pkgs+=(util-linux)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -30,6 +32,10 @@ fi
 # client tools, and its server must not hold port 3478.
 if pgrep -x turnserver >/dev/null 2>&1; then
   $SUDO systemctl stop coturn >/dev/null 2>&1 || $SUDO service coturn stop >/dev/null 2>&1 || true
+fi
+# Likewise redis-server's service: the cluster tests start their own redis-server on free ports.
+if pgrep -x redis-server >/dev/null 2>&1; then
+  $SUDO systemctl stop redis-server >/dev/null 2>&1 || $SUDO service redis-server stop >/dev/null 2>&1 || true
 fi
 
 MVN=(mvn -B -ntp)
