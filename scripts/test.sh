@@ -33,10 +33,6 @@ fi
 if pgrep -x turnserver >/dev/null 2>&1; then
   $SUDO systemctl stop coturn >/dev/null 2>&1 || $SUDO service coturn stop >/dev/null 2>&1 || true
 fi
-# Likewise redis-server's service: the cluster tests start their own redis-server on free ports.
-if pgrep -x redis-server >/dev/null 2>&1; then
-  $SUDO systemctl stop redis-server >/dev/null 2>&1 || $SUDO service redis-server stop >/dev/null 2>&1 || true
-fi
 
 MVN=(mvn -B -ntp)
 echo "==> building and fetching dependencies (online)"
