@@ -1,0 +1,37 @@
+package org.rtc4j.sctp;
+
+/**
+ * Counters and congestion state of one association (a snapshot).
+ *
+ * @param packetsSent SCTP packets handed out by pollTransmit
+ * @param packetsReceived packets accepted (checksum and tag valid)
+ * @param bytesSent bytes of SCTP packets sent
+ * @param bytesReceived bytes of SCTP packets received
+ * @param messagesSent user messages queued by send
+ * @param messagesReceived user messages delivered
+ * @param dataChunksSent DATA chunks sent, first transmissions
+ * @param dataChunksReceived DATA chunks received (duplicates included)
+ * @param retransmittedChunks DATA chunks retransmitted (fast or T3)
+ * @param fastRetransmits fast-retransmit events
+ * @param t3Expirations T3-rtx timer expirations
+ * @param duplicateTsns duplicate DATA chunks received
+ * @param abandonedMessages messages given up by partial reliability
+ * @param malformedPackets packets dropped as unparsable
+ * @param badChecksums packets dropped for a bad CRC32c
+ * @param badTags packets dropped for a wrong verification tag
+ * @param droppedChunks DATA chunks dropped because the receive buffer was full
+ * @param cwnd congestion window, bytes
+ * @param ssthresh slow-start threshold, bytes
+ * @param flightSize bytes outstanding
+ * @param peerRwnd the peer's receive window as last advertised, minus what is outstanding
+ * @param localRwnd the receive window this side advertises
+ * @param srttMillis smoothed RTT, ms (0 before the first measurement)
+ * @param rtoMillis current retransmission timeout, ms
+ * @param bufferedBytes bytes queued for sending or awaiting acknowledgement
+ */
+public record SctpStats(long packetsSent, long packetsReceived, long bytesSent, long bytesReceived,
+    long messagesSent, long messagesReceived, long dataChunksSent, long dataChunksReceived,
+    long retransmittedChunks, long fastRetransmits, long t3Expirations, long duplicateTsns,
+    long abandonedMessages, long malformedPackets, long badChecksums, long badTags, long droppedChunks,
+    long cwnd, long ssthresh, long flightSize, long peerRwnd, long localRwnd, double srttMillis, double rtoMillis,
+    long bufferedBytes) {}
