@@ -1,0 +1,255 @@
+package org.rtc4j.signaling;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@link PeerRegistry} in this process: one realm per key, a concurrent map of registered ids, and
+ * per-destination FIFO queues with three bounds (per destination, per sender, per tenant).
+ *
+ * <p>Threading: any thread. Registration, relay and expiry of one id run under one of 64 stripe
+ * locks chosen by the id's hash, so "deliver or queue" and "register and drain" never interleave:
+ * a message is either queued before the id registers (and drained to it) or delivered after.
+ * Frames are handed to {@link PeerSink#send}, which does not block, under that lock; listeners
+ * are called after the locks are released.
+ */
+public final class InMemoryPeerRegistry implements PeerRegistry {
+
+  private static final int STRIPES = 64;
+
+  private record Queued(String src, String frame, long atNanos) {}
+
+  private static final class Entry {
+    final byte[] token;
+    volatile PeerSink sink;
+
+    Entry(byte[] token, PeerSink sink) {
+      this.token = token;
+      this.sink = sink;
+    }
+  }
+
+  private static final class Realm {
+    final Map<String, Entry> clients = new ConcurrentHashMap<>();
+    final Map<String, ArrayDeque<Queued>> queues = new ConcurrentHashMap<>();
+    final Map<String, Integer> queuedBySender = new ConcurrentHashMap<>();
+    final AtomicInteger registered = new AtomicInteger();
+    final AtomicInteger queued = new AtomicInteger();
+    final Object[] stripes = new Object[STRIPES];
+
+    Realm() {
+      for (int i = 0; i < STRIPES; i++) {
+        stripes[i] = new Object();
+      }
+    }
+
+    Object lock(String id) {
+      return stripes[(id.hashCode() & 0x7fffffff) % STRIPES];
+    }
+
+    void senderDone(String src, int n) {
+      queuedBySender.compute(src, (k, v) -> v == null || v - n <= 0 ? null : v - n);
+      queued.addAndGet(-n);
+    }
+
+    /** Counts one more queued message of {@code src} unless that passes {@code max}; atomic per sender. */
+    boolean senderAdd(String src, int max) {
+      boolean[] ok = {false};
+      queuedBySender.compute(src, (k, v) -> {
+        int n = v == null ? 0 : v;
+        if (n >= max) {
+          return v;
+        }
+        ok[0] = true;
+        return n + 1;
+      });
+      return ok[0];
+    }
+  }
+
+  private final Map<String, Realm> realms = new ConcurrentHashMap<>();
+
+  private Realm realm(Tenant tenant) {
+    return realms.computeIfAbsent(tenant.key(), k -> new Realm());
+  }
+
+  @Override
+  public Registration register(Tenant tenant, String id, String token, PeerSink sink, String greeting,
+      long nowNanos) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(sink, "sink");
+    Realm r = realm(tenant);
+    byte[] tokenBytes = token.getBytes(StandardCharsets.UTF_8);
+    synchronized (r.lock(id)) {
+      Entry e = r.clients.get(id);
+      PeerSink replaced = null;
+      Outcome outcome;
+      if (e != null) {
+        // Constant time in the token's content: a timing probe learns nothing about the owner's token.
+        if (!MessageDigest.isEqual(e.token, tokenBytes)) {
+          return new Registration(Outcome.ID_TAKEN, null, 0);
+        }
+        replaced = e.sink;
+        e.sink = sink;
+        outcome = Outcome.REATTACHED;
+      } else {
+        if (r.registered.incrementAndGet() > tenant.concurrentLimit()) {
+          r.registered.decrementAndGet();
+          return new Registration(Outcome.LIMIT_REACHED, null, 0);
+        }
+        r.clients.put(id, new Entry(tokenBytes, sink));
+        outcome = Outcome.OPENED;
+      }
+      if (greeting != null) {
+        sink.send(greeting);
+      }
+      int delivered = 0;
+      ArrayDeque<Queued> q = r.queues.remove(id);
+      if (q != null) {
+        for (Queued m : q) {
+          sink.send(m.frame());
+          r.senderDone(m.src(), 1);
+          delivered++;
+        }
+      }
+      return new Registration(outcome, replaced, delivered);
+    }
+  }
+
+  @Override
+  public boolean unregister(Tenant tenant, String id, PeerSink sink) {
+    Realm r = realm(tenant);
+    synchronized (r.lock(id)) {
+      Entry e = r.clients.get(id);
+      if (e == null || e.sink != sink) {
+        return false;
+      }
+      r.clients.remove(id);
+      r.registered.decrementAndGet();
+      return true;
+    }
+  }
+
+  @Override
+  public Delivery relay(Tenant tenant, String src, String dst, String frame, boolean queueIfAbsent, long nowNanos) {
+    Realm r = realm(tenant);
+    synchronized (r.lock(dst)) {
+      Entry e = r.clients.get(dst);
+      if (e != null) {
+        PeerSink s = e.sink;
+        if (s.send(frame)) {
+          return Delivery.DELIVERED;
+        }
+        return s.isOpen() ? Delivery.BACKLOGGED : Delivery.CLOSED;
+      }
+      if (!queueIfAbsent) {
+        return Delivery.OFFLINE;
+      }
+      ArrayDeque<Queued> q = r.queues.get(dst);
+      if (q != null && q.size() >= tenant.maxQueuedPerDestination()) {
+        return Delivery.QUEUE_FULL;
+      }
+      if (r.queued.get() >= tenant.maxQueuedTotal() || !r.senderAdd(src, tenant.maxQueuedPerSender())) {
+        return Delivery.QUEUE_FULL;
+      }
+      r.queued.incrementAndGet();
+      if (q == null) {
+        q = new ArrayDeque<>();
+        r.queues.put(dst, q);
+      }
+      q.addLast(new Queued(src, frame, nowNanos));
+      return Delivery.QUEUED;
+    }
+  }
+
+  @Override
+  public int expire(long nowNanos, long timeoutNanos, ExpiryListener listener) {
+    int dropped = 0;
+    for (Map.Entry<String, Realm> re : realms.entrySet()) {
+      Realm r = re.getValue();
+      List<String[]> pairs = new ArrayList<>();
+      for (String dst : r.queues.keySet()) {
+        Set<String> sources = new LinkedHashSet<>();
+        synchronized (r.lock(dst)) {
+          ArrayDeque<Queued> q = r.queues.get(dst);
+          if (q == null) {
+            continue;
+          }
+          Iterator<Queued> it = q.iterator();
+          while (it.hasNext()) {
+            Queued m = it.next();
+            if (nowNanos - m.atNanos() < timeoutNanos) {
+              break; // FIFO: the rest are younger
+            }
+            it.remove();
+            r.senderDone(m.src(), 1);
+            sources.add(m.src());
+            dropped++;
+          }
+          if (q.isEmpty()) {
+            r.queues.remove(dst, q);
+          }
+        }
+        for (String src : sources) {
+          pairs.add(new String[] {src, dst});
+        }
+      }
+      if (!pairs.isEmpty()) {
+        Tenant t = tenantFor(re.getKey());
+        for (String[] p : pairs) {
+          listener.expired(t, p[0], p[1]);
+        }
+      }
+    }
+    return dropped;
+  }
+
+  /** Tenants are passed in by callers; expiry only knows the key, so the listener gets a stand-in. */
+  private final Map<String, Tenant> knownTenants = new ConcurrentHashMap<>();
+
+  private Tenant tenantFor(String key) {
+    return knownTenants.getOrDefault(key, Tenant.withDefaults(key));
+  }
+
+  /** Makes {@link #expire} report {@code tenant} itself (not a default stand-in) for its key. */
+  public void addTenant(Tenant tenant) {
+    knownTenants.put(tenant.key(), tenant);
+    realm(tenant);
+  }
+
+  @Override
+  public boolean isRegistered(Tenant tenant, String id) {
+    return realm(tenant).clients.containsKey(id);
+  }
+
+  @Override
+  public List<String> ids(Tenant tenant) {
+    return List.copyOf(realm(tenant).clients.keySet());
+  }
+
+  @Override
+  public int peers(Tenant tenant) {
+    return realm(tenant).registered.get();
+  }
+
+  @Override
+  public int queued(Tenant tenant) {
+    return realm(tenant).queued.get();
+  }
+
+  @Override
+  public void close() {
+    realms.clear();
+  }
+}

@@ -1,0 +1,310 @@
+package org.rtc4j.signaling;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One PeerJS WebSocket: the handshake outcome (ERROR, ID-TAKEN or OPEN, in upstream's order and
+ * with its exact strings), then the client's frames: HEARTBEAT refreshes liveness; OFFER, ANSWER,
+ * CANDIDATE, LEAVE and EXPIRE are relayed with {@code src} rewritten to this client's id; LEAVE
+ * without {@code dst} unregisters; unknown types are ignored. Per-client limits: a token bucket on
+ * frames (a flooding client gets ERROR "Rate limit exceeded" and is closed with 1008), the frame size
+ * cap (the decoder closes with 1009), and at most {@value #MAX_MALFORMED} malformed frames.
+ *
+ * <p>Threading: frames are handled on the channel's event loop; {@link #send} and
+ * {@link #close} may be called from any thread (Netty hands writes to the loop).
+ */
+final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> implements PeerSink {
+
+  private static final Logger log = LoggerFactory.getLogger(PeerConnection.class);
+
+  static final String MSG_MISSING_PARAMETERS = "No id, token, or key supplied to websocket server";
+  static final String MSG_INVALID_KEY = "Invalid key provided";
+  static final String MSG_ID_TAKEN = "ID is taken";
+  static final String MSG_LIMIT = "Server has reached its concurrent user limit";
+  static final String MSG_RATE_LIMIT = "Rate limit exceeded";
+  static final String MSG_INVALID_MESSAGE = "Invalid message: ";
+  static final int MAX_MALFORMED = 10;
+
+  private final SignalingServer server;
+  private final WebSocketServerHandshaker handshaker;
+  private final String key;
+  private final String id;
+  private final String token;
+  private final String remote;
+  private Channel channel;
+  private Tenant tenant;
+  private volatile boolean registered;
+  private volatile long lastPingNanos = System.nanoTime();
+  private double tokens;
+  private long refilledAtNanos;
+  private int malformed;
+
+  PeerConnection(SignalingServer server, WebSocketServerHandshaker handshaker, String key, String id, String token,
+      String remote) {
+    this.server = server;
+    this.handshaker = handshaker;
+    this.key = key;
+    this.id = id;
+    this.token = token;
+    this.remote = remote;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.channel = ctx.channel();
+  }
+
+  /** Runs on the event loop once the 101 response is written. */
+  void handshakeDone() {
+    if (server.isClosed()) {
+      channel.close();
+      return;
+    }
+    server.opened(this);
+    if (isEmpty(id) || isEmpty(token) || isEmpty(key)) {
+      reject(SignalingStats.Rejection.MISSING_PARAMETERS, ClientMessage.ERROR, MSG_MISSING_PARAMETERS);
+      return;
+    }
+    Optional<Tenant> t = server.config().tenant(key);
+    if (t.isEmpty()) {
+      reject(SignalingStats.Rejection.INVALID_KEY, ClientMessage.ERROR, MSG_INVALID_KEY);
+      return;
+    }
+    tenant = t.get();
+    tokens = tenant.messageBurst();
+    refilledAtNanos = System.nanoTime();
+    lastPingNanos = refilledAtNanos;
+    String open = "{\"type\":\"OPEN\"}";
+    PeerRegistry.Registration r = server.registry().register(tenant, id, token, this, open, System.nanoTime());
+    switch (r.outcome()) {
+      case ID_TAKEN -> reject(SignalingStats.Rejection.ID_TAKEN, ClientMessage.ID_TAKEN, MSG_ID_TAKEN);
+      case LIMIT_REACHED -> reject(SignalingStats.Rejection.CONCURRENT_LIMIT, ClientMessage.ERROR, MSG_LIMIT);
+      case OPENED, REATTACHED -> {
+        registered = true;
+        server.stats().countConnected();
+        server.stats().countDeliveredFromQueue(r.delivered());
+        if (r.replaced() != null && r.replaced() != this) {
+          // Upstream leaves the old socket open; it can never be used again, so close it.
+          r.replaced().close();
+        }
+        log.debug("peer {} {} under key {} from {}", id, r.outcome(), key, remote);
+      }
+    }
+  }
+
+  private void reject(SignalingStats.Rejection why, String type, String msg) {
+    server.stats().countRejected(why);
+    log.debug("refused {} (id {}, key {}) from {}: {}", why, id, key, remote, msg);
+    channel.writeAndFlush(new TextWebSocketFrame(ClientMessage.errorFrame(server.mapper(), type, msg)));
+    handshaker.close(channel, new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE));
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    if (frame instanceof CloseWebSocketFrame close) {
+      handshaker.close(ctx.channel(), close.retain());
+      return;
+    }
+    if (frame instanceof PingWebSocketFrame) {
+      ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+      return;
+    }
+    if (frame instanceof PongWebSocketFrame || !registered) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (!takeToken(now)) {
+      registered = false;
+      if (server.registry().unregister(tenant, id, this)) {
+        server.stats().countDisconnected();
+      }
+      server.stats().countRejected(SignalingStats.Rejection.RATE_LIMIT);
+      log.debug("peer {} from {} exceeded {} frames/s; cut off", id, remote, tenant.messagesPerSecond());
+      ctx.writeAndFlush(new TextWebSocketFrame(ClientMessage.errorFrame(server.mapper(), ClientMessage.ERROR,
+          MSG_RATE_LIMIT)));
+      handshaker.close(ctx.channel(), new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, MSG_RATE_LIMIT));
+      return;
+    }
+    if (!(frame instanceof TextWebSocketFrame text)) {
+      malformed(ctx, "binary frames are not supported");
+      return;
+    }
+    ClientMessage m;
+    try {
+      m = ClientMessage.parse(server.mapper(), text.text());
+    } catch (SignalingMessageException e) {
+      malformed(ctx, e.getMessage());
+      return;
+    }
+    handle(m, now);
+  }
+
+  private void handle(ClientMessage m, long now) {
+    switch (m.type()) {
+      case ClientMessage.HEARTBEAT -> {
+        lastPingNanos = now;
+        server.stats().countHeartbeat();
+      }
+      case ClientMessage.OFFER, ClientMessage.ANSWER, ClientMessage.CANDIDATE, ClientMessage.LEAVE,
+          ClientMessage.EXPIRE -> relay(m, now);
+      default -> server.stats().countDropped(SignalingStats.Drop.UNKNOWN_TYPE, 1);
+    }
+  }
+
+  private void relay(ClientMessage m, long now) {
+    boolean leave = ClientMessage.LEAVE.equals(m.type());
+    if (m.dst() == null) {
+      if (leave) {
+        // LEAVE without dst: the client unregisters itself (upstream removes it from the realm).
+        registered = false;
+        if (server.registry().unregister(tenant, id, this)) {
+          server.stats().countDisconnected();
+        }
+        channel.close();
+        return;
+      }
+      malformed(null, "\"dst\" is missing");
+      return;
+    }
+    String frame = ClientMessage.relayFrame(server.mapper(), m.type(), id, m.dst(), m.payload());
+    boolean queue = !leave && !ClientMessage.EXPIRE.equals(m.type());
+    PeerRegistry.Delivery d = server.registry().relay(tenant, id, m.dst(), frame, queue, now);
+    SignalingStats stats = server.stats();
+    switch (d) {
+      case DELIVERED -> stats.countRelayed();
+      case QUEUED -> stats.countQueued();
+      case OFFLINE -> stats.countDropped(SignalingStats.Drop.OFFLINE, 1);
+      case BACKLOGGED -> stats.countDropped(SignalingStats.Drop.BACKLOGGED, 1);
+      case CLOSED -> {
+        stats.countDropped(SignalingStats.Drop.PEER_CLOSED, 1);
+        // As upstream when forwarding fails: tell the sender the destination left.
+        send(ClientMessage.noticeFrame(server.mapper(), ClientMessage.LEAVE, m.dst(), id));
+      }
+      case QUEUE_FULL -> {
+        stats.countDropped(SignalingStats.Drop.QUEUE_FULL, 1);
+        // The message will never arrive: say so now rather than at expiry.
+        if (send(ClientMessage.noticeFrame(server.mapper(), ClientMessage.EXPIRE, m.dst(), id))) {
+          stats.countExpireSent();
+        }
+      }
+    }
+  }
+
+  private void malformed(ChannelHandlerContext ctx, String reason) {
+    server.stats().countDropped(SignalingStats.Drop.MALFORMED, 1);
+    malformed++;
+    log.debug("malformed frame from peer {} ({}): {}", id, remote, reason);
+    send(ClientMessage.errorFrame(server.mapper(), ClientMessage.ERROR, MSG_INVALID_MESSAGE + reason));
+    if (malformed >= MAX_MALFORMED) {
+      registered = false;
+      if (server.registry().unregister(tenant, id, this)) {
+        server.stats().countDisconnected();
+      }
+      server.stats().countRejected(SignalingStats.Rejection.TOO_MANY_ERRORS);
+      handshaker.close(channel, new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "too many invalid messages"));
+    }
+  }
+
+  /** Token bucket: {@code messagesPerSecond} refill, {@code messageBurst} capacity. */
+  private boolean takeToken(long now) {
+    double elapsed = (now - refilledAtNanos) / 1e9;
+    refilledAtNanos = now;
+    tokens = Math.min(tenant.messageBurst(), tokens + elapsed * tenant.messagesPerSecond());
+    if (tokens < 1) {
+      return false;
+    }
+    tokens -= 1;
+    return true;
+  }
+
+  /** Called by the liveness sweep (another thread): closes a registered client silent for {@code timeout}. */
+  void checkAlive(long now, long timeoutNanos) {
+    if (registered && now - lastPingNanos >= timeoutNanos) {
+      registered = false;
+      server.stats().countAliveTimeout();
+      log.debug("peer {} sent no HEARTBEAT for {} ms; closing", id, timeoutNanos / 1_000_000);
+      channel.eventLoop().execute(() -> {
+        if (server.registry().unregister(tenant, id, this)) {
+          server.stats().countDisconnected();
+        }
+        channel.close();
+      });
+    }
+  }
+
+  @Override
+  public boolean send(String frame) {
+    Channel ch = channel;
+    if (ch == null || !ch.isActive()) {
+      return false;
+    }
+    if (!ch.isWritable()) {
+      return false; // above the high-water mark: a slow reader does not get to hold our memory
+    }
+    ch.writeAndFlush(new TextWebSocketFrame(frame), ch.voidPromise());
+    return true;
+  }
+
+  @Override
+  public boolean isOpen() {
+    Channel ch = channel;
+    return ch != null && ch.isActive();
+  }
+
+  @Override
+  public void close() {
+    Channel ch = channel;
+    if (ch != null) {
+      ch.close();
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (tenant != null && server.registry().unregister(tenant, id, this)) {
+      server.stats().countDisconnected();
+    }
+    registered = false;
+    server.closedConnection(this);
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof TooLongFrameException || (cause instanceof CorruptedWebSocketFrameException c
+        && c.closeStatus() != null && c.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code())) {
+      server.stats().countRejected(SignalingStats.Rejection.FRAME_TOO_LARGE);
+      log.debug("peer {} from {} sent a frame over {} bytes; closed", id, remote, server.config().maxMessageBytes());
+      if (ctx.channel().isActive()) {
+        handshaker.close(ctx.channel(), new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG));
+      }
+      return;
+    }
+    log.debug("WebSocket error on peer {} from {}", id, remote, cause);
+    ctx.close();
+  }
+
+  private static boolean isEmpty(String s) {
+    return s == null || s.isEmpty();
+  }
+
+  @Override
+  public String toString() {
+    return "PeerConnection[" + key + "/" + id + " from " + remote + "]";
+  }
+}

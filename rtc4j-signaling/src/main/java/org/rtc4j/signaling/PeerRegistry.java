@@ -1,0 +1,105 @@
+package org.rtc4j.signaling;
+
+import java.util.List;
+
+/**
+ * The state of a PeerJS server behind one interface: which id is connected (and with which
+ * token), where its frames go, and the queues of messages for ids that are not connected yet.
+ * {@link InMemoryPeerRegistry} keeps it in this process; a clustered implementation (Redis) keeps
+ * the id registry and the queues shared and forwards frames between nodes, with the same
+ * semantics (ID-TAKEN across nodes, FIFO queues, EXPIRE, LEAVE).
+ *
+ * <p>Contract: every method is thread-safe and non-blocking with respect to the network (frames
+ * are handed to {@link PeerSink#send}, which never blocks). Time is passed in ({@code nowNanos},
+ * a monotonic clock); the registry never reads a clock, so tests drive it directly.
+ * Limits come from the {@link Tenant} passed in; ids are namespaced by {@link Tenant#key()}.
+ */
+public interface PeerRegistry extends AutoCloseable {
+
+  /** The outcome of {@link #register}. */
+  enum Outcome {
+    /** A new registration: the greeting (OPEN) and then the queued messages were sent. */
+    OPENED,
+    /** Same id and same token: the new sink replaced the old one; greeting and queue were sent. */
+    REATTACHED,
+    /** The id is registered with another token: nothing changed. */
+    ID_TAKEN,
+    /** The tenant's concurrent limit is reached: nothing changed. */
+    LIMIT_REACHED
+  }
+
+  /**
+   * @param outcome what happened
+   * @param replaced on {@link Outcome#REATTACHED}, the sink that was replaced (the caller closes it), else null
+   * @param delivered queued messages delivered to the new sink
+   */
+  record Registration(Outcome outcome, PeerSink replaced, int delivered) {}
+
+  /** The outcome of {@link #relay}. */
+  enum Delivery {
+    /** Handed to the destination's sink. */
+    DELIVERED,
+    /** The destination is not connected; held until it connects or the message expires. */
+    QUEUED,
+    /** The destination is not connected and the message type is never queued (LEAVE, EXPIRE). */
+    OFFLINE,
+    /** The destination's sink is closed (it is going away). */
+    CLOSED,
+    /** The destination is connected but too far behind; the frame was dropped. */
+    BACKLOGGED,
+    /** A queue bound (per destination, per sender, total) was reached; the frame was dropped. */
+    QUEUE_FULL
+  }
+
+  /** Receives one call per distinct (src, dst) pair whose queued messages expired. */
+  @FunctionalInterface
+  interface ExpiryListener {
+    void expired(Tenant tenant, String src, String dst);
+  }
+
+  /**
+   * Registers {@code id} with {@code token} (tokens are compared in constant time). On success the
+   * {@code greeting} frame (may be null) is sent to {@code sink}, followed by every message queued
+   * for {@code id}, in arrival order, before this returns — so nothing relayed concurrently can
+   * overtake them.
+   */
+  Registration register(Tenant tenant, String id, String token, PeerSink sink, String greeting, long nowNanos);
+
+  /**
+   * Removes {@code id} if {@code sink} is still its current sink (a re-attached peer survives its
+   * old socket closing).
+   *
+   * @return whether the registration was removed
+   */
+  boolean unregister(Tenant tenant, String id, PeerSink sink);
+
+  /**
+   * Relays one frame (already rewritten with the sender's id) to {@code dst}, or queues it when
+   * {@code dst} is not connected and {@code queueIfAbsent}.
+   */
+  Delivery relay(Tenant tenant, String src, String dst, String frame, boolean queueIfAbsent, long nowNanos);
+
+  /**
+   * Drops queued messages older than {@code timeoutNanos} and reports each distinct (src, dst)
+   * pair once to {@code listener} (called without any registry lock held).
+   *
+   * @return how many messages were dropped
+   */
+  int expire(long nowNanos, long timeoutNanos, ExpiryListener listener);
+
+  /** Whether {@code id} is registered under the tenant. */
+  boolean isRegistered(Tenant tenant, String id);
+
+  /** The registered ids of the tenant (for discovery), in no particular order. */
+  List<String> ids(Tenant tenant);
+
+  /** Number of registered peers of the tenant. */
+  int peers(Tenant tenant);
+
+  /** Number of queued messages of the tenant. */
+  int queued(Tenant tenant);
+
+  /** Releases what the registry holds (connections to a shared store); registrations are dropped. */
+  @Override
+  void close();
+}

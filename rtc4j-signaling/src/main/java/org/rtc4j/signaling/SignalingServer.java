@@ -1,0 +1,245 @@
+package org.rtc4j.signaling;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An embeddable PeerJS-compatible signaling server: HTTP ({@code GET {path}{key}/id},
+ * {@code /peers}, {@code /ice-servers}) and the WebSocket endpoint {@code {path}peerjs} on one
+ * Netty port (native epoll where available).
+ *
+ * <pre>{@code
+ * try (SignalingServer server = SignalingServer.start(SignalingConfig.builder().port(9000).build())) {
+ *   // new Peer(id, {host: "…", port: 9000, path: "/", key: "peerjs"}) in a browser now works
+ * }
+ * }</pre>
+ *
+ * <p>Threading: {@code ioThreads} Netty event-loop threads (named {@code rtc4j-signaling-*})
+ * do all the work; the liveness and expiry sweeps run as scheduled tasks on one of them. State
+ * lives in the {@link PeerRegistry}. {@link #close()} closes every connection and the port and
+ * ends every thread before it returns.
+ */
+public final class SignalingServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SignalingServer.class);
+
+  private final SignalingConfig config;
+  private final PeerRegistry registry;
+  private final SignalingStats stats = new SignalingStats();
+  private final ObjectMapper mapper = ClientMessage.newMapper();
+  private final Set<PeerConnection> connections = ConcurrentHashMap.newKeySet();
+  private final EventLoopGroup group;
+  private final Channel serverChannel;
+  private final String transport;
+  private final List<ScheduledFuture<?>> sweeps = new ArrayList<>();
+  private volatile boolean closed;
+
+  private SignalingServer(SignalingConfig config, PeerRegistry registry) throws IOException {
+    this.config = config;
+    this.registry = registry;
+    if (registry instanceof InMemoryPeerRegistry mem) {
+      config.tenants().forEach(mem::addTenant);
+    }
+    SslContext ssl = null;
+    if (config.tls()) {
+      try {
+        ssl = SslContextBuilder.forServer(config.sslCert().toFile(), config.sslKey().toFile()).build();
+      } catch (IOException | RuntimeException e) {
+        throw new IOException("cannot load the TLS key/certificate (" + config.sslKey() + ", " + config.sslCert()
+            + "): " + e.getMessage(), e);
+      }
+    }
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+    this.transport = epoll ? "epoll" : "nio";
+    this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("rtc4j-signaling", true), io);
+    Class<? extends ServerChannel> channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    SslContext sslContext = ssl;
+    ServerBootstrap b = new ServerBootstrap()
+        .group(group)
+        .channel(channelClass)
+        .option(ChannelOption.SO_BACKLOG, 4096)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+            new WriteBufferWaterMark(config.writeBufferHighWaterMark() / 2, config.writeBufferHighWaterMark()))
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ChannelPipeline p = ch.pipeline();
+            if (sslContext != null) {
+              p.addLast("tls", sslContext.newHandler(ch.alloc()));
+            }
+            p.addLast("http-codec", new HttpServerCodec(4096, 8192, 8192));
+            p.addLast("http-aggregator", new HttpObjectAggregator(16 * 1024));
+            p.addLast("http", new HttpHandler(SignalingServer.this));
+          }
+        });
+    try {
+      this.serverChannel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+    } catch (Exception e) {
+      shutdownGroup();
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IOException("cannot bind signaling server to " + config.host() + ":" + config.port() + ": "
+          + e.getMessage(), e);
+    }
+    long alive = config.aliveSweepInterval().toNanos();
+    long expire = config.expireSweepInterval().toNanos();
+    sweeps.add(group.next().scheduleAtFixedRate(this::aliveSweep, alive, alive, TimeUnit.NANOSECONDS));
+    sweeps.add(group.next().scheduleAtFixedRate(this::expireSweep, expire, expire, TimeUnit.NANOSECONDS));
+    log.info("PeerJS signaling on {}://{} (path {}, keys {}, {})", config.tls() ? "https" : "http",
+        serverChannel.localAddress(), config.path(), config.tenants().stream().map(Tenant::key).toList(), transport);
+  }
+
+  /** Starts a server with an {@link InMemoryPeerRegistry}. */
+  public static SignalingServer start(SignalingConfig config) throws IOException {
+    return start(config, new InMemoryPeerRegistry());
+  }
+
+  /** Starts a server over {@code registry} (the server closes it on {@link #close()}). */
+  public static SignalingServer start(SignalingConfig config, PeerRegistry registry) throws IOException {
+    return new SignalingServer(config, registry);
+  }
+
+  /** The bound address (with the real port). */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /** The bound port. */
+  public int port() {
+    return address().getPort();
+  }
+
+  /** "epoll" or "nio". */
+  public String transportName() {
+    return transport;
+  }
+
+  public SignalingConfig config() {
+    return config;
+  }
+
+  public PeerRegistry registry() {
+    return registry;
+  }
+
+  public SignalingStats stats() {
+    return stats;
+  }
+
+  /** Open WebSocket connections on this node (registered or not). */
+  public int openConnections() {
+    return connections.size();
+  }
+
+  ObjectMapper mapper() {
+    return mapper;
+  }
+
+  void opened(PeerConnection c) {
+    connections.add(c);
+  }
+
+  void closedConnection(PeerConnection c) {
+    connections.remove(c);
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  private void aliveSweep() {
+    long now = System.nanoTime();
+    long timeout = config.aliveTimeout().toNanos();
+    for (PeerConnection c : connections) {
+      try {
+        c.checkAlive(now, timeout);
+      } catch (RuntimeException e) {
+        log.warn("liveness check failed for {}", c, e);
+      }
+    }
+  }
+
+  private void expireSweep() {
+    try {
+      long now = System.nanoTime();
+      int n = registry.expire(now, config.expireTimeout().toNanos(), (tenant, src, dst) -> {
+        // Tell the sender its message to dst will never arrive: {"type":"EXPIRE","src":dst,"dst":src}.
+        String frame = ClientMessage.noticeFrame(mapper, ClientMessage.EXPIRE, dst, src);
+        if (registry.relay(tenant, dst, src, frame, false, now) == PeerRegistry.Delivery.DELIVERED) {
+          stats.countExpireSent();
+        }
+      });
+      if (n > 0) {
+        stats.countDropped(SignalingStats.Drop.EXPIRED, n);
+      }
+    } catch (RuntimeException e) {
+      log.warn("expiry sweep failed", e);
+    }
+  }
+
+  /** Closes every connection and the port, and ends every thread; idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (ScheduledFuture<?> f : sweeps) {
+      f.cancel(false);
+    }
+    try {
+      serverChannel.close().syncUninterruptibly();
+    } catch (RuntimeException e) {
+      log.debug("closing the listener failed", e);
+    }
+    for (PeerConnection c : connections) {
+      c.close();
+    }
+    shutdownGroup();
+    registry.close();
+  }
+
+  private void shutdownGroup() {
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public String toString() {
+    return "SignalingServer[" + (closed ? "closed" : serverChannel.localAddress()) + "]";
+  }
+}
