@@ -98,7 +98,6 @@ public final class TurnAllocation {
   private static final long REFRESH_MARGIN = 60 * SECOND;
   /** Permission refresh period: permissions live 300 s (RFC 8656 §9). */
   private static final long PERMISSION_REFRESH = 240 * SECOND;
-  private static final long PERMISSION_LIFETIME = 300 * SECOND;
   /** Channel refresh: channels live 600 s (RFC 8656 §12). */
   private static final long CHANNEL_REFRESH = 540 * SECOND;
   private static final long CHANNEL_LIFETIME = 600 * SECOND;
@@ -141,7 +140,8 @@ public final class TurnAllocation {
     PermState state = PermState.PENDING;
     boolean inFlight;
     long refreshAt = Long.MAX_VALUE;
-    long lastUsed;
+    /** Sent to, received from or asked for since the last (re)install: refresh it, else let it lapse. */
+    boolean used;
     final ArrayDeque<ByteBuffer> queued = new ArrayDeque<>(2);
 
     Permission(InetAddress peer) {
@@ -157,7 +157,8 @@ public final class TurnAllocation {
     boolean failed;
     long refreshAt = Long.MAX_VALUE;
     long expiresAt = Long.MAX_VALUE;
-    long lastUsed;
+    /** Used since the last (re)bind. */
+    boolean used;
 
     Channel(int number, InetSocketAddress peer) {
       this.number = number;
@@ -225,12 +226,11 @@ public final class TurnAllocation {
     if (p == null) {
       p = new Permission(peer);
       permissions.put(peer, p);
-      p.lastUsed = nowNanos;
       if (state == State.ALLOCATED) {
         permissionBatch.add(peer);
       } // else: requested when the allocation succeeds
     } else {
-      p.lastUsed = nowNanos;
+      p.used = true;
     }
   }
 
@@ -257,7 +257,7 @@ public final class TurnAllocation {
       bindChannel(nowNanos, ch);
     }
     if (ch != null) {
-      ch.lastUsed = nowNanos;
+      ch.used = true;
     }
     ByteBuffer frame;
     if (ch != null && ch.bound) {
@@ -399,7 +399,8 @@ public final class TurnAllocation {
       Permission p = it.next();
       if (p.state == PermState.INSTALLED && p.refreshAt <= nowNanos) {
         p.refreshAt = Long.MAX_VALUE;
-        if (nowNanos - p.lastUsed < PERMISSION_LIFETIME) {
+        if (p.used) {
+          p.used = false;
           permissionBatch.add(p.peer);
         } else {
           it.remove(); // unused: let it lapse at the server
@@ -415,7 +416,8 @@ public final class TurnAllocation {
         channelsByNumber.remove(c.number);
       } else if (c.bound && !c.inFlight && c.refreshAt <= nowNanos) {
         c.refreshAt = Long.MAX_VALUE;
-        if (nowNanos - c.lastUsed < CHANNEL_LIFETIME) {
+        if (c.used) {
+          c.used = false;
           bindChannel(nowNanos, c);
         }
       }
@@ -545,6 +547,14 @@ public final class TurnAllocation {
     if (state != State.ALLOCATED) {
       stats.dropped++;
       return;
+    }
+    Permission perm = permissions.get(peer.getAddress());
+    if (perm != null) {
+      perm.used = true;
+    }
+    Channel ch = channelsByPeer.get(peer);
+    if (ch != null) {
+      ch.used = true;
     }
     ByteBuffer copy = ByteBuffer.allocate(view.remaining());
     copy.put(view).flip();
