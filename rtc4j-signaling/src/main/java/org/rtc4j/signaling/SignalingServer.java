@@ -120,8 +120,8 @@ public final class SignalingServer implements AutoCloseable {
     long expire = config.expireSweepInterval().toNanos();
     sweeps.add(group.next().scheduleAtFixedRate(this::aliveSweep, alive, alive, TimeUnit.NANOSECONDS));
     sweeps.add(group.next().scheduleAtFixedRate(this::expireSweep, expire, expire, TimeUnit.NANOSECONDS));
-    log.info("PeerJS signaling on {}://{} (path {}, keys {}, {})", config.tls() ? "https" : "http",
-        serverChannel.localAddress(), config.path(), config.tenants().stream().map(Tenant::key).toList(), transport);
+    log.info("PeerJS signaling on {}://{}:{} (path {}, keys {}, {})", config.tls() ? "https" : "http",
+        address().getAddress().getHostAddress(), port(), config.path(), config.tenants().stream().map(Tenant::key).toList(), transport);
   }
 
   /** Starts a server with an {@link InMemoryPeerRegistry}. */
