@@ -1,0 +1,16 @@
+package org.rtc4j.webrtc;
+
+/**
+ * The W3C/WebIDL {@code InvalidModificationError}: the description passed to {@code setLocalDescription} is not the one {@code createOffer}/{@code createAnswer} produced, or a configuration change touches what cannot change.
+ */
+public class InvalidModificationException extends RtcException {
+  private static final long serialVersionUID = 1L;
+
+  public InvalidModificationException(String message) {
+    super("InvalidModificationError", message, null);
+  }
+
+  public InvalidModificationException(String message, Throwable cause) {
+    super("InvalidModificationError", message, cause);
+  }
+}

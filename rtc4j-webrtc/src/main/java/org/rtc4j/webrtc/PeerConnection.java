@@ -1,0 +1,438 @@
+package org.rtc4j.webrtc;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.rtc4j.dtls.DtlsCertificate;
+import org.rtc4j.ice.IceServer;
+import org.rtc4j.ice.IceTransportPolicy;
+import org.rtc4j.webrtc.engine.PeerEngine;
+import org.rtc4j.webrtc.engine.PeerEngineConfig;
+import org.rtc4j.webrtc.engine.PeerEvent;
+import org.rtc4j.webrtc.runtime.HostAddresses;
+import org.rtc4j.webrtc.runtime.PeerDriver;
+import org.rtc4j.webrtc.runtime.RtcLoop;
+import org.rtc4j.webrtc.runtime.RtcRuntime;
+import org.rtc4j.webrtc.runtime.SerialExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * W3C {@code RTCPeerConnection} for the JVM: offer/answer (JSEP, RFC 9429), ICE (RFC 8445,
+ * trickle RFC 8838, consent RFC 7675), DTLS (RFC 6347, fingerprints RFC 8122) and their states.
+ *
+ * <pre>{@code
+ * PeerConnection pc = new PeerConnection(RtcConfiguration.defaults());
+ * pc.onIceCandidate(c -> signaling.send(c));                 // null = gathering complete
+ * pc.onConnectionStateChange(s -> log.info("state {}", s));
+ * RtcSessionDescription offer = pc.createOffer().join();
+ * pc.setLocalDescription(offer).join();
+ * ... signaling ...
+ * pc.setRemoteDescription(answer).join();
+ * }</pre>
+ *
+ * <p>Threading: the connection's protocol state lives on one {@link RtcLoop} thread. Methods may
+ * be called from any thread; the asynchronous ones return a {@link CompletableFuture} that
+ * completes on this connection's callback executor, and every callback runs there too, one at a
+ * time, in order, never on the loop (so a callback may block briefly, or call back into this
+ * connection, without stalling the network). The state getters return what the last delivered
+ * event said, as in JavaScript.
+ *
+ * <p>Errors: misuse throws (or completes the future with) the W3C-named exceptions:
+ * {@link InvalidStateException} after {@link #close()} or in the wrong signaling state,
+ * {@link InvalidModificationException} for an edited description, {@link OperationException}
+ * for a description that cannot be applied, {@link TypeException} and {@link SyntaxException}
+ * for malformed arguments.
+ *
+ * <p>{@link #close()} releases every socket and timer of the connection (and the threads of a
+ * runtime the connection created for itself).
+ */
+public final class PeerConnection implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PeerConnection.class);
+  private static final Duration LOOP_CALL_TIMEOUT = Duration.ofSeconds(10);
+
+  private final RtcConfiguration configuration;
+  private final RtcRuntime runtime;
+  private final boolean ownsRuntime;
+  private final RtcLoop loop;
+  private final SerialExecutor callbacks;
+  private final PeerDriver driver;
+  private final PeerEngine engine;
+  private final DtlsCertificate certificate;
+
+  private volatile boolean closed;
+  private volatile RtcSignalingState signalingState = RtcSignalingState.STABLE;
+  private volatile RtcIceGatheringState iceGatheringState = RtcIceGatheringState.NEW;
+  private volatile RtcIceConnectionState iceConnectionState = RtcIceConnectionState.NEW;
+  private volatile RtcPeerConnectionState connectionState = RtcPeerConnectionState.NEW;
+
+  private volatile Consumer<RtcIceCandidate> onIceCandidate = c -> { };
+  private volatile Consumer<RtcSignalingState> onSignalingStateChange = s -> { };
+  private volatile Consumer<RtcIceGatheringState> onIceGatheringStateChange = s -> { };
+  private volatile Consumer<RtcIceConnectionState> onIceConnectionStateChange = s -> { };
+  private volatile Consumer<RtcPeerConnectionState> onConnectionStateChange = s -> { };
+
+  /** A connection with its own one-loop runtime (closed with the connection). */
+  public PeerConnection(RtcConfiguration configuration) {
+    this(configuration, RtcRuntime.create(1), true);
+  }
+
+  /** A connection on a shared runtime (which the caller closes after its connections). */
+  public PeerConnection(RtcConfiguration configuration, RtcRuntime runtime) {
+    this(configuration, runtime, false);
+  }
+
+  private PeerConnection(RtcConfiguration configuration, RtcRuntime runtime, boolean ownsRuntime) {
+    this.configuration = Objects.requireNonNull(configuration, "configuration");
+    this.runtime = Objects.requireNonNull(runtime, "runtime");
+    this.ownsRuntime = ownsRuntime;
+    PeerDriver d = null;
+    try {
+      Map<InetSocketAddress, String> names = new HashMap<>();
+      List<IceServer> servers = resolveServers(configuration.iceServers(), names);
+      SecureRandom random = new SecureRandom();
+      this.certificate = configuration.certificates().isEmpty()
+          ? DtlsCertificate.generate(random, Instant.now()) : configuration.certificates().get(0);
+      this.loop = runtime.nextLoop();
+      this.callbacks = runtime.newCallbackExecutor();
+      List<InetAddress> addresses = HostAddresses.select(configuration.hostAddresses(), configuration.includeLoopback());
+      Function<InetSocketAddress, String> serverName = a -> names.getOrDefault(a, a.getAddress().getHostAddress());
+      try {
+        d = PeerDriver.bind(loop, addresses, configuration.tlsContext(), serverName);
+      } catch (IOException e) {
+        throw new NetworkException("cannot bind a UDP socket on " + addresses + ": " + e.getMessage(), e);
+      }
+      this.driver = d;
+      PeerEngineConfig ec = new PeerEngineConfig(servers,
+          configuration.iceTransportPolicy() == RtcIceTransportPolicy.RELAY ? IceTransportPolicy.RELAY
+              : IceTransportPolicy.ALL,
+          d.localAddresses(), certificate, configuration.maxMessageSize(), 5000,
+          configuration.iceDisconnectedTimeout(), configuration.iceFailedTimeout(), d.wakeup());
+      this.engine = new PeerEngine(ec, random);
+      PeerDriver started = d;
+      loop.execute(() -> started.start(engine, this::onEngineEvent));
+    } catch (RuntimeException e) {
+      if (d != null) {
+        d.abandon();
+      }
+      if (ownsRuntime) {
+        runtime.close();
+      }
+      throw e;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Offer / answer
+
+  /** W3C {@code createOffer()}. */
+  public CompletableFuture<RtcSessionDescription> createOffer() {
+    return onLoop(() -> engine.createOffer(loop.nanoTime()));
+  }
+
+  /** W3C {@code createAnswer()}; needs a remote offer. */
+  public CompletableFuture<RtcSessionDescription> createAnswer() {
+    return onLoop(() -> engine.createAnswer(loop.nanoTime()));
+  }
+
+  /**
+   * W3C {@code setLocalDescription(description)}: the description must be the one
+   * {@link #createOffer()}/{@link #createAnswer()} returned (or a rollback). Gathering starts with
+   * the first call.
+   */
+  public CompletableFuture<Void> setLocalDescription(RtcSessionDescription description) {
+    Objects.requireNonNull(description, "description");
+    return onLoop(() -> {
+      engine.setLocalDescription(loop.nanoTime(), description.type(), description.sdp());
+      return null;
+    });
+  }
+
+  /** W3C {@code setLocalDescription()} without argument: creates and applies the right offer or answer. */
+  public CompletableFuture<Void> setLocalDescription() {
+    return onLoop(() -> {
+      engine.setLocalDescription(loop.nanoTime(), null, "");
+      return null;
+    });
+  }
+
+  /** W3C {@code setRemoteDescription(description)}: an offer, pranswer, answer or rollback. */
+  public CompletableFuture<Void> setRemoteDescription(RtcSessionDescription description) {
+    Objects.requireNonNull(description, "description");
+    return onLoop(() -> {
+      engine.setRemoteDescription(loop.nanoTime(), description);
+      return null;
+    });
+  }
+
+  /**
+   * W3C {@code addIceCandidate(candidate)}: a trickled remote candidate; an empty candidate
+   * string (or null) is end-of-candidates.
+   */
+  public CompletableFuture<Void> addIceCandidate(RtcIceCandidate candidate) {
+    return onLoop(() -> {
+      engine.addIceCandidate(loop.nanoTime(), candidate);
+      return null;
+    });
+  }
+
+  /** W3C {@code restartIce()}: the next offer restarts ICE with new credentials (RFC 8445 §9). */
+  public void restartIce() {
+    requireOpen();
+    loop.execute(engine::restartIce);
+  }
+
+  /**
+   * W3C {@code localDescription}: the pending or current local description, with every candidate
+   * gathered so far and {@code a=end-of-candidates} once gathering completed (the non-trickle path:
+   * wait for {@link RtcIceGatheringState#COMPLETE}, then send this). Null before any.
+   */
+  public RtcSessionDescription localDescription() {
+    return query(engine::localDescription);
+  }
+
+  public RtcSessionDescription currentLocalDescription() {
+    return query(engine::currentLocalDescription);
+  }
+
+  public RtcSessionDescription pendingLocalDescription() {
+    return query(engine::pendingLocalDescription);
+  }
+
+  /** W3C {@code remoteDescription}: the pending or current remote description, or null. */
+  public RtcSessionDescription remoteDescription() {
+    return query(engine::remoteDescription);
+  }
+
+  public RtcSessionDescription currentRemoteDescription() {
+    return query(engine::currentRemoteDescription);
+  }
+
+  public RtcSessionDescription pendingRemoteDescription() {
+    return query(engine::pendingRemoteDescription);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // States and events
+
+  public RtcSignalingState signalingState() {
+    return signalingState;
+  }
+
+  public RtcIceGatheringState iceGatheringState() {
+    return iceGatheringState;
+  }
+
+  public RtcIceConnectionState iceConnectionState() {
+    return iceConnectionState;
+  }
+
+  public RtcPeerConnectionState connectionState() {
+    return connectionState;
+  }
+
+  /** W3C {@code onicecandidate}: each local candidate to trickle, then null when gathering completed. */
+  public void onIceCandidate(Consumer<RtcIceCandidate> handler) {
+    onIceCandidate = handler == null ? c -> { } : handler;
+  }
+
+  public void onSignalingStateChange(Consumer<RtcSignalingState> handler) {
+    onSignalingStateChange = handler == null ? s -> { } : handler;
+  }
+
+  public void onIceGatheringStateChange(Consumer<RtcIceGatheringState> handler) {
+    onIceGatheringStateChange = handler == null ? s -> { } : handler;
+  }
+
+  public void onIceConnectionStateChange(Consumer<RtcIceConnectionState> handler) {
+    onIceConnectionStateChange = handler == null ? s -> { } : handler;
+  }
+
+  /** W3C {@code onconnectionstatechange}: ICE and DTLS together ('connected' needs both). */
+  public void onConnectionStateChange(Consumer<RtcPeerConnectionState> handler) {
+    onConnectionStateChange = handler == null ? s -> { } : handler;
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  /** W3C {@code getConfiguration()}. */
+  public RtcConfiguration getConfiguration() {
+    return configuration;
+  }
+
+  /** The local DTLS certificate (W3C {@code RTCCertificate}). */
+  public DtlsCertificate certificate() {
+    return certificate;
+  }
+
+  /**
+   * W3C {@code getStats()}: {@code peer-connection}, {@code transport}, {@code candidate-pair},
+   * {@code local-candidate}, {@code remote-candidate} and {@code certificate} entries with the
+   * webrtc-stats member names.
+   */
+  public CompletableFuture<RtcStatsReport> getStats() {
+    return onLoop(() -> new RtcStatsReport(Stats.collect(engine, driver, certificate,
+        System.currentTimeMillis())));
+  }
+
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * W3C {@code close()}: ends ICE (TURN allocations are released), sends DTLS close_notify, closes
+   * every socket and timer of this connection, and stops the runtime when the connection owns it.
+   * No state-change events fire afterwards. Idempotent; waits (bounded) until the sockets are closed.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    signalingState = RtcSignalingState.CLOSED;
+    iceConnectionState = RtcIceConnectionState.CLOSED;
+    connectionState = RtcPeerConnectionState.CLOSED;
+    try {
+      loop.call(() -> {
+        driver.close();
+        return null;
+      }, LOOP_CALL_TIMEOUT);
+    } catch (RejectedExecutionException e) {
+      // the runtime is already closed; its loop closed the sockets on the way out
+    } catch (RuntimeException e) {
+      LOG.warn("close: {}", e.toString());
+    }
+    if (ownsRuntime) {
+      runtime.close();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  private void requireOpen() {
+    if (closed) {
+      throw new InvalidStateException("the connection is closed");
+    }
+  }
+
+  private interface LoopTask<T> {
+    T run();
+  }
+
+  /**
+   * Runs {@code task} on the loop; events it caused are delivered first, then the future completes,
+   * both on the callback executor (W3C: state events fire before the promise resolves).
+   */
+  private <T> CompletableFuture<T> onLoop(LoopTask<T> task) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    if (closed) {
+      f.completeExceptionally(new InvalidStateException("the connection is closed"));
+      return f;
+    }
+    try {
+      loop.execute(() -> {
+        T result;
+        try {
+          if (closed) {
+            throw new InvalidStateException("the connection is closed");
+          }
+          result = task.run();
+        } catch (RuntimeException e) {
+          driver.pump();
+          callbacks.execute(() -> f.completeExceptionally(e));
+          return;
+        }
+        driver.pump();
+        callbacks.execute(() -> f.complete(result));
+      });
+    } catch (RejectedExecutionException e) {
+      f.completeExceptionally(new InvalidStateException("the connection is closed"));
+    }
+    return f;
+  }
+
+  private <T> T query(java.util.function.Supplier<T> q) {
+    if (closed) {
+      return null;
+    }
+    try {
+      return loop.call(q, LOOP_CALL_TIMEOUT);
+    } catch (RejectedExecutionException e) {
+      return null;
+    }
+  }
+
+  /** On the loop: moves an engine event to the callback executor. */
+  private void onEngineEvent(PeerEvent e) {
+    callbacks.execute(() -> dispatch(e));
+  }
+
+  private void dispatch(PeerEvent e) {
+    if (closed) {
+      return; // W3C: no events after close()
+    }
+    if (e instanceof PeerEvent.SignalingStateChanged s) {
+      signalingState = s.state();
+      onSignalingStateChange.accept(s.state());
+    } else if (e instanceof PeerEvent.LocalCandidate c) {
+      onIceCandidate.accept(c.candidate());
+    } else if (e instanceof PeerEvent.IceGatheringStateChanged g) {
+      iceGatheringState = g.state();
+      onIceGatheringStateChange.accept(g.state());
+    } else if (e instanceof PeerEvent.IceConnectionStateChanged i) {
+      iceConnectionState = i.state();
+      onIceConnectionStateChange.accept(i.state());
+    } else if (e instanceof PeerEvent.ConnectionStateChanged c) {
+      connectionState = c.state();
+      onConnectionStateChange.accept(c.state());
+    }
+  }
+
+  /**
+   * Parses the W3C iceServers into agent servers with IP-literal hosts (the agent does no DNS);
+   * remembers the names for TLS certificate checks.
+   */
+  private static List<IceServer> resolveServers(List<RtcIceServer> servers, Map<InetSocketAddress, String> names) {
+    List<IceServer> out = new ArrayList<>();
+    for (RtcIceServer s : servers) {
+      for (String url : s.urls()) {
+        IceServer parsed;
+        try {
+          parsed = IceServer.parse(url, s.username(), s.credential());
+        } catch (IllegalArgumentException e) {
+          throw new SyntaxException(e.getMessage(), e);
+        }
+        InetSocketAddress literal = parsed.literalAddress().orElse(null);
+        if (literal == null) {
+          try {
+            InetAddress a = InetAddress.getByName(parsed.host());
+            literal = new InetSocketAddress(a, parsed.port());
+          } catch (UnknownHostException e) {
+            LOG.warn("ICE server {} does not resolve; skipped", parsed.host());
+            continue;
+          }
+        }
+        names.put(literal, parsed.host());
+        out.add(new IceServer(parsed.scheme(), literal.getAddress().getHostAddress(), parsed.port(),
+            parsed.protocol(), parsed.username(), parsed.credential()));
+      }
+    }
+    return out;
+  }
+}
