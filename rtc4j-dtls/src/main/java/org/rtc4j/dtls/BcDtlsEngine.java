@@ -3,7 +3,10 @@ package org.rtc4j.dtls;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Vector;
@@ -78,8 +81,37 @@ final class BcDtlsEngine implements DtlsEngine {
   /** Where the post-handshake record path runs; OWNER is the production choice, HANDSHAKE_THREAD exists to measure. */
   enum RecordPath { OWNER, HANDSHAKE_THREAD }
 
+  /** Records of at most this much plaintext reach {@link #send} and the ApplicationData events (RFC 6347 §4.1: 2^14). */
+  private static final int MAX_PLAINTEXT = 1 << 14;
+  private static final int RECORD_HEADER = 13;
+  /** How many first-record (epoch, sequence) keys of received handshake datagrams are remembered to spot replays. */
+  private static final int SEEN_KEYS = 64;
+
+  /**
+   * Knobs tests need and production must not have: a server that asks for no client certificate
+   * (trust-tests FT-1 runs "without client certificates"), extra raw ClientHello extensions (a
+   * Firefox-like hello offering DTLS 1.3 with a post-quantum key share, FT-14), raw use_srtp
+   * profile ids (SC-7).
+   */
+  static final class Hooks {
+    boolean requestClientCertificate = true;
+    Map<Integer, byte[]> extraClientExtensions = Map.of();
+    int[] rawClientSrtpProfiles;
+  }
+
+  /**
+   * The datagrams the handshake thread last flushed: one flight (or its retransmission by Bouncy
+   * Castle), a snapshot the owner replays on its own timer.
+   *
+   * @param generation increases with every new flush after the handshake thread read from the wire
+   * @param afterProgress whether the thread had read a datagram before this flight (a new flight,
+   *     so the retransmission timer starts again at its initial value)
+   */
+  private record Flight(int generation, boolean afterProgress, List<byte[]> datagrams) {}
+
   private final DtlsConfig config;
   private final RecordPath recordPath;
+  private final Hooks hooks;
   private final LinkedBlockingQueue<byte[]> inbound = new LinkedBlockingQueue<>(MAX_QUEUED_DATAGRAMS);
   private final AtomicInteger inboundBytes = new AtomicInteger();
   private final Queue<Datagram> outbound = new ConcurrentLinkedQueue<>();
@@ -100,6 +132,31 @@ final class BcDtlsEngine implements DtlsEngine {
   private byte[] recordBuffer;
   private boolean terminalReported;
 
+  // Retransmission under the owner's clock (see handleTimeout). Published by the handshake thread:
+  private volatile Flight lastFlight;
+  // Owner thread only:
+  private long lastNow;
+  private int armedGeneration;
+  private long retransmitAt = Long.MAX_VALUE;
+  private long retransmitInterval;
+  private boolean replayedOnDuplicate;
+  private long lastDuplicateReplay;
+  private final long[] seenKeys = new long[SEEN_KEYS];
+  private int seenCount;
+  private final AtomicLong timerReplays = new AtomicLong();
+  private final AtomicLong duplicateReplays = new AtomicLong();
+  private final AtomicLong duplicatesReceived = new AtomicLong();
+  /** Owner-path receive sizing: the last datagram handed to Bouncy Castle when it held more than one record, else 0. */
+  private int pendingRecordsLimit;
+
+  // Quiescence, for deterministic simulated-time tests (handshakeIdle): datagrams offered by the
+  // owner, taken by the handshake thread, and what was taken when it last blocked.
+  private volatile long offered;
+  private volatile long taken;
+  private volatile long takenWhenBlocked = -1;
+  private volatile boolean blocked;
+  private volatile boolean threadDone;
+
   // Written on the handshake thread inside Bouncy Castle callbacks, read after connect/accept returns.
   private SrtpProfile negotiatedProfile;
   private byte[] keyingMaterial;
@@ -110,8 +167,13 @@ final class BcDtlsEngine implements DtlsEngine {
   }
 
   BcDtlsEngine(DtlsConfig config, RecordPath recordPath) {
+    this(config, recordPath, new Hooks());
+  }
+
+  BcDtlsEngine(DtlsConfig config, RecordPath recordPath, Hooks hooks) {
     this.config = config;
     this.recordPath = recordPath;
+    this.hooks = hooks;
   }
 
   @Override
@@ -120,6 +182,7 @@ final class BcDtlsEngine implements DtlsEngine {
       throw new IllegalStateException("DtlsEngine already started");
     }
     started = true;
+    lastNow = nowNanos;
     deadlineNanos = nowNanos + config.handshakeTimeout().toNanos();
     Thread t = new Thread(this::runHandshake, "rtc4j-dtls-handshake-" + config.role().name().toLowerCase());
     t.setDaemon(true);
@@ -129,6 +192,7 @@ final class BcDtlsEngine implements DtlsEngine {
 
   @Override
   public void handleReceive(long nowNanos, Datagram in) {
+    lastNow = nowNanos;
     if (ended || !in.source().equals(config.remote())) {
       // SC-6: only the ICE-selected peer may speak DTLS to us; anything else cannot disturb the handshake.
       dropped.incrementAndGet();
@@ -139,6 +203,19 @@ final class BcDtlsEngine implements DtlsEngine {
       dropped.incrementAndGet();
       return;
     }
+    long key = -1;
+    if (dtls == null || lastFlight != null) {
+      key = firstRecordKey(in.payload());
+      if (key >= 0 && seen(key)) {
+        // The same (epoch, sequence) twice is a replay: the network duplicated it, or the peer
+        // re-sent its flight verbatim because ours did not arrive. Bouncy Castle's replay window
+        // would drop it anyway; answering with our last flight is RFC 6347 §4.2.4's rule for a
+        // retransmitted flight, and the only way the peer learns that its last flight was lost.
+        duplicatesReceived.incrementAndGet();
+        replayOnDuplicate(nowNanos);
+        return;
+      }
+    }
     byte[] bytes = in.bytes();
     inboundBytes.addAndGet(len);
     if (!inbound.offer(bytes)) {
@@ -146,15 +223,56 @@ final class BcDtlsEngine implements DtlsEngine {
       dropped.incrementAndGet();
       return;
     }
+    offered++;
+    if (key >= 0) {
+      remember(key);
+    }
     if (dtls != null && recordPath == RecordPath.OWNER) {
       drainRecords();
     }
   }
 
+  /**
+   * Retransmission timer and handshake deadline, both on the owner's clock.
+   *
+   * <p>Bouncy Castle retransmits on its own thread with wall-clock time, starting at 1 s and
+   * doubling up to 60 s, and offers no hook to change the backoff. Under 50 % loss in both
+   * directions that schedule leaves too few attempts in 30 s (trust-tests FT-1). So the engine
+   * also re-sends the last flight itself, verbatim, after {@link DtlsConfig#retransmitInitial()},
+   * doubling up to {@link DtlsConfig#retransmitMax()}, and restarts at the initial value for each
+   * new flight. A verbatim copy is indistinguishable from a datagram the network duplicated, which
+   * every DTLS stack must tolerate: a peer that missed the original accepts it, a peer that has it
+   * drops it as a replay. The peer that already answered learns that its answer was lost from the
+   * replay itself (see handleReceive), and Bouncy Castle's own fresh retransmissions still cover
+   * peers that ignore replays.
+   */
   @Override
   public void handleTimeout(long nowNanos) {
-    if (!ended && dtls == null && started && nowNanos - deadlineNanos >= 0) {
+    lastNow = nowNanos;
+    if (ended || !started || dtls != null) {
+      return;
+    }
+    if (nowNanos - deadlineNanos >= 0) {
       fail("handshake did not complete within " + config.handshakeTimeout().toMillis() + " ms");
+      return;
+    }
+    Flight f = lastFlight;
+    if (f == null) {
+      return;
+    }
+    if (f.generation() != armedGeneration) {
+      armedGeneration = f.generation();
+      if (f.afterProgress() || retransmitInterval == 0) {
+        retransmitInterval = config.retransmitInitial().toNanos();
+      }
+      retransmitAt = nowNanos + retransmitInterval;
+      return;
+    }
+    if (nowNanos - retransmitAt >= 0) {
+      replay(f);
+      timerReplays.incrementAndGet();
+      retransmitInterval = Math.min(2 * retransmitInterval, config.retransmitMax().toNanos());
+      retransmitAt = nowNanos + retransmitInterval;
     }
   }
 
@@ -170,7 +288,14 @@ final class BcDtlsEngine implements DtlsEngine {
 
   @Override
   public long pollTimeout() {
-    return ended || dtls != null || !started ? Long.MAX_VALUE : deadlineNanos;
+    if (ended || dtls != null || !started) {
+      return Long.MAX_VALUE;
+    }
+    Flight f = lastFlight;
+    if (f != null && f.generation() != armedGeneration) {
+      return lastNow; // a new flight left: arm its timer at the owner's next handleTimeout, now
+    }
+    return Math.min(deadlineNanos, f != null ? retransmitAt : Long.MAX_VALUE);
   }
 
   @Override
@@ -183,11 +308,21 @@ final class BcDtlsEngine implements DtlsEngine {
     if (appData.remaining() > max) {
       throw new IllegalArgumentException("application data of " + appData.remaining() + " bytes exceeds " + max);
     }
-    byte[] bytes = new byte[appData.remaining()];
-    appData.get(bytes);
+    byte[] bytes;
+    int off;
+    int len = appData.remaining();
+    if (appData.hasArray() && len > 0) {
+      bytes = appData.array(); // Bouncy Castle encrypts into its own buffer: no copy needed
+      off = appData.arrayOffset() + appData.position();
+    } else {
+      bytes = new byte[Math.max(len, 1)]; // BC refuses a zero-length array even for len 0
+      appData.duplicate().get(bytes, 0, len);
+      off = 0;
+    }
+    appData.position(appData.limit());
     recordLock.lock();
     try {
-      t.send(bytes, 0, bytes.length);
+      t.send(bytes, off, len);
     } catch (IOException | RuntimeException e) {
       fail("send failed: " + describe(e));
     } finally {
@@ -247,6 +382,33 @@ final class BcDtlsEngine implements DtlsEngine {
     return largestSent.get();
   }
 
+  /** Flights the owner re-sent on its retransmission timer. */
+  long timerReplays() {
+    return timerReplays.get();
+  }
+
+  /** Flights the owner re-sent because the peer's last flight arrived again. */
+  long duplicateReplays() {
+    return duplicateReplays.get();
+  }
+
+  /** Replayed handshake datagrams received (and not handed to Bouncy Castle). */
+  long duplicatesReceived() {
+    return duplicatesReceived.get();
+  }
+
+  /**
+   * Whether the handshake thread is quiescent: ended, or blocked waiting for a datagram with every
+   * datagram the owner offered already taken (its output for them is then in pollTransmit). Tests
+   * on simulated time advance the clock only when both engines are idle.
+   */
+  boolean handshakeIdle() {
+    if (threadDone || !started) {
+      return true;
+    }
+    return blocked && takenWhenBlocked == offered;
+  }
+
   /** Whether the handshake thread is still alive. */
   boolean handshakeThreadAlive() {
     Thread t = thread;
@@ -277,8 +439,16 @@ final class BcDtlsEngine implements DtlsEngine {
         events.add(new DtlsEvent.HandshakeComplete(negotiatedProfile, keyingMaterial, peerFingerprint,
             config.role() == DtlsRole.CLIENT));
         keyingMaterial = null;
+        if (config.role() == DtlsRole.CLIENT) {
+          // The client's last flight is answered by the server's, which just arrived: nothing to resend.
+          // The server keeps its last flight until the client's data shows that it arrived.
+          lastFlight = null;
+        }
+        recordBuffer = new byte[MAX_PLAINTEXT];
+        // A peer may have packed records behind its Finished; until Bouncy Castle says it holds
+        // none, size its receive buffer for a whole datagram.
+        pendingRecordsLimit = RECEIVE_LIMIT;
         dtls = t;
-        recordBuffer = new byte[Math.max(t.getReceiveLimit(), 1)];
         if (recordPath == RecordPath.OWNER) {
           // Records that arrived while the owner still saw us handshaking are ours to decrypt.
           drainRecordsLocked();
@@ -292,9 +462,12 @@ final class BcDtlsEngine implements DtlsEngine {
       }
     } catch (Throwable e) {
       transport.flush(); // let the fatal alert out: the peer must fail too (trust-tests SC-1)
+      lastFlight = null;
       if (!ended) {
         fail(describe(e));
       }
+    } finally {
+      threadDone = true;
     }
   }
 
@@ -339,6 +512,13 @@ final class BcDtlsEngine implements DtlsEngine {
         byte[] copy = new byte[n];
         System.arraycopy(recordBuffer, 0, copy, 0, n);
         events.add(new DtlsEvent.ApplicationData(copy));
+        if (lastFlight != null) {
+          lastFlight = null; // the peer sends data: it has our last flight
+          seenCount = 0;
+        }
+        if (inbound.isEmpty() && pendingRecordsLimit == 0) {
+          break; // nothing queued here or inside Bouncy Castle: skip the call that would only say so
+        }
       } else if (inbound.isEmpty()) {
         break;
       }
@@ -346,6 +526,55 @@ final class BcDtlsEngine implements DtlsEngine {
     if (peerClosed) {
       end(new DtlsEvent.Closed("close_notify received"));
     }
+  }
+
+  private void replay(Flight f) {
+    for (byte[] d : f.datagrams()) {
+      transport.enqueue(d.clone());
+    }
+  }
+
+  private void replayOnDuplicate(long nowNanos) {
+    Flight f = lastFlight;
+    if (f == null) {
+      return;
+    }
+    // A burst of duplicates (a duplicating network, a peer's multi-datagram flight) earns one answer.
+    if (replayedOnDuplicate && nowNanos - lastDuplicateReplay < config.retransmitInitial().toNanos() / 2) {
+      return;
+    }
+    replayedOnDuplicate = true;
+    lastDuplicateReplay = nowNanos;
+    duplicateReplays.incrementAndGet();
+    replay(f);
+  }
+
+  /** The (epoch, sequence number) of the datagram's first DTLS record (RFC 6347 §4.1), or -1 when it has none. */
+  private static long firstRecordKey(ByteBuffer b) {
+    int p = b.position();
+    if (b.remaining() < RECORD_HEADER) {
+      return -1;
+    }
+    long key = 0;
+    for (int i = 3; i < 11; i++) {
+      key = (key << 8) | (b.get(p + i) & 0xFF);
+    }
+    return key & Long.MAX_VALUE;
+  }
+
+  private boolean seen(long key) {
+    int n = Math.min(seenCount, SEEN_KEYS);
+    for (int i = 0; i < n; i++) {
+      if (seenKeys[i] == key) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void remember(long key) {
+    seenKeys[seenCount % SEEN_KEYS] = key;
+    seenCount++;
   }
 
   private void fail(String reason) {
@@ -419,9 +648,19 @@ final class BcDtlsEngine implements DtlsEngine {
 
   /** Bouncy Castle's view of the wire: a blocking queue in, a concurrent queue out. */
   private final class QueueTransport implements DatagramTransport {
+    /**
+     * On the handshake thread: the full limit (a peer's flight datagram may be large). On the
+     * owner's record path: just enough for the next datagram, or for the records Bouncy Castle still
+     * holds from the last one, because Bouncy Castle allocates a fresh buffer of this size for every
+     * receive call (16.9 KB per record otherwise).
+     */
     @Override
     public int getReceiveLimit() {
-      return RECEIVE_LIMIT;
+      if (dtls == null || recordPath != RecordPath.OWNER || Thread.currentThread() == thread) {
+        return RECEIVE_LIMIT;
+      }
+      byte[] head = inbound.peek();
+      return Math.max(RECORD_HEADER, Math.max(head != null ? head.length : 0, pendingRecordsLimit));
     }
 
     @Override
@@ -433,12 +672,15 @@ final class BcDtlsEngine implements DtlsEngine {
      * Records the handshake thread wrote since it last read: one flight. Bouncy Castle gives every
      * record its own datagram; packing a flight into as few MTU-sized datagrams as possible (RFC
      * 6347 §4.1.1 allows several records per datagram) means fewer datagrams that can be lost: a
-     * client's Certificate..Finished flight shrinks from five datagrams to one or two, which is what
-     * lets a handshake finish under heavy loss with Bouncy Castle's fixed 1 s doubling timer.
-     * Touched by the handshake thread only.
+     * client's Certificate..Finished flight shrinks from five datagrams to one or two.
+     * Touched by the handshake thread only, like the flight bookkeeping below.
      */
     private final byte[] pending = new byte[65536];
     private int pendingLength;
+    private boolean receiveReturned = true;
+    private boolean readSinceFlight;
+    private int generation;
+    private List<byte[]> flight = List.of();
 
     void flush() {
       if (Thread.currentThread() != thread || pendingLength == 0) {
@@ -447,11 +689,22 @@ final class BcDtlsEngine implements DtlsEngine {
       byte[] copy = new byte[pendingLength];
       System.arraycopy(pending, 0, copy, 0, pendingLength);
       pendingLength = 0;
+      List<byte[]> next = new ArrayList<>(receiveReturned ? List.of() : flight);
+      next.add(copy.clone()); // the owner's consumer may reuse the transmitted array
+      flight = List.copyOf(next);
+      if (receiveReturned) {
+        generation++;
+        lastFlight = new Flight(generation, readSinceFlight, flight);
+        receiveReturned = false;
+        readSinceFlight = false;
+      } else {
+        lastFlight = new Flight(generation, lastFlight != null && lastFlight.afterProgress(), flight);
+      }
       enqueue(copy);
       config.wakeup().run();
     }
 
-    private void enqueue(byte[] datagram) {
+    void enqueue(byte[] datagram) {
       if (outbound.size() >= MAX_QUEUED_OUT) {
         dropped.incrementAndGet(); // the owner stopped polling; losing a datagram is what UDP does anyway
         return;
@@ -462,26 +715,44 @@ final class BcDtlsEngine implements DtlsEngine {
 
     @Override
     public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-      flush(); // about to wait for the peer: the flight is complete
+      boolean handshakeThread = Thread.currentThread() == thread;
+      if (handshakeThread) {
+        flush(); // about to wait for the peer: the flight is complete
+      }
       byte[] d = inbound.poll();
       if (d == null) {
         if (ended) {
           throw new InterruptedIOException("DTLS engine ended");
         }
         if (dtls != null && recordPath == RecordPath.OWNER) {
+          pendingRecordsLimit = 0; // Bouncy Castle asks for a datagram only when it holds no records
           throw drained;
         }
         try {
+          takenWhenBlocked = taken;
+          blocked = true;
           d = inbound.poll(waitMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new InterruptedIOException("DTLS engine closed");
+        } finally {
+          blocked = false;
         }
         if (d == null) {
+          if (handshakeThread) {
+            receiveReturned = true;
+          }
           return -1;
         }
       }
+      taken++;
       inboundBytes.addAndGet(-d.length);
+      if (dtls != null) {
+        pendingRecordsLimit = recordCount(d) > 1 ? d.length : 0;
+      } else if (handshakeThread) {
+        receiveReturned = true;
+        readSinceFlight = true;
+      }
       int n = Math.min(len, d.length);
       System.arraycopy(d, 0, buf, off, n);
       return d.length; // larger than len makes Bouncy Castle drop it, as an oversized datagram should be
@@ -508,6 +779,18 @@ final class BcDtlsEngine implements DtlsEngine {
     public void close() {
       // The owner's socket is not ours to close.
     }
+  }
+
+  /** How many DTLS records (13-byte header + length) the datagram holds, counting a truncated tail as one. */
+  private static int recordCount(byte[] d) {
+    int n = 0;
+    for (int p = 0; p < d.length; n++) {
+      if (d.length - p < RECORD_HEADER) {
+        return n + 1;
+      }
+      p += RECORD_HEADER + (((d[p + 11] & 0xFF) << 8) | (d[p + 12] & 0xFF));
+    }
+    return n;
   }
 
   private final class Client extends DefaultTlsClient {
@@ -552,7 +835,9 @@ final class BcDtlsEngine implements DtlsEngine {
     @SuppressWarnings({"rawtypes", "unchecked"})
     public Hashtable getClientExtensions() throws IOException {
       Hashtable ext = TlsExtensionsUtils.ensureExtensionsInitialised(super.getClientExtensions());
-      TlsSRTPUtils.addUseSRTPExtension(ext, new UseSRTPData(offeredProfileIds(), new byte[0]));
+      int[] profiles = hooks.rawClientSrtpProfiles != null ? hooks.rawClientSrtpProfiles : offeredProfileIds();
+      TlsSRTPUtils.addUseSRTPExtension(ext, new UseSRTPData(profiles, new byte[0]));
+      hooks.extraClientExtensions.forEach(ext::put);
       return ext;
     }
 
@@ -645,6 +930,9 @@ final class BcDtlsEngine implements DtlsEngine {
 
     @Override
     public CertificateRequest getCertificateRequest() {
+      if (!hooks.requestClientCertificate) {
+        return null; // tests only (FT-1 "without client certificates")
+      }
       // WebRTC authenticates both sides by fingerprint, so the client certificate is mandatory.
       Vector<SignatureAndHashAlgorithm> algs = new Vector<>();
       algs.add(new SignatureAndHashAlgorithm(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));

@@ -19,6 +19,12 @@ import java.util.Objects;
  * @param srtpProfiles offered/accepted SRTP profiles in preference order
  * @param random the randomness for the handshake
  * @param wakeup called on the handshake thread when a datagram or event was queued; must not block
+ * @param retransmitInitial the first handshake retransmission timeout on the owner clock (default
+ *     100 ms; RFC 6347 §4.2.4.1 suggests 1 s, WebRTC stacks start lower: a lost flight of a
+ *     real-time call should not cost a second)
+ * @param retransmitMax the cap of the doubling retransmission timeout (default 1 s: under heavy loss a
+ *     handshake keeps trying every second instead of backing off to 60 s, trust-tests FT-1; see
+ *     docs/ARCHITECTURE.md for the measurement behind both values)
  */
 public record DtlsConfig(
     DtlsRole role,
@@ -30,7 +36,14 @@ public record DtlsConfig(
     Duration handshakeTimeout,
     List<SrtpProfile> srtpProfiles,
     SecureRandom random,
-    Runnable wakeup) {
+    Runnable wakeup,
+    Duration retransmitInitial,
+    Duration retransmitMax) {
+
+  /** Default first retransmission timeout. */
+  public static final Duration DEFAULT_RETRANSMIT_INITIAL = Duration.ofMillis(100);
+  /** Default retransmission timeout cap. */
+  public static final Duration DEFAULT_RETRANSMIT_MAX = Duration.ofSeconds(1);
 
   /** Smallest MTU accepted: IPv4's minimum reassembly size less IP/UDP headers, rounded down. */
   public static final int MIN_MTU = 512;
@@ -55,6 +68,20 @@ public record DtlsConfig(
     }
     Objects.requireNonNull(random, "random");
     Objects.requireNonNull(wakeup, "wakeup");
+    Objects.requireNonNull(retransmitInitial, "retransmitInitial");
+    Objects.requireNonNull(retransmitMax, "retransmitMax");
+    if (retransmitInitial.toMillis() < 10 || retransmitMax.compareTo(retransmitInitial) < 0) {
+      throw new IllegalArgumentException("retransmit timeouts must satisfy 10 ms <= initial <= max: "
+          + retransmitInitial + ", " + retransmitMax);
+    }
+  }
+
+  /** The configuration without explicit retransmission timeouts (the defaults), as before they existed. */
+  public DtlsConfig(DtlsRole role, DtlsCertificate certificate, List<Fingerprint> remoteFingerprints,
+      InetSocketAddress local, InetSocketAddress remote, int mtu, Duration handshakeTimeout,
+      List<SrtpProfile> srtpProfiles, SecureRandom random, Runnable wakeup) {
+    this(role, certificate, remoteFingerprints, local, remote, mtu, handshakeTimeout, srtpProfiles, random, wakeup,
+        DEFAULT_RETRANSMIT_INITIAL, DEFAULT_RETRANSMIT_MAX);
   }
 
   /** A builder with the defaults above. */
@@ -75,6 +102,8 @@ public record DtlsConfig(
         SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AEAD_AES_256_GCM, SrtpProfile.AES128_CM_HMAC_SHA1_80);
     private SecureRandom random;
     private Runnable wakeup = () -> { };
+    private Duration retransmitInitial = DEFAULT_RETRANSMIT_INITIAL;
+    private Duration retransmitMax = DEFAULT_RETRANSMIT_MAX;
 
     private Builder(DtlsRole role, DtlsCertificate certificate) {
       this.role = role;
@@ -117,9 +146,19 @@ public record DtlsConfig(
       return this;
     }
 
+    /**
+     * The handshake retransmission timer: first timeout {@code initial}, doubling up to {@code max}.
+     * A caller that knows the path's round-trip time (ICE measured it) may start at about 2×RTT.
+     */
+    public Builder retransmitTimeouts(Duration initial, Duration max) {
+      this.retransmitInitial = initial;
+      this.retransmitMax = max;
+      return this;
+    }
+
     public DtlsConfig build() {
       return new DtlsConfig(role, certificate, remoteFingerprints, local, remote, mtu, handshakeTimeout, srtpProfiles,
-          random != null ? random : new SecureRandom(), wakeup);
+          random != null ? random : new SecureRandom(), wakeup, retransmitInitial, retransmitMax);
     }
   }
 }
