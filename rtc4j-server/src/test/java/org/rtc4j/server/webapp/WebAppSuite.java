@@ -1,0 +1,110 @@
+package org.rtc4j.server.webapp;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.rtc4j.server.TurnOptions;
+import org.rtc4j.server.TurnService;
+import org.rtc4j.signaling.SignalingConfig;
+import org.rtc4j.signaling.SignalingServer;
+import org.rtc4j.testkit.FreePorts;
+import org.rtc4j.turn.server.TurnCounters;
+import picocli.CommandLine;
+
+/**
+ * The parts of the server suite the web app uses, started in this JVM on 127.0.0.1 as
+ * {@code rtc4j serve} wires them: the STUN/TURN server with a TURN REST secret, and the signaling
+ * server sharing that secret (it mints credentials at {@code /peerjs/ice-servers}) and serving the
+ * app from the classpath ({@code web/}, put there by the build) at {@code /}.
+ *
+ * <p>The TURN server allows loopback peers: in the test namespace both browsers' relay addresses
+ * are 127.0.0.1.
+ */
+final class WebAppSuite implements AutoCloseable {
+
+  private final TurnService turn;
+  private final SignalingServer signaling;
+  private final int turnPort;
+
+  private WebAppSuite(TurnService turn, SignalingServer signaling, int turnPort) {
+    this.turn = turn;
+    this.signaling = signaling;
+    this.turnPort = turnPort;
+  }
+
+  /** Starts TURN and signaling on free ports of 127.0.0.1; {@code stateDir} keeps TURN's files. */
+  static WebAppSuite start(Path stateDir) {
+    String secret = "webapp-test-secret-6d1f";
+    IOException last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      TurnService turn = null;
+      try {
+        int port = FreePorts.tcpAndUdp(FreePorts.LOOPBACK);
+        FreePorts.PortRange relay = FreePorts.range(FreePorts.LOOPBACK, 100, false, true);
+        List<String> args = new ArrayList<>(List.of(
+            "--listening-ip", "127.0.0.1", "--listening-port", Integer.toString(port),
+            "--relay-ip", "127.0.0.1",
+            "--min-port", Integer.toString(relay.first()), "--max-port", Integer.toString(relay.last()),
+            "--realm", "webapp.rtc4j.test", "--no-tls",
+            "--use-auth-secret", "--static-auth-secret", secret,
+            "--allow-loopback-peers", "--state-dir", stateDir.toString()));
+        TurnOptions options = new TurnOptions();
+        new CommandLine(options).parseArgs(args.toArray(String[]::new));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+          turn = TurnService.start(options, ps);
+        }
+        SignalingConfig config = SignalingConfig.builder()
+            .host("127.0.0.1").port(0)
+            .turn(secret, List.of("stun:127.0.0.1:" + port, "turn:127.0.0.1:" + port + "?transport=udp",
+                "turn:127.0.0.1:" + port + "?transport=tcp"))
+            .webRoot("web/")
+            .ioThreads(1)
+            .build();
+        SignalingServer signaling = SignalingServer.start(config);
+        return new WebAppSuite(turn, signaling, port);
+      } catch (IOException e) {
+        last = e;
+        if (turn != null) {
+          turn.close();
+        }
+      }
+    }
+    throw new UncheckedIOException("cannot start the suite", last);
+  }
+
+  /** {@code http://127.0.0.1:<signaling port>}: the app is at {@code /}. */
+  String origin() {
+    return "http://127.0.0.1:" + signaling.port();
+  }
+
+  int signalingPort() {
+    return signaling.port();
+  }
+
+  int turnPort() {
+    return turnPort;
+  }
+
+  TurnCounters turnCounters() {
+    return turn.server().counters();
+  }
+
+  SignalingServer signaling() {
+    return signaling;
+  }
+
+  @Override
+  public void close() {
+    try {
+      signaling.close();
+    } finally {
+      turn.close();
+    }
+  }
+}
