@@ -85,6 +85,12 @@ public final class PeerConnection implements AutoCloseable {
   private volatile Consumer<RtcIceGatheringState> onIceGatheringStateChange = s -> { };
   private volatile Consumer<RtcIceConnectionState> onIceConnectionStateChange = s -> { };
   private volatile Consumer<RtcPeerConnectionState> onConnectionStateChange = s -> { };
+  private volatile Consumer<DataChannel> onDataChannel = c -> { };
+
+  private final Map<Integer, DataChannel> channels = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger nextHandle = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile long remoteMaxMessageSize = org.rtc4j.webrtc.engine.Jsep.DEFAULT_REMOTE_MAX_MESSAGE_SIZE;
+  private volatile boolean sctpConnected;
 
   /** A connection with its own one-loop runtime (closed with the connection). */
   public PeerConnection(RtcConfiguration configuration) {
@@ -124,7 +130,7 @@ public final class PeerConnection implements AutoCloseable {
           configuration.iceDisconnectedTimeout(), configuration.iceFailedTimeout(), d.wakeup());
       this.engine = new PeerEngine(ec, random);
       PeerDriver started = d;
-      loop.execute(() -> started.start(engine, this::onEngineEvent));
+      loop.execute(() -> started.start(engine, this::onEngineEvent, this::afterPump));
     } catch (RuntimeException e) {
       if (d != null) {
         d.abandon();
@@ -289,6 +295,118 @@ public final class PeerConnection implements AutoCloseable {
         System.currentTimeMillis())));
   }
 
+  // ------------------------------------------------------------------------------------------
+  // Data channels
+
+  /**
+   * W3C {@code createDataChannel(label, init)}. The channel opens once the SCTP association is up
+   * (after offer/answer, ICE and DTLS); create channels before {@link #createOffer()} as in the
+   * browser.
+   *
+   * @throws TypeException for a label or protocol over 65535 bytes, both maxRetransmits and
+   *     maxPacketLifeTime, a negotiated channel without id, or an id over 65534
+   * @throws OperationException when the id is already in use
+   * @throws InvalidStateException after {@link #close()}
+   */
+  public DataChannel createDataChannel(String label, DataChannelInit init) {
+    requireOpen();
+    Objects.requireNonNull(label, "label");
+    DataChannelInit i = init == null ? DataChannelInit.defaults() : init;
+    if (label.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 65535
+        || i.protocol().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 65535) {
+      throw new TypeException("label and protocol are limited to 65535 bytes");
+    }
+    if (i.maxRetransmits() != null && i.maxPacketLifeTime() != null) {
+      throw new TypeException("maxRetransmits and maxPacketLifeTime are mutually exclusive");
+    }
+    if (i.negotiated() && i.id() == null) {
+      throw new TypeException("a negotiated channel needs an id");
+    }
+    if (i.id() != null && (i.id() < 0 || i.id() > 65534)) {
+      throw new TypeException("id must be 0..65534: " + i.id());
+    }
+    if ((i.maxRetransmits() != null && i.maxRetransmits() < 0) || (i.maxPacketLifeTime() != null && i.maxPacketLifeTime() < 0)) {
+      throw new TypeException("maxRetransmits and maxPacketLifeTime must be >= 0");
+    }
+    int handle = nextHandle.incrementAndGet();
+    DataChannel dc = new DataChannel(this, handle, label, i.protocol(), i.ordered(), i.maxRetransmits(),
+        i.maxPacketLifeTime(), i.negotiated(), i.negotiated() ? i.id() : null);
+    channels.put(handle, dc);
+    try {
+      loop.call(() -> {
+        engine.createDataChannel(loop.nanoTime(), handle, label, i.protocol(), i.ordered(),
+            i.maxRetransmits() == null ? -1 : i.maxRetransmits(),
+            i.maxPacketLifeTime() == null ? -1 : i.maxPacketLifeTime(), i.negotiated(),
+            i.id() == null || !i.negotiated() ? -1 : i.id());
+        driver.pump();
+        return null;
+      }, LOOP_CALL_TIMEOUT);
+    } catch (RuntimeException e) {
+      channels.remove(handle);
+      throw e;
+    }
+    return dc;
+  }
+
+  /** W3C {@code ondatachannel}: a channel the peer opened (already open; its onOpen follows). */
+  public void onDataChannel(Consumer<DataChannel> handler) {
+    onDataChannel = handler == null ? c -> { } : handler;
+  }
+
+  /** W3C {@code sctp}: null until a description with a data section was applied. */
+  public RtcSctpTransport sctp() {
+    if (closed) {
+      return null;
+    }
+    return new RtcSctpTransport(sctpConnected ? "connected" : "connecting", remoteMaxMessageSize, 65535);
+  }
+
+  // ---- for DataChannel
+
+  long remoteMaxMessageSize() {
+    return remoteMaxMessageSize;
+  }
+
+  long nanoTime() {
+    return loop.nanoTime();
+  }
+
+  /** Runs an engine command on the loop and pumps (for DataChannel). */
+  void runOnLoop(Consumer<PeerEngine> command) {
+    if (closed) {
+      return;
+    }
+    try {
+      loop.execute(() -> {
+        if (!engine.isClosed()) {
+          command.accept(engine);
+          driver.pump();
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // closed meanwhile
+    }
+  }
+
+  /** On the loop: a send failed after it was admitted. */
+  void deliverChannelError(DataChannel dc, RtcException e) {
+    callbacks.execute(() -> {
+      if (!closed) {
+        dc.error(e);
+      }
+    });
+  }
+
+  /** On the loop, after every pump: refresh the bufferedAmount the channels show. */
+  private void afterPump() {
+    for (DataChannel dc : channels.values()) {
+      long b = engine.bufferedAmount(dc.handle());
+      if (b != dc.engineBuffered()) {
+        dc.refreshBuffered(b);
+      }
+    }
+  }
+
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
     return closed;
@@ -305,6 +423,9 @@ public final class PeerConnection implements AutoCloseable {
       return;
     }
     closed = true;
+    for (DataChannel dc : channels.values()) {
+      dc.closedSilently();
+    }
     signalingState = RtcSignalingState.CLOSED;
     iceConnectionState = RtcIceConnectionState.CLOSED;
     connectionState = RtcPeerConnectionState.CLOSED;
@@ -401,6 +522,53 @@ public final class PeerConnection implements AutoCloseable {
     } else if (e instanceof PeerEvent.ConnectionStateChanged c) {
       connectionState = c.state();
       onConnectionStateChange.accept(c.state());
+    } else if (e instanceof PeerEvent.SctpConnected sc) {
+      remoteMaxMessageSize = sc.remoteMaxMessageSize();
+      sctpConnected = true;
+    } else if (e instanceof PeerEvent.ChannelOpened o) {
+      if (o.remote()) {
+        org.rtc4j.sctp.dcep.DataChannelInfo info = o.info();
+        DataChannel dc = new DataChannel(this, o.handle(), info.label(), info.protocol(), info.ordered(),
+            info.maxRetransmits() < 0 ? null : info.maxRetransmits(),
+            info.maxPacketLifeTime() < 0 ? null : (int) info.maxPacketLifeTime(), info.negotiated(), info.id());
+        channels.put(o.handle(), dc);
+        onDataChannel.accept(dc);
+        callbacks.execute(() -> {
+          if (!closed) {
+            dc.opened(info.id());
+          }
+        });
+      } else {
+        DataChannel dc = channels.get(o.handle());
+        if (dc != null) {
+          dc.opened(o.info().id());
+        }
+      }
+    } else if (e instanceof PeerEvent.ChannelMessage m) {
+      DataChannel dc = channels.get(m.handle());
+      if (dc != null) {
+        dc.message(new DataChannelMessage(m.data(), m.text()));
+      }
+    } else if (e instanceof PeerEvent.ChannelClosing c) {
+      DataChannel dc = channels.get(c.handle());
+      if (dc != null) {
+        dc.closing();
+      }
+    } else if (e instanceof PeerEvent.ChannelClosed c) {
+      DataChannel dc = channels.remove(c.handle());
+      if (dc != null) {
+        dc.closed();
+      }
+    } else if (e instanceof PeerEvent.ChannelBufferedAmountLow b) {
+      DataChannel dc = channels.get(b.handle());
+      if (dc != null) {
+        dc.bufferedAmountLow();
+      }
+    } else if (e instanceof PeerEvent.ChannelError err) {
+      DataChannel dc = channels.get(err.handle());
+      if (dc != null) {
+        dc.error(new OperationException(err.message()));
+      }
     }
   }
 

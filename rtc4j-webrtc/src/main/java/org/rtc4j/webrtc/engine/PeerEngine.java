@@ -7,6 +7,9 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,6 +27,11 @@ import org.rtc4j.ice.IceEvent;
 import org.rtc4j.ice.IceGatheringState;
 import org.rtc4j.ice.IceRole;
 import org.rtc4j.net.Datagram;
+import org.rtc4j.sctp.SctpAssociation;
+import org.rtc4j.sctp.SctpConfig;
+import org.rtc4j.sctp.dcep.DataChannelEvent;
+import org.rtc4j.sctp.dcep.DataChannelInfo;
+import org.rtc4j.sctp.dcep.DataChannels;
 import org.rtc4j.sdp.IceCandidate;
 import org.rtc4j.sdp.MediaDescription;
 import org.rtc4j.sdp.SdpParseException;
@@ -102,6 +110,33 @@ public final class PeerEngine {
   private long dtlsPacketsSent;
 
   private record Early(ByteBuffer payload, CandidatePair via) {}
+
+  /** SCTP packets must fit one DTLS record at MTU 1200 (AEAD record overhead is 29..37 bytes). */
+  static final int SCTP_MTU = 1150;
+
+  /** One data channel as the engine tracks it; {@code handle} is the API's key, {@code sctpId} the stream. */
+  private static final class ChannelRef {
+    int handle;
+    int sctpId = -1;
+    String label;
+    String protocol;
+    boolean ordered;
+    int maxRetransmits;
+    long maxPacketLifeTime;
+    boolean negotiated;
+    int requestedId;
+    long lowThreshold;
+    boolean closed;
+  }
+
+  private final Map<Integer, ChannelRef> channels = new LinkedHashMap<>();
+  private final Map<Integer, ChannelRef> channelsBySctpId = new HashMap<>();
+  private final List<ChannelRef> pendingChannels = new ArrayList<>();
+  private DataChannels sctp;
+  private boolean sctpConnected;
+  private long remoteMaxMessageSize = Jsep.DEFAULT_REMOTE_MAX_MESSAGE_SIZE;
+  private int nextRemoteHandle = -1;
+  private long sctpPacketsTooLarge;
 
   public PeerEngine(PeerEngineConfig config, SecureRandom random) {
     this.config = Objects.requireNonNull(config, "config");
@@ -364,6 +399,299 @@ public final class PeerEngine {
   }
 
   // ------------------------------------------------------------------------------------------
+  // Data channels (RFC 8831, DCEP RFC 8832, over SCTP RFC 8261)
+
+  /**
+   * W3C createDataChannel. The channel is opened on the association once DTLS is up (or at once
+   * when it already is); before the DTLS role is known a non-negotiated channel has no stream id.
+   *
+   * @param handle the caller's key for the channel (positive; negative keys are used for channels the peer opens)
+   * @param maxRetransmits -1 when unset
+   * @param maxPacketLifeTime ms, -1 when unset
+   * @param id the negotiated stream id, or -1
+   * @throws OperationException when the id is in use
+   */
+  public void createDataChannel(long nowNanos, int handle, String label, String protocol, boolean ordered,
+      int maxRetransmits, long maxPacketLifeTime, boolean negotiated, int id) {
+    requireOpen();
+    if (id >= 0) {
+      for (ChannelRef c : channels.values()) {
+        if (!c.closed && (c.sctpId == id || (c.negotiated && c.requestedId == id))) {
+          throw new OperationException("data channel id " + id + " is in use");
+        }
+      }
+    }
+    ChannelRef c = new ChannelRef();
+    c.handle = handle;
+    c.label = label;
+    c.protocol = protocol;
+    c.ordered = ordered;
+    c.maxRetransmits = maxRetransmits;
+    c.maxPacketLifeTime = maxPacketLifeTime;
+    c.negotiated = negotiated;
+    c.requestedId = id;
+    channels.put(handle, c);
+    if (sctp != null) {
+      openOnSctp(nowNanos, c);
+      pumpSctp(nowNanos);
+    } else {
+      pendingChannels.add(c);
+    }
+  }
+
+  /** W3C RTCDataChannel.send(string). */
+  public void sendText(long nowNanos, int handle, String text) {
+    ChannelRef c = openChannel(handle);
+    long size = text.length() * 3L <= remoteMaxMessageSize || remoteMaxMessageSize == 0 ? 0
+        : text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    checkSize(size);
+    try {
+      sctp.send(nowNanos, c.sctpId, text);
+    } catch (IllegalStateException e) {
+      throw new InvalidStateException(e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new TypeException(e.getMessage(), e);
+    }
+    pumpSctp(nowNanos);
+  }
+
+  /** W3C RTCDataChannel.send(binary): the buffer's remaining bytes. */
+  public void sendBinary(long nowNanos, int handle, ByteBuffer data) {
+    ChannelRef c = openChannel(handle);
+    checkSize(data.remaining());
+    try {
+      sctp.send(nowNanos, c.sctpId, data);
+    } catch (IllegalStateException e) {
+      throw new InvalidStateException(e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new TypeException(e.getMessage(), e);
+    }
+    pumpSctp(nowNanos);
+  }
+
+  /** W3C RTCDataChannel.close(): closing, then closed once both stream directions are reset. */
+  public void closeDataChannel(long nowNanos, int handle) {
+    ChannelRef c = channels.get(handle);
+    if (c == null || c.closed) {
+      return;
+    }
+    if (sctp == null || c.sctpId < 0) {
+      pendingChannels.remove(c);
+      finishChannel(c);
+      return;
+    }
+    sctp.close(nowNanos, c.sctpId);
+    pumpSctp(nowNanos);
+  }
+
+  /** Bytes queued on the channel and not yet acknowledged as sent (W3C bufferedAmount, engine part). */
+  public long bufferedAmount(int handle) {
+    ChannelRef c = channels.get(handle);
+    return c == null || c.sctpId < 0 || sctp == null ? 0 : sctp.bufferedAmount(c.sctpId);
+  }
+
+  public void setBufferedAmountLowThreshold(int handle, long threshold) {
+    ChannelRef c = channels.get(handle);
+    if (c != null) {
+      c.lowThreshold = threshold;
+      if (c.sctpId >= 0 && sctp != null) {
+        sctp.setBufferedAmountLowThreshold(c.sctpId, threshold);
+      }
+    }
+  }
+
+  /** The stream id of a channel, or -1 while unknown. */
+  public int channelId(int handle) {
+    ChannelRef c = channels.get(handle);
+    return c == null ? -1 : c.sctpId;
+  }
+
+  /** Handles of the channels not closed yet. */
+  public List<Integer> openChannelHandles() {
+    List<Integer> out = new ArrayList<>();
+    for (ChannelRef c : channels.values()) {
+      if (!c.closed) {
+        out.add(c.handle);
+      }
+    }
+    return out;
+  }
+
+  /** The peer's a=max-message-size (0 = no limit). */
+  public long remoteMaxMessageSize() {
+    return remoteMaxMessageSize;
+  }
+
+  /** Whether the SCTP association is established. */
+  public boolean sctpConnected() {
+    return sctpConnected;
+  }
+
+  /** The association, for stats (null before DTLS roles are known). */
+  public SctpAssociation sctpAssociation() {
+    return sctp == null ? null : sctp.association();
+  }
+
+  private ChannelRef openChannel(int handle) {
+    requireOpen();
+    ChannelRef c = channels.get(handle);
+    if (c == null || c.closed || c.sctpId < 0 || sctp == null || !sctpConnected) {
+      throw new InvalidStateException("the data channel is not open");
+    }
+    return c;
+  }
+
+  private void checkSize(long size) {
+    if (remoteMaxMessageSize > 0 && size > remoteMaxMessageSize) {
+      throw new TypeException("message of " + size + " bytes exceeds the peer's max-message-size "
+          + remoteMaxMessageSize + " (RFC 8841 §6)");
+    }
+  }
+
+  private void setupSctp(long nowNanos, DtlsRole role, RemoteDescription remote) {
+    remoteMaxMessageSize = remote.maxMessageSize();
+    long local = config.maxMessageSize() == 0 ? 1L << 30 : config.maxMessageSize();
+    SctpConfig sc = SctpConfig.builder()
+        .localPort(config.sctpPort())
+        .remotePort(remote.sctpPort())
+        .mtu(SCTP_MTU)
+        .maxMessageSize(local)
+        .remoteMaxMessageSize(remote.maxMessageSize())
+        .build();
+    sctp = new DataChannels(new SctpAssociation(sc, random), role == DtlsRole.CLIENT);
+    for (ChannelRef c : pendingChannels) {
+      openOnSctp(nowNanos, c);
+    }
+    pendingChannels.clear();
+  }
+
+  private void openOnSctp(long nowNanos, ChannelRef c) {
+    try {
+      int id = sctp.open(nowNanos, c.label, c.protocol, c.ordered, c.maxRetransmits, c.maxPacketLifeTime, c.negotiated,
+          c.requestedId);
+      c.sctpId = id;
+      channelsBySctpId.put(id, c);
+      if (c.lowThreshold > 0) {
+        sctp.setBufferedAmountLowThreshold(id, c.lowThreshold);
+      }
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      events.add(new PeerEvent.ChannelError(c.handle, e.getMessage()));
+      finishChannel(c);
+    }
+  }
+
+  private void finishChannel(ChannelRef c) {
+    if (!c.closed) {
+      c.closed = true;
+      if (c.sctpId >= 0) {
+        channelsBySctpId.remove(c.sctpId);
+      }
+      events.add(new PeerEvent.ChannelClosed(c.handle));
+    }
+  }
+
+  private void closeAllChannels() {
+    for (ChannelRef c : new ArrayList<>(channels.values())) {
+      finishChannel(c);
+    }
+    pendingChannels.clear();
+  }
+
+  /** Moves SCTP packets into DTLS records and DTLS datagrams to ICE; turns SCTP events into ours. */
+  private void pumpSctp(long nowNanos) {
+    if (sctp == null) {
+      return;
+    }
+    boolean up = dtls != null && dtls.isConnected();
+    while (true) {
+      Optional<ByteBuffer> p = sctp.pollTransmit();
+      if (p.isEmpty()) {
+        break;
+      }
+      if (!up) {
+        continue; // nowhere to send yet: SCTP retransmits
+      }
+      ByteBuffer packet = p.get();
+      if (packet.remaining() > dtls.maxApplicationDataSize()) {
+        sctpPacketsTooLarge++;
+        continue;
+      }
+      dtls.send(packet);
+    }
+    if (dtls != null) {
+      while (true) {
+        Optional<Datagram> d = dtls.pollTransmit();
+        if (d.isEmpty()) {
+          break;
+        }
+        dtlsPacketsSent++;
+        ice.send(nowNanos, d.get().payload());
+      }
+    }
+    while (true) {
+      Optional<DataChannelEvent> o = sctp.pollEvent();
+      if (o.isEmpty()) {
+        break;
+      }
+      onSctpEvent(o.get());
+    }
+  }
+
+  private void onSctpEvent(DataChannelEvent e) {
+    if (e instanceof DataChannelEvent.AssociationEstablished) {
+      sctpConnected = true;
+      events.add(new PeerEvent.SctpConnected(remoteMaxMessageSize));
+    } else if (e instanceof DataChannelEvent.AssociationClosed) {
+      sctpConnected = false;
+      closeAllChannels();
+    } else if (e instanceof DataChannelEvent.ChannelOpen o) {
+      ChannelRef c = channelsBySctpId.get(o.channel().id());
+      if (c != null) {
+        events.add(new PeerEvent.ChannelOpened(c.handle, o.channel(), false));
+      }
+    } else if (e instanceof DataChannelEvent.RemoteChannelOpened o) {
+      DataChannelInfo info = o.channel();
+      ChannelRef c = new ChannelRef();
+      c.handle = nextRemoteHandle--;
+      c.sctpId = info.id();
+      c.label = info.label();
+      c.protocol = info.protocol();
+      c.ordered = info.ordered();
+      c.maxRetransmits = info.maxRetransmits();
+      c.maxPacketLifeTime = info.maxPacketLifeTime();
+      c.requestedId = info.id();
+      channels.put(c.handle, c);
+      channelsBySctpId.put(c.sctpId, c);
+      events.add(new PeerEvent.ChannelOpened(c.handle, info, true));
+    } else if (e instanceof DataChannelEvent.MessageReceived m) {
+      ChannelRef c = channelsBySctpId.get(m.channelId());
+      if (c != null) {
+        events.add(new PeerEvent.ChannelMessage(c.handle, m.data(), m.text()));
+      }
+    } else if (e instanceof DataChannelEvent.ChannelClosing cl) {
+      ChannelRef c = channelsBySctpId.get(cl.channelId());
+      if (c != null) {
+        events.add(new PeerEvent.ChannelClosing(c.handle));
+      }
+    } else if (e instanceof DataChannelEvent.ChannelClosed cl) {
+      ChannelRef c = channelsBySctpId.get(cl.channelId());
+      if (c != null) {
+        finishChannel(c);
+      }
+    } else if (e instanceof DataChannelEvent.BufferedAmountLow b) {
+      ChannelRef c = channelsBySctpId.get(b.channelId());
+      if (c != null) {
+        events.add(new PeerEvent.ChannelBufferedAmountLow(c.handle, b.bufferedAmount()));
+      }
+    } else if (e instanceof DataChannelEvent.ChannelError err) {
+      ChannelRef c = channelsBySctpId.get(err.channelId());
+      if (c != null) {
+        events.add(new PeerEvent.ChannelError(c.handle, err.message()));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
   // sans-IO surface
 
   /** A datagram from a socket: source = the remote, destination = our local socket address. */
@@ -386,8 +714,12 @@ public final class PeerEngine {
     if (dtls != null && dtls.pollTimeout() - nowNanos <= 0) {
       dtls.handleTimeout(nowNanos);
     }
+    if (sctp != null && sctp.pollTimeout() - nowNanos <= 0) {
+      sctp.handleTimeout(nowNanos);
+    }
     drainIce(nowNanos);
     drainDtls(nowNanos);
+    pumpSctp(nowNanos);
   }
 
   /** The next datagram to send (source = local socket or TCP connection address). */
@@ -407,6 +739,9 @@ public final class PeerEngine {
     long t = ice.pollTimeout();
     if (dtls != null) {
       t = Math.min(t, dtls.pollTimeout());
+    }
+    if (sctp != null) {
+      t = Math.min(t, sctp.pollTimeout());
     }
     return t;
   }
@@ -446,6 +781,10 @@ public final class PeerEngine {
   public void close(long nowNanos) {
     if (closed) {
       return;
+    }
+    if (sctp != null && dtls != null && dtls.isConnected()) {
+      sctp.abort(nowNanos, "peer connection closed"); // browsers end the association the same way
+      pumpSctp(nowNanos);
     }
     if (dtls != null) {
       dtls.close();
@@ -554,6 +893,7 @@ public final class PeerEngine {
         .wakeup(config.dtlsWakeup())
         .build();
     dtls = DtlsEngine.create(dc);
+    setupSctp(nowNanos, role, remote);
     maybeStartDtls(nowNanos);
   }
 
@@ -694,20 +1034,33 @@ public final class PeerEngine {
       if (e instanceof DtlsEvent.HandshakeComplete h) {
         handshake = h;
         setDtlsState(RtcDtlsTransportState.CONNECTED);
+        if (sctp != null) {
+          sctp.connect(nowNanos); // both sides start the association (RFC 9260 §5.2 handles the collision)
+          pumpSctp(nowNanos);
+        }
       } else if (e instanceof DtlsEvent.ApplicationData a) {
         onDtlsApplicationData(nowNanos, a.data());
       } else if (e instanceof DtlsEvent.Closed) {
         setDtlsState(RtcDtlsTransportState.CLOSED);
+        sctpConnected = false;
+        closeAllChannels();
       } else if (e instanceof DtlsEvent.Failed f) {
         dtlsFailure = f.reason();
         setDtlsState(RtcDtlsTransportState.FAILED);
+        sctpConnected = false;
+        closeAllChannels();
       }
     }
   }
 
   /** SCTP packets arrive here once the data-channel layer is wired. */
   private void onDtlsApplicationData(long nowNanos, byte[] data) {
-    // wired to SCTP below
+    if (sctp == null) {
+      droppedNotDtls++;
+      return;
+    }
+    sctp.handleReceive(nowNanos, ByteBuffer.wrap(data));
+    pumpSctp(nowNanos);
   }
 
   private void setDtlsState(RtcDtlsTransportState s) {

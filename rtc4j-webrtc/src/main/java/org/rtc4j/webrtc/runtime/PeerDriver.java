@@ -54,6 +54,7 @@ public final class PeerDriver {
   private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(MAX_DATAGRAM);
   private PeerEngine engine;
   private Consumer<PeerEvent> sink;
+  private Runnable afterPump = () -> { };
   private RtcLoop.Timer timer;
   private long timerDeadline = Long.MAX_VALUE;
   private boolean closed;
@@ -131,10 +132,14 @@ public final class PeerDriver {
     };
   }
 
-  /** Registers the sockets and starts driving {@code engine}. Loop thread. */
-  public void start(PeerEngine engine, Consumer<PeerEvent> sink) {
+  /**
+   * Registers the sockets and starts driving {@code engine}: events go to {@code sink},
+   * {@code afterPump} runs after every pump (both on the loop). Loop thread.
+   */
+  public void start(PeerEngine engine, Consumer<PeerEvent> sink, Runnable afterPump) {
     this.engine = engine;
     this.sink = sink;
+    this.afterPump = afterPump;
     for (Map.Entry<InetSocketAddress, DatagramChannel> e : udp.entrySet()) {
       InetSocketAddress local = e.getKey();
       DatagramChannel ch = e.getValue();
@@ -178,6 +183,9 @@ public final class PeerDriver {
         break;
       }
       transmit(d.get());
+    }
+    if (!closed) {
+      afterPump.run();
     }
     rearm();
   }

@@ -1,0 +1,280 @@
+package org.rtc4j.webrtc;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * W3C {@code RTCDataChannel}: a bidirectional message channel on the connection's SCTP
+ * association (RFC 8831), opened by {@link PeerConnection#createDataChannel} or by the peer
+ * ({@link PeerConnection#onDataChannel}).
+ *
+ * <pre>{@code
+ * DataChannel dc = pc.createDataChannel("chat", DataChannelInit.defaults());
+ * dc.onOpen(() -> dc.send("hello"));
+ * dc.onMessage(m -> System.out.println(m.isText() ? m.text() : m.size() + " bytes"));
+ * }</pre>
+ *
+ * <p>{@link #send} never blocks: it queues the message and returns; {@link #bufferedAmount()}
+ * says how many bytes are queued and not yet sent, {@link #onBufferedAmountLow} says when it fell
+ * to {@link #bufferedAmountLowThreshold()} — the W3C back-pressure pair. A message larger than
+ * the peer's {@code a=max-message-size} is refused with {@link TypeException}; queuing more than
+ * {@link #MAX_BUFFERED_AMOUNT} bytes is refused with {@link OperationException}.
+ *
+ * <p>Callbacks run on the connection's callback executor, in order with the connection's own.
+ */
+public final class DataChannel {
+
+  /** The most bytes {@link #send} queues before refusing (what Chromium allows: 16 MiB). */
+  public static final long MAX_BUFFERED_AMOUNT = 16L * 1024 * 1024;
+
+  private final PeerConnection pc;
+  private final int handle;
+  private final String label;
+  private final String protocol;
+  private final boolean ordered;
+  private final Integer maxRetransmits;
+  private final Integer maxPacketLifeTime;
+  private final boolean negotiated;
+  private volatile Integer id;
+  private volatile DataChannelState readyState = DataChannelState.CONNECTING;
+  /** Bytes handed to send() whose loop task has not run yet. */
+  private final AtomicLong queuedOnLoop = new AtomicLong();
+  /** Bytes the SCTP layer still holds, as last read on the loop. */
+  private volatile long engineBuffered;
+  private volatile long lowThreshold;
+
+  private volatile Runnable onOpen = () -> { };
+  private volatile Consumer<DataChannelMessage> onMessage = m -> { };
+  private volatile Runnable onClosing = () -> { };
+  private volatile Runnable onClose = () -> { };
+  private volatile Consumer<RtcException> onError = e -> { };
+  private volatile Runnable onBufferedAmountLow = () -> { };
+
+  DataChannel(PeerConnection pc, int handle, String label, String protocol, boolean ordered, Integer maxRetransmits,
+      Integer maxPacketLifeTime, boolean negotiated, Integer id) {
+    this.pc = pc;
+    this.handle = handle;
+    this.label = label;
+    this.protocol = protocol;
+    this.ordered = ordered;
+    this.maxRetransmits = maxRetransmits;
+    this.maxPacketLifeTime = maxPacketLifeTime;
+    this.negotiated = negotiated;
+    this.id = id;
+  }
+
+  public String label() {
+    return label;
+  }
+
+  public String protocol() {
+    return protocol;
+  }
+
+  public boolean ordered() {
+    return ordered;
+  }
+
+  /** The retransmission limit, or null for reliable or lifetime-limited channels. */
+  public Integer maxRetransmits() {
+    return maxRetransmits;
+  }
+
+  /** The lifetime limit in ms, or null. */
+  public Integer maxPacketLifeTime() {
+    return maxPacketLifeTime;
+  }
+
+  public boolean negotiated() {
+    return negotiated;
+  }
+
+  /** The SCTP stream id, or null until the DTLS role fixed it (RFC 8832 §6: even for the DTLS client). */
+  public Integer id() {
+    return id;
+  }
+
+  public DataChannelState readyState() {
+    return readyState;
+  }
+
+  /** Bytes queued by {@link #send} and not yet handed to the network. */
+  public long bufferedAmount() {
+    return queuedOnLoop.get() + engineBuffered;
+  }
+
+  public long bufferedAmountLowThreshold() {
+    return lowThreshold;
+  }
+
+  /** Sets the level at (or below) which {@link #onBufferedAmountLow} fires. */
+  public void setBufferedAmountLowThreshold(long threshold) {
+    if (threshold < 0) {
+      throw new TypeException("threshold must be >= 0");
+    }
+    lowThreshold = threshold;
+    pc.runOnLoop(engine -> engine.setBufferedAmountLowThreshold(handle, threshold));
+  }
+
+  /** Sends a text message (PPID 51; the empty string as PPID 56). */
+  public void send(String text) {
+    requireOpenForSend();
+    byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+    admit(utf8.length);
+    pc.runOnLoop(engine -> {
+      queuedOnLoop.addAndGet(-utf8.length);
+      try {
+        engine.sendText(pc.nanoTime(), handle, text);
+      } catch (RtcException e) {
+        pc.deliverChannelError(this, e);
+      }
+      engineBuffered = engine.bufferedAmount(handle);
+    });
+  }
+
+  /** Sends the buffer's remaining bytes as a binary message (copied now; the buffer is not kept). */
+  public void send(ByteBuffer data) {
+    requireOpenForSend();
+    ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+    copy.put(data.duplicate()).flip();
+    sendOwned(copy);
+  }
+
+  /** Sends a binary message (copied now). */
+  public void send(byte[] data) {
+    send(ByteBuffer.wrap(data));
+  }
+
+  private void sendOwned(ByteBuffer copy) {
+    int size = copy.remaining();
+    admit(size);
+    pc.runOnLoop(engine -> {
+      queuedOnLoop.addAndGet(-size);
+      try {
+        engine.sendBinary(pc.nanoTime(), handle, copy);
+      } catch (RtcException e) {
+        pc.deliverChannelError(this, e);
+      }
+      engineBuffered = engine.bufferedAmount(handle);
+    });
+  }
+
+  /** W3C close(): closing now, closed when the peer reset its direction too. */
+  public void close() {
+    if (readyState == DataChannelState.CLOSING || readyState == DataChannelState.CLOSED) {
+      return;
+    }
+    readyState = DataChannelState.CLOSING;
+    pc.runOnLoop(engine -> engine.closeDataChannel(pc.nanoTime(), handle));
+  }
+
+  public void onOpen(Runnable handler) {
+    onOpen = handler == null ? () -> { } : handler;
+  }
+
+  /** Each message, text or binary ({@link DataChannelMessage#isText()}). */
+  public void onMessage(Consumer<DataChannelMessage> handler) {
+    onMessage = handler == null ? m -> { } : handler;
+  }
+
+  public void onClosing(Runnable handler) {
+    onClosing = handler == null ? () -> { } : handler;
+  }
+
+  public void onClose(Runnable handler) {
+    onClose = handler == null ? () -> { } : handler;
+  }
+
+  public void onError(Consumer<RtcException> handler) {
+    onError = handler == null ? e -> { } : handler;
+  }
+
+  public void onBufferedAmountLow(Runnable handler) {
+    onBufferedAmountLow = handler == null ? () -> { } : handler;
+  }
+
+  @Override
+  public String toString() {
+    return "DataChannel[" + label + ", id=" + id + ", " + readyState.value() + "]";
+  }
+
+  // ---- package-private: driven by PeerConnection on the callback executor (or the loop where noted)
+
+  int handle() {
+    return handle;
+  }
+
+  /** On the loop: the SCTP layer's buffered bytes. */
+  void refreshBuffered(long bytes) {
+    engineBuffered = bytes;
+  }
+
+  long engineBuffered() {
+    return engineBuffered;
+  }
+
+  void opened(Integer streamId) {
+    if (streamId != null) {
+      id = streamId;
+    }
+    if (readyState == DataChannelState.CONNECTING) {
+      readyState = DataChannelState.OPEN;
+      onOpen.run();
+    }
+  }
+
+  void message(DataChannelMessage m) {
+    if (readyState == DataChannelState.OPEN || readyState == DataChannelState.CLOSING) {
+      onMessage.accept(m);
+    }
+  }
+
+  void closing() {
+    if (readyState != DataChannelState.CLOSED) {
+      readyState = DataChannelState.CLOSING;
+      onClosing.run();
+    }
+  }
+
+  void closed() {
+    if (readyState != DataChannelState.CLOSED) {
+      readyState = DataChannelState.CLOSED;
+      queuedOnLoop.set(0);
+      engineBuffered = 0;
+      onClose.run();
+    }
+  }
+
+  /** Closed without events (PeerConnection.close(), W3C: no events after close). */
+  void closedSilently() {
+    readyState = DataChannelState.CLOSED;
+  }
+
+  void error(RtcException e) {
+    onError.accept(e);
+  }
+
+  void bufferedAmountLow() {
+    onBufferedAmountLow.run();
+  }
+
+  private void requireOpenForSend() {
+    if (readyState != DataChannelState.OPEN) {
+      throw new InvalidStateException("data channel " + label + " is " + readyState.value());
+    }
+  }
+
+  private void admit(long size) {
+    long max = pc.remoteMaxMessageSize();
+    if (max > 0 && size > max) {
+      throw new TypeException("message of " + size + " bytes exceeds the peer's max-message-size " + max);
+    }
+    if (bufferedAmount() + size > MAX_BUFFERED_AMOUNT) {
+      throw new OperationException("send buffer full: " + bufferedAmount() + " bytes queued (limit "
+          + MAX_BUFFERED_AMOUNT + ")");
+    }
+    queuedOnLoop.addAndGet(size);
+  }
+}
