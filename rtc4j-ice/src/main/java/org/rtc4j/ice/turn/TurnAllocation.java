@@ -422,6 +422,7 @@ public final class TurnAllocation {
         }
       }
     }
+    flushPermissions(nowNanos);
   }
 
   /** The next datagram for the server, if any (sends batched CreatePermission requests first). */
