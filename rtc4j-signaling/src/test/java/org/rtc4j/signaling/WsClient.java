@@ -23,6 +23,8 @@ final class WsClient implements AutoCloseable {
   final String id;
   final String token;
   final BlockingQueue<String> received;
+  /** System.nanoTime() at the arrival of each frame, in the same order as {@link #received}. */
+  final BlockingQueue<Long> receivedAt;
   final CompletableFuture<Integer> closed;
   private final WebSocket ws;
 
@@ -31,6 +33,7 @@ final class WsClient implements AutoCloseable {
     this.token = token;
     this.ws = ws;
     this.received = l.received;
+    this.receivedAt = l.receivedAt;
     this.closed = l.closed;
   }
 
@@ -57,10 +60,13 @@ final class WsClient implements AutoCloseable {
   }
 
   static WsClient connect(HttpClient http, String url, String id, String token) {
+    return connectAsync(http, url, id, token).orTimeout(15, TimeUnit.SECONDS).join();
+  }
+
+  static CompletableFuture<WsClient> connectAsync(HttpClient http, String url, String id, String token) {
     Listener l = new Listener();
-    WebSocket ws = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-        .buildAsync(URI.create(url), l).orTimeout(15, TimeUnit.SECONDS).join();
-    return new WsClient(id, token, ws, l);
+    return http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
+        .buildAsync(URI.create(url), l).thenApply(ws -> new WsClient(id, token, ws, l));
   }
 
   /** Connects and asserts the first frame is exactly {"type":"OPEN"}. */
@@ -78,9 +84,16 @@ final class WsClient implements AutoCloseable {
     return next(Duration.ofSeconds(5));
   }
 
+  /** Arrival time (System.nanoTime()) of the frame {@link #next} returned last. */
+  long lastAt;
+
   String next(Duration timeout) {
     try {
       String s = received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (s != null) {
+        Long at = receivedAt.poll(1, TimeUnit.SECONDS);
+        lastAt = at == null ? System.nanoTime() : at;
+      }
       if (s == null) {
         throw new AssertionError("no frame within " + timeout.toMillis() + " ms for client " + id
             + (closed.isDone() ? " (closed with " + closed.getNow(null) + ")" : ""));
@@ -151,6 +164,7 @@ final class WsClient implements AutoCloseable {
 
   private static final class Listener implements WebSocket.Listener {
     final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    final BlockingQueue<Long> receivedAt = new LinkedBlockingQueue<>();
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
 
@@ -165,6 +179,7 @@ final class WsClient implements AutoCloseable {
       if (last) {
         String s = partial.toString();
         partial.setLength(0);
+        receivedAt.add(System.nanoTime()); // before the frame: next() finds its time at once
         received.add(s);
       }
       webSocket.request(1);
