@@ -1397,8 +1397,9 @@ public final class IceAgent {
       return;
     }
     p.requestsReceived++;
-    if (p.state != IceStats.PairState.IN_PROGRESS && p.state != IceStats.PairState.SUCCEEDED) {
-      // RFC 8445 §7.3.1.4: triggered check.
+    if (p.state != IceStats.PairState.SUCCEEDED) {
+      // RFC 8445 §7.3.1.4: triggered check; an in-progress check is replaced by a fresh one (the
+      // peer just reached us, so the path likely works now, and waiting out a backed-off RTO is slow).
       p.state = IceStats.PairState.WAITING;
       if (!triggered.contains(p)) {
         triggered.add(p);

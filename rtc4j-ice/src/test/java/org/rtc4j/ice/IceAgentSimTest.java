@@ -154,14 +154,20 @@ class IceAgentSimTest {
 
   /** FT-7: 20 % loss and 300 ms RTT during checks: connected within 10 s (several seeds). */
   @ParameterizedTest
-  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
   void connectsUnderLossAndLatency(long seed) {
     IceSim sim = new IceSim(100 + seed).withServer();
-    sim.net.defaultImpairment(Impairment.builder().loss(0.2).delay(Duration.ofMillis(75)).build());
     Peer a = natPeer(sim, "a", NatConfig.of(NatType.PORT_RESTRICTED_CONE), "40.0.0.1", "192.168.1.10",
         IceRole.CONTROLLING, 11 + seed, IceSim.STUN);
     Peer b = natPeer(sim, "b", NatConfig.of(NatType.ADDRESS_RESTRICTED_CONE), "40.0.0.2", "192.168.2.10",
         IceRole.CONTROLLED, 22 + seed, IceSim.STUN);
+    // 20 % loss each way and 150 ms each way (300 ms RTT) on every internet path: NAT to NAT, NAT to server.
+    Impairment bad = Impairment.builder().loss(0.2).delay(Duration.ofMillis(150)).build();
+    SimNat na = (SimNat) sim.net.node("a-nat");
+    SimNat nb = (SimNat) sim.net.node("b-nat");
+    sim.net.impairBoth(na, nb, bad);
+    sim.net.impairBoth(na, sim.net.node("turn"), bad);
+    sim.net.impairBoth(nb, sim.net.node("turn"), bad);
     long start = sim.now();
     sim.start(a, b);
     sim.net.await(T10, "both connected (FT-7)", () -> a.connected() && b.connected());
