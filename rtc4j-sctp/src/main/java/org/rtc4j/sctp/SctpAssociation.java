@@ -109,6 +109,11 @@ public final class SctpAssociation {
   private long highestReceived;
   private final TreeSet<Long> receivedAbove = new TreeSet<>();
   private final TreeMap<Long, InChunk> reassembly = new TreeMap<>();
+  private List<byte[]> fastParts;
+  private InChunk fastHead;
+  private long fastFirst;
+  private long fastNext;
+  private long fastLen;
   private final Map<Integer, InStream> inStreams = new HashMap<>();
   private final List<Long> dupTsns = new ArrayList<>();
   private long bufferedRecv;
@@ -816,7 +821,10 @@ public final class SctpAssociation {
       d.userData().duplicate().get(b);
       bufferedRecv += len;
       complete(d.streamId(), d.ssn(), d.ppid(), d.unordered(), b);
+    } else if (fastPath(t, d, len)) {
+      return;
     } else {
+      flushFast();
       InChunk c = new InChunk();
       c.flags = d.flags();
       c.streamId = d.streamId();
@@ -830,6 +838,73 @@ public final class SctpAssociation {
         tryReassemble(t);
       }
     }
+  }
+
+  /**
+   * In-order fragments of one message are collected in a list instead of the TSN map (the common
+   * case on a clean link); anything out of order moves them to the map first.
+   */
+  private boolean fastPath(long t, DataChunk d, int len) {
+    boolean inOrder = t == cumTsn && receivedAbove.isEmpty() && reassembly.isEmpty();
+    if (fastParts != null) {
+      if (!inOrder || t != fastNext || d.beginning() || d.streamId() != fastHead.streamId) {
+        return false;
+      }
+    } else if (!inOrder || !d.beginning()) {
+      return false;
+    }
+    byte[] b = new byte[len];
+    d.userData().duplicate().get(b);
+    bufferedRecv += len;
+    if (fastParts == null) {
+      fastParts = new ArrayList<>();
+      fastHead = new InChunk();
+      fastHead.flags = d.flags();
+      fastHead.streamId = d.streamId();
+      fastHead.ssn = d.ssn();
+      fastHead.ppid = d.ppid();
+      fastFirst = t;
+      fastLen = 0;
+    }
+    fastParts.add(b);
+    fastLen += len;
+    fastNext = t + 1;
+    if (fastLen > cfg.maxMessageSize()) {
+      bufferedRecv -= fastLen;
+      fastParts = null;
+      droppedChunks++;
+      // The rest of the message will be dropped as fragments without a beginning.
+      return true;
+    }
+    if (d.ending()) {
+      byte[] msg = new byte[(int) fastLen];
+      int off = 0;
+      for (byte[] part : fastParts) {
+        System.arraycopy(part, 0, msg, off, part.length);
+        off += part.length;
+      }
+      InChunk h = fastHead;
+      fastParts = null;
+      complete(h.streamId, h.ssn, h.ppid, (h.flags & DataChunk.FLAG_U) != 0, msg);
+    }
+    return true;
+  }
+
+  private void flushFast() {
+    if (fastParts == null) {
+      return;
+    }
+    long t = fastFirst;
+    for (int i = 0; i < fastParts.size(); i++) {
+      InChunk c = new InChunk();
+      c.flags = i == 0 ? fastHead.flags : (fastHead.flags & DataChunk.FLAG_U);
+      c.streamId = fastHead.streamId;
+      c.ssn = fastHead.ssn;
+      c.ppid = fastHead.ppid;
+      c.data = fastParts.get(i);
+      reassembly.put(t++, c);
+    }
+    fastParts = null;
   }
 
   private void markReceived(long t) {
@@ -953,6 +1028,7 @@ public final class SctpAssociation {
     if (newCum <= cumTsn || newCum - cumTsn > 0x7FFFFFFFL / 2) {
       return;
     }
+    flushFast();
     cumTsn = newCum;
     while (!receivedAbove.isEmpty() && receivedAbove.first() <= cumTsn) {
       receivedAbove.pollFirst();
