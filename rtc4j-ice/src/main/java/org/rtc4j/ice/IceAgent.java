@@ -34,6 +34,7 @@ import org.rtc4j.stun.StunMessage;
 import org.rtc4j.stun.StunMethod;
 import org.rtc4j.stun.StunParseException;
 import org.rtc4j.stun.TransactionId;
+import org.rtc4j.stun.UnknownAttributes;
 import org.rtc4j.stun.UseCandidate;
 import org.rtc4j.stun.Username;
 import org.rtc4j.stun.XorMappedAddress;
@@ -1349,9 +1350,14 @@ public final class IceAgent {
       return;
     }
     checksReceived++;
+    if (!m.unknownComprehensionRequired().isEmpty()) {
+      // RFC 8489 §6.3.1.1: 420 listing them; nothing else happens.
+      respond(base, from, m, g, ErrorCode.UNKNOWN_ATTRIBUTE, new UnknownAttributes(m.unknownComprehensionRequired()));
+      return;
+    }
     if (g != gen) {
       // The peer still checks the pre-restart pair: answer, change nothing.
-      respond(base, from, m, g, null);
+      respond(base, from, m, g, null, null);
       return;
     }
     Optional<IceControlling> ctl = m.attribute(IceControlling.class);
@@ -1359,7 +1365,7 @@ public final class IceAgent {
     if (role == IceRole.CONTROLLING && ctl.isPresent()) {
       roleConflicts++;
       if (Long.compareUnsigned(config.tieBreaker(), ctl.get().tieBreaker()) >= 0) {
-        respond(base, from, m, g, ErrorCode.ROLE_CONFLICT);
+        respond(base, from, m, g, ErrorCode.ROLE_CONFLICT, null);
         return;
       }
       switchRole(IceRole.CONTROLLED);
@@ -1368,7 +1374,7 @@ public final class IceAgent {
       if (Long.compareUnsigned(config.tieBreaker(), ctd.get().tieBreaker()) >= 0) {
         switchRole(IceRole.CONTROLLING);
       } else {
-        respond(base, from, m, g, ErrorCode.ROLE_CONFLICT);
+        respond(base, from, m, g, ErrorCode.ROLE_CONFLICT, null);
         return;
       }
     }
@@ -1392,7 +1398,7 @@ public final class IceAgent {
       p = pairUp(base, remote);
       maybeStartChecking(now);
     }
-    respond(base, from, m, g, null);
+    respond(base, from, m, g, null, null);
     if (p == null) {
       return;
     }
@@ -1417,13 +1423,17 @@ public final class IceAgent {
     updateSelection(now);
   }
 
-  private void respond(Local base, InetSocketAddress to, StunMessage req, Generation g, ErrorCode error) {
+  private void respond(Local base, InetSocketAddress to, StunMessage req, Generation g, ErrorCode error,
+      UnknownAttributes unknown) {
     StunMessage.Builder b = StunMessage.builder(StunMethod.BINDING,
         error == null ? StunClass.SUCCESS_RESPONSE : StunClass.ERROR_RESPONSE, req.transactionId());
     if (error == null) {
       b.add(new XorMappedAddress(to));
     } else {
       b.add(error);
+      if (unknown != null) {
+        b.add(unknown);
+      }
     }
     byte[] bytes = new byte[b.encodedLength(true, true)];
     b.encodeTo(ByteBuffer.wrap(bytes), g.localKey, true, calc);
