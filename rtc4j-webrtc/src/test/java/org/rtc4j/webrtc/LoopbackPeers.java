@@ -24,6 +24,9 @@ final class LoopbackPeers implements AutoCloseable {
   final List<RtcPeerConnectionState> offererStates = new CopyOnWriteArrayList<>();
   final List<RtcPeerConnectionState> answererStates = new CopyOnWriteArrayList<>();
   final List<String> callbackThreads = Collections.synchronizedList(new ArrayList<>());
+  /** What happened when, in ms since construction: for failure messages and latency reports. */
+  final List<String> timeline = new CopyOnWriteArrayList<>();
+  private final long t0 = System.nanoTime();
 
   private final Trickle toAnswerer = new Trickle();
   private final Trickle toOfferer = new Trickle();
@@ -45,11 +48,21 @@ final class LoopbackPeers implements AutoCloseable {
     offerer.onConnectionStateChange(s -> {
       callbackThreads.add(Thread.currentThread().getName());
       offererStates.add(s);
+      mark("offerer connection " + s);
     });
     answerer.onConnectionStateChange(s -> {
       callbackThreads.add(Thread.currentThread().getName());
       answererStates.add(s);
+      mark("answerer connection " + s);
     });
+    offerer.onIceConnectionStateChange(s -> mark("offerer ice " + s));
+    answerer.onIceConnectionStateChange(s -> mark("answerer ice " + s));
+    offerer.onIceGatheringStateChange(s -> mark("offerer gathering " + s));
+    answerer.onIceGatheringStateChange(s -> mark("answerer gathering " + s));
+  }
+
+  void mark(String what) {
+    timeline.add(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms " + what);
   }
 
   /** Trickle ICE: candidates flow as they are gathered. */
@@ -86,7 +99,7 @@ final class LoopbackPeers implements AutoCloseable {
   void awaitBoth(RtcPeerConnectionState state) {
     Wait.until(WAIT, "both peers " + state.value(),
         () -> offerer.connectionState() == state && answerer.connectionState() == state,
-        () -> "offerer " + offererStates + " ice " + offerer.iceConnectionState() + ", answerer " + answererStates
+        () -> "timeline " + timeline + "\nofferer " + offererStates + " ice " + offerer.iceConnectionState() + ", answerer " + answererStates
             + " ice " + answerer.iceConnectionState() + "\noffer stats " + stats(offerer) + "\nanswer stats "
             + stats(answerer));
   }

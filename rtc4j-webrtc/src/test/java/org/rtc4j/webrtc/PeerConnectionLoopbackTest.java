@@ -37,10 +37,11 @@ class PeerConnectionLoopbackTest {
     long start = System.nanoTime();
     try (LoopbackPeers p = new LoopbackPeers(LoopbackPeers.loopbackConfig().build(),
         LoopbackPeers.loopbackConfig().build())) {
+      p.mark("peers created");
       p.connectTrickle();
       p.awaitBoth(RtcPeerConnectionState.CONNECTED);
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      System.out.println("rtc4j<->rtc4j trickle: createOffer..connected in " + ms + " ms");
+      System.out.println("rtc4j<->rtc4j trickle: createOffer..connected in " + ms + " ms; " + p.timeline);
       assertThat(p.offererStates).containsSubsequence(RtcPeerConnectionState.CONNECTING, RtcPeerConnectionState.CONNECTED);
       assertThat(p.answererStates).containsSubsequence(RtcPeerConnectionState.CONNECTING, RtcPeerConnectionState.CONNECTED);
       assertThat(p.callbackThreads).allMatch(n -> n.startsWith("rtc4j-callback-"));
