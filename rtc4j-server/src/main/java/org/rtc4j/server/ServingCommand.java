@@ -65,4 +65,9 @@ abstract class ServingCommand implements Callable<Integer> {
   static boolean ranServer() {
     return ranServer;
   }
+
+  /** For commands that run a server without this class ({@code signaling}). */
+  static void markRanServer() {
+    ranServer = true;
+  }
 }

@@ -1,0 +1,116 @@
+package org.rtc4j.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rtc4j.signaling.SignalingConfig;
+import org.rtc4j.signaling.Tenant;
+import org.rtc4j.testkit.FreePorts;
+import org.rtc4j.testkit.ThreadLeakCheck;
+import picocli.CommandLine;
+
+/** {@code rtc4j signaling}: peerjs-server's option names map onto the configuration; the service runs and stops cleanly. */
+class SignalingCommandTest {
+
+  @TempDir
+  Path dir;
+
+  static SignalingOptions parse(String... args) {
+    SignalingCommand c = new SignalingCommand();
+    new CommandLine(c).parseArgs(args);
+    return c.options;
+  }
+
+  @Test
+  void defaultsAreUpstreams() throws Exception {
+    SignalingConfig c = parse().toBuilder().build();
+    assertThat(c.port()).isEqualTo(System.getenv("PORT") == null ? 9000 : Integer.parseInt(System.getenv("PORT")));
+    assertThat(c.key()).isEqualTo("peerjs");
+    assertThat(c.expireTimeout()).isEqualTo(Duration.ofMillis(5000));
+    assertThat(c.aliveTimeout()).isEqualTo(Duration.ofMillis(60000));
+    assertThat(c.tenants().get(0).concurrentLimit()).isEqualTo(5000);
+    assertThat(c.allowDiscovery()).isFalse();
+    assertThat(c.proxied()).isFalse();
+    assertThat(c.turnSecret()).isNull();
+  }
+
+  @Test
+  void peerjsServerOptionNamesAndAliases() throws Exception {
+    Path secret = dir.resolve("secret");
+    Files.writeString(secret, "s3cret\n");
+    SignalingConfig c = parse("--port", "9100", "-H", "127.0.0.1", "--path", "/myapp", "-k", "k1", "-t", "700",
+        "--alive_timeout", "9000", "-c", "3", "--allow_discovery", "--proxied", "--cors", "http://a.example",
+        "--tenant", "t2:7", "--rate-limit", "50", "--rate-burst", "60", "--max-message-size", "2048",
+        "--max-queued", "1,2,3", "--static-auth-secret-file", secret.toString(), "--turn-url", "turn:{host}:3478")
+        .toBuilder().build();
+    assertThat(c.port()).isEqualTo(9100);
+    assertThat(c.host()).isEqualTo("127.0.0.1");
+    assertThat(c.path()).isEqualTo("/myapp/");
+    assertThat(c.webSocketPath()).isEqualTo("/myapp/peerjs");
+    assertThat(c.expireTimeout()).isEqualTo(Duration.ofMillis(700));
+    assertThat(c.aliveTimeout()).isEqualTo(Duration.ofMillis(9000));
+    assertThat(c.allowDiscovery()).isTrue();
+    assertThat(c.proxied()).isTrue();
+    assertThat(c.allowedOrigins()).containsExactly("http://a.example");
+    assertThat(c.maxMessageBytes()).isEqualTo(2048);
+    assertThat(c.turnSecret()).isEqualTo("s3cret");
+    assertThat(c.turnUrls()).containsExactly("turn:{host}:3478");
+    assertThat(c.tenants()).containsExactly(new Tenant("k1", 3, 50, 60, 1, 2, 3), new Tenant("t2", 7, 50, 60, 1, 2, 3));
+  }
+
+  @Test
+  void tlsNeedsBothFiles() {
+    assertThatThrownBy(() -> parse("--sslkey", "k.pem").toBuilder()).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--sslcert");
+  }
+
+  @Test
+  void helpListsTheUpstreamNames() {
+    StringWriter w = new StringWriter();
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(w));
+    assertThat(cli.execute("signaling", "--help")).isZero();
+    assertThat(w.toString()).contains("--port", "--path", "--key", "--expire_timeout", "--alive_timeout",
+        "--concurrent_limit", "--allow_discovery", "--proxied", "--sslkey", "--sslcert");
+  }
+
+  @Test
+  void standaloneServiceServesIdsAndMetricsAndStopsCleanly() throws Exception {
+    ThreadLeakCheck leaks = ThreadLeakCheck.snapshot().ignoringNamePrefixes("HttpClient-");
+    int metricsPort = FreePorts.tcp();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    HttpClient http = HttpClient.newHttpClient();
+    int port;
+    try (SignalingService s = SignalingService.standalone(parse("--port", "0", "-H", "127.0.0.1", "--path", "/app",
+        "--metrics-port", String.valueOf(metricsPort)), new PrintStream(out, true, StandardCharsets.UTF_8))) {
+      port = s.server().port();
+      HttpResponse<String> id = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/app/peerjs/id"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(id.statusCode()).isEqualTo(200);
+      String scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(scrape).contains("rtc4j_signaling_peers{key=\"peerjs\"} 0.0", "rtc4j_signaling_ids_issued_total 1.0");
+      assertThat(out.toString(StandardCharsets.UTF_8)).contains("PeerJS signaling server is running",
+          "listening  http  127.0.0.1:" + port, "GET /app/peerjs/id", "/app/peerjs?key=peerjs");
+    }
+    leaks.assertNoNewThreads(Duration.ofSeconds(10));
+    try (java.net.ServerSocket again = new java.net.ServerSocket()) {
+      again.setReuseAddress(true); // our client's side of the connections may sit in TIME_WAIT
+      again.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+    }
+  }
+}
