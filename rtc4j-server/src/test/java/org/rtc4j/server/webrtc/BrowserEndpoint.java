@@ -112,8 +112,8 @@ final class BrowserEndpoint implements Endpoint {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("candidate", c.isEnd() ? "" : c.candidate());
       // Chromium needs sdpMid or sdpMLineIndex, also for end-of-candidates
-      m.put("sdpMid", c.sdpMid() != null ? c.sdpMid() : (c.sdpMLineIndex() == null ? "0" : null));
-      m.put("sdpMLineIndex", c.sdpMLineIndex());
+      m.put("sdpMid", c.sdpMid());
+      m.put("sdpMLineIndex", c.sdpMid() == null && c.sdpMLineIndex() == null ? Integer.valueOf(0) : c.sdpMLineIndex());
       list.add(m);
     }
     Object r = browser.awaitJs(STEP, "return await window.rtc.addCandidates(args[0], args[1]);", name, list);

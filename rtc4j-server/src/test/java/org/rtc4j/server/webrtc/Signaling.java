@@ -66,6 +66,28 @@ final class Signaling {
     return s.equals("connected") || s.equals("failed") || s.equals("closed");
   }
 
+  /**
+   * {@code sdp} with the IP address of every host candidate replaced by one {@code <uuid>.local}
+   * name and the c= line set to 0.0.0.0, as Chromium writes its offers when it hides local addresses
+   * behind mDNS (RFC 8828 mode 3, draft-ietf-mmusic-mdns-ice-candidates). Nobody answers for the
+   * name, as between two machines on different links.
+   */
+  static String hideHostAddressesBehindMdns(String sdp) {
+    String name = java.util.UUID.randomUUID() + ".local";
+    StringBuilder out = new StringBuilder();
+    for (String line : sdp.split("\r\n", -1)) {
+      if (line.startsWith("a=candidate:") && line.contains(" typ host")) {
+        String[] f = line.split(" ");
+        f[4] = name; // candidate:<foundation> <component> <transport> <priority> <address> <port> typ host
+        line = String.join(" ", f);
+      } else if (line.startsWith("c=IN IP4 ")) {
+        line = "c=IN IP4 0.0.0.0";
+      }
+      out.append(line).append("\r\n");
+    }
+    return out.substring(0, out.length() - 2);
+  }
+
   /** {@code sdp} with every a=fingerprint's first hex byte changed (same hash, wrong certificate). */
   static String tamperFingerprint(String sdp) {
     StringBuilder out = new StringBuilder();
