@@ -46,9 +46,21 @@ abstract class ServingCommand implements Callable<Integer> {
     }
     PrintStream out = System.out;
     TurnService service = TurnService.start(options, out);
+    AutoCloseable more;
+    try {
+      more = startMore(service, out);
+    } catch (Exception | Error e) {
+      service.close();
+      throw e;
+    }
     ranServer = true;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        more.close();
+      } catch (Exception e) {
+        Main.warn("stopping failed: " + e);
+      }
       try {
         service.close();
       } finally {
@@ -59,6 +71,11 @@ abstract class ServingCommand implements Callable<Integer> {
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** Services started next to the TURN server ({@code serve}: signaling); closed before it. */
+  AutoCloseable startMore(TurnService turn, PrintStream out) throws Exception {
+    return () -> { };
   }
 
   /** Whether a server ran in this JVM (then {@code main} leaves the exit to the shutdown hook). */
