@@ -304,6 +304,28 @@ public final class TurnAllocation {
     }
   }
 
+  /**
+   * The TCP/TLS connection to the server closed or failed (the server deletes the allocation with
+   * it, RFC 8656 §3.1): {@link TurnClientEvent.Closed} while closing, else
+   * {@link TurnClientEvent.AllocationFailed} with {@link TurnClientEvent.AllocationFailed#NO_RESPONSE}.
+   * Nothing happens for UDP or after the end.
+   */
+  public void handleConnectionClosed(long nowNanos) {
+    lastNow = nowNanos;
+    if (!reliable || state == State.CLOSED || state == State.FAILED) {
+      return;
+    }
+    if (state == State.CLOSING) {
+      closed();
+    } else if (state == State.NEW) {
+      state = State.FAILED;
+      events.add(new TurnClientEvent.AllocationFailed(TurnClientEvent.AllocationFailed.NO_RESPONSE,
+          "connection to " + cfg.server() + " closed"));
+    } else {
+      fail(TurnClientEvent.AllocationFailed.NO_RESPONSE, "connection to " + cfg.server() + " closed");
+    }
+  }
+
   /** The relayed transport address once allocated. */
   public Optional<InetSocketAddress> relayedAddress() {
     return state == State.ALLOCATED ? Optional.ofNullable(relayed) : Optional.empty();

@@ -120,6 +120,20 @@ class TurnAllocationScriptedTest {
   }
 
   @Test
+  void tcpConnectionLossFailsTheAllocation() throws Exception {
+    TurnAllocation a = new TurnAllocation(TurnClientConfig.builder(SERVER, LOCAL, "user", "pass").transport(Transport.TCP)
+        .build(), new SplittableRandom(4));
+    a.start(0);
+    Datagram d = a.pollTransmit().orElseThrow();
+    assertThat(d.transport()).isEqualTo(Transport.TCP);
+    a.handleConnectionClosed(5);
+    assertThat(events(a)).singleElement().isInstanceOfSatisfying(TurnClientEvent.AllocationFailed.class,
+        f -> assertThat(f.code()).isEqualTo(TurnClientEvent.AllocationFailed.NO_RESPONSE));
+    assertThat(a.state()).isEqualTo(TurnAllocation.State.FAILED);
+    assertThat(a.pollTimeout()).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
   void md5WhenNoAlgorithmsAreOffered() throws Exception {
     TurnAllocation a = client();
     a.start(0);
