@@ -417,7 +417,8 @@ public final class IceAgent {
         && needsNomination()) {
       t = Math.min(t, firstValidAt + NOMINATION_WAIT);
     }
-    if (state == IceConnectionState.CHECKING && selected == null && checkingSince != Long.MAX_VALUE) {
+    if (state == IceConnectionState.CHECKING && selected == null && oldSelected == null
+        && checkingSince != Long.MAX_VALUE) {
       t = Math.min(t, checkingSince + config.checklistTimeout().toNanos());
     }
     return t;
@@ -433,7 +434,7 @@ public final class IceAgent {
     }
     setGathering(IceGatheringState.GATHERING);
     gatherHosts();
-    gatherServers(nowNanos);
+    gatherServers(nowNanos, true);
     checkGatheringComplete();
   }
 
@@ -590,12 +591,17 @@ public final class IceAgent {
     setGathering(IceGatheringState.GATHERING);
     gatherHosts();
     for (Local l : keptRelays) {
+      Optional<InetSocketAddress> mapped = l.relay.allocation.mappedAddress();
+      if (mapped.isPresent() && l.relay.transport == Transport.UDP) {
+        addServerReflexive(hostLocal(l.relay.host.base), mapped.get(), l.relay.serverAddress.getAddress());
+      }
       locals.add(l);
       if (signalled(l)) {
         events.add(new IceEvent.LocalCandidate(l.candidate));
       }
     }
-    gatherServers(nowNanos);
+    // TURN allocations are reused when there are live ones; otherwise allocate again.
+    gatherServers(nowNanos, keptRelays.isEmpty());
     checkGatheringComplete();
   }
 
@@ -732,7 +738,7 @@ public final class IceAgent {
     }
   }
 
-  private void gatherServers(long nowNanos) {
+  private void gatherServers(long nowNanos, boolean allocate) {
     for (IceServer s : config.servers()) {
       Optional<InetSocketAddress> addr = s.literalAddress();
       if (addr.isEmpty()) {
@@ -753,7 +759,7 @@ public final class IceAgent {
           StunQuery q = new StunQuery(new StunClientTransaction(nowNanos, req, StunTimers.DEFAULT), host, server);
           queries.add(q);
           drainQuery(nowNanos, q);
-        } else if (s.scheme().isTurn()) {
+        } else if (s.scheme().isTurn() && allocate) {
           if (s.protocol() == IceProtocol.UDP) {
             Relay r = new Relay(s, server, Transport.UDP, host, 0);
             r.index = relays.size();
@@ -797,7 +803,7 @@ public final class IceAgent {
   }
 
   private void addServerReflexive(Local host, InetSocketAddress mapped, InetAddress server) {
-    if (config.policy() != IceTransportPolicy.ALL || mapped.equals(host.address)) {
+    if (host == null || config.policy() != IceTransportPolicy.ALL || mapped.equals(host.address)) {
       return;
     }
     for (Local l : locals) {

@@ -268,6 +268,30 @@ class IceAgentSimTest {
     assertThat(a.states).doesNotContain(IceConnectionState.DISCONNECTED, IceConnectionState.FAILED);
   }
 
+  /** A restart reuses the TURN allocations (RFC 8445 §9) and re-signals relay and srflx candidates. */
+  @Test
+  void restartReusesTurnAllocations() {
+    IceSim sim = new IceSim(13).withServer();
+    Peer a = natPeer(sim, "a", NatConfig.of(NatType.SYMMETRIC), "40.0.0.1", "192.168.1.10", IceRole.CONTROLLING, 11,
+        IceSim.TURN_UDP);
+    Peer b = natPeer(sim, "b", NatConfig.of(NatType.SYMMETRIC), "40.0.0.2", "192.168.2.10", IceRole.CONTROLLED, 22,
+        IceSim.TURN_UDP);
+    sim.start(a, b);
+    sim.connect(a, b, Duration.ofSeconds(10));
+    assertThat(sim.turn.allocationCount()).isEqualTo(2);
+    long now = sim.now();
+    a.agent.restart(now, IceCredentials.random(new SplittableRandom(99)));
+    b.agent.restart(now, IceCredentials.random(new SplittableRandom(98)));
+    assertThat(a.agent.localCandidates()).extracting(IceCandidate::type)
+        .contains(IceCandidate.Type.RELAY, IceCandidate.Type.SRFLX);
+    a.agent.setRemoteCredentials(now, b.agent.localCredentials());
+    b.agent.setRemoteCredentials(now, a.agent.localCredentials());
+    int before = a.selections.size();
+    sim.net.await(Duration.ofSeconds(10), "new generation selected", () -> a.selections.size() > before);
+    sim.exchange(a, b, "after-restart", Duration.ofSeconds(5));
+    assertThat(sim.turn.allocationCount()).as("no new allocations").isEqualTo(2);
+  }
+
   /**
    * FT-8: b's NAT rebinds (its mapping expires during a short outage and comes back on a new port).
    * Authenticated checks from the new address make a peer-reflexive pair and data continues within
