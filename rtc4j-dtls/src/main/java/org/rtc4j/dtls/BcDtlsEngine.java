@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Consumer;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Vector;
@@ -95,7 +95,7 @@ final class BcDtlsEngine implements DtlsEngine {
    */
   static final class Hooks {
     boolean requestClientCertificate = true;
-    Map<Integer, byte[]> extraClientExtensions = Map.of();
+    Consumer<Hashtable<Integer, byte[]>> clientExtensions = ext -> { };
     int[] rawClientSrtpProfiles;
   }
 
@@ -142,10 +142,16 @@ final class BcDtlsEngine implements DtlsEngine {
   private boolean replayedOnDuplicate;
   private long lastDuplicateReplay;
   private final long[] seenKeys = new long[SEEN_KEYS];
+  /** For each seen key: the generation of our last flight when that datagram first arrived (0: none yet). */
+  private final int[] seenGenerations = new int[SEEN_KEYS];
   private int seenCount;
   private final AtomicLong timerReplays = new AtomicLong();
   private final AtomicLong duplicateReplays = new AtomicLong();
   private final AtomicLong duplicatesReceived = new AtomicLong();
+  private final AtomicLong prematureCipherSpecs = new AtomicLong();
+  private int cutsInARow;
+  /** The peer's epoch-0 handshake fragments handed to Bouncy Castle so far (owner thread, during the handshake). */
+  private final HandshakeCoverage peerMessages = new HandshakeCoverage();
   /** Owner-path receive sizing: the last datagram handed to Bouncy Castle when it held more than one record, else 0. */
   private int pendingRecordsLimit;
 
@@ -206,17 +212,48 @@ final class BcDtlsEngine implements DtlsEngine {
     long key = -1;
     if (dtls == null || lastFlight != null) {
       key = firstRecordKey(in.payload());
-      if (key >= 0 && seen(key)) {
+      int at = key >= 0 ? indexOf(key) : -1;
+      if (at >= 0) {
         // The same (epoch, sequence) twice is a replay: the network duplicated it, or the peer
         // re-sent its flight verbatim because ours did not arrive. Bouncy Castle's replay window
-        // would drop it anyway; answering with our last flight is RFC 6347 §4.2.4's rule for a
-        // retransmitted flight, and the only way the peer learns that its last flight was lost.
+        // would drop it anyway. If it first arrived before our last flight left, the peer is
+        // repeating a flight we already answered: it lacks our answer, so we repeat it (RFC 6347
+        // §4.2.4's rule for a retransmitted flight). If it arrived after, it is part of the peer's
+        // answer to our last flight, and answering it would only start a replay ping-pong; unless
+        // our handshake is over: then the peer expects nothing from us but our final flight.
         duplicatesReceived.incrementAndGet();
-        replayOnDuplicate(nowNanos);
+        Flight f = lastFlight;
+        if (f != null && (f.generation() > seenGenerations[at] || dtls != null)) {
+          replayOnDuplicate(nowNanos);
+        }
         return;
       }
     }
     byte[] bytes = in.bytes();
+    if (dtls == null) {
+      int keep = peerMessages.deliverableLength(bytes);
+      // Never more than a few cuts in a row: a coverage view that went wrong (a peer numbering its
+      // messages oddly) must not starve Bouncy Castle of the ChangeCipherSpec for good.
+      if (keep < bytes.length && ++cutsInARow > 4) {
+        keep = bytes.length;
+      }
+      if (keep == bytes.length) {
+        cutsInARow = 0;
+      }
+      if (keep < bytes.length) {
+        // A ChangeCipherSpec ahead of the messages before it: Bouncy Castle would consume it
+        // without switching epochs (it has no keys yet) and then drop every copy as a replay. Hand
+        // over only what precedes it, and let the peer's next copy of this datagram through.
+        prematureCipherSpecs.incrementAndGet();
+        key = -1;
+        if (keep == 0) {
+          return;
+        }
+        bytes = java.util.Arrays.copyOf(bytes, keep);
+        len = keep;
+      }
+      peerMessages.record(bytes);
+    }
     inboundBytes.addAndGet(len);
     if (!inbound.offer(bytes)) {
       inboundBytes.addAndGet(-len);
@@ -225,7 +262,8 @@ final class BcDtlsEngine implements DtlsEngine {
     }
     offered++;
     if (key >= 0) {
-      remember(key);
+      Flight f = lastFlight;
+      remember(key, f != null ? f.generation() : 0);
     }
     if (dtls != null && recordPath == RecordPath.OWNER) {
       drainRecords();
@@ -390,6 +428,11 @@ final class BcDtlsEngine implements DtlsEngine {
   /** Flights the owner re-sent because the peer's last flight arrived again. */
   long duplicateReplays() {
     return duplicateReplays.get();
+  }
+
+  /** Datagrams cut before a ChangeCipherSpec that arrived ahead of the messages preceding it. */
+  long prematureCipherSpecs() {
+    return prematureCipherSpecs.get();
   }
 
   /** Replayed handshake datagrams received (and not handed to Bouncy Castle). */
@@ -562,18 +605,19 @@ final class BcDtlsEngine implements DtlsEngine {
     return key & Long.MAX_VALUE;
   }
 
-  private boolean seen(long key) {
+  private int indexOf(long key) {
     int n = Math.min(seenCount, SEEN_KEYS);
     for (int i = 0; i < n; i++) {
       if (seenKeys[i] == key) {
-        return true;
+        return i;
       }
     }
-    return false;
+    return -1;
   }
 
-  private void remember(long key) {
+  private void remember(long key, int generation) {
     seenKeys[seenCount % SEEN_KEYS] = key;
+    seenGenerations[seenCount % SEEN_KEYS] = generation;
     seenCount++;
   }
 
@@ -630,9 +674,14 @@ final class BcDtlsEngine implements DtlsEngine {
   }
 
   private TlsCredentialedSigner signer(TlsContext context, JcaTlsCrypto crypto) throws IOException {
-    TlsCertificate cert = crypto.createCertificate(config.certificate().der());
+    List<byte[]> chain = config.certificate().chain();
+    TlsCertificate[] certs = new TlsCertificate[1 + chain.size()];
+    certs[0] = crypto.createCertificate(config.certificate().der());
+    for (int i = 0; i < chain.size(); i++) {
+      certs[i + 1] = crypto.createCertificate(chain.get(i));
+    }
     return new JcaDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto,
-        config.certificate().privateKey(), new Certificate(new TlsCertificate[] {cert}),
+        config.certificate().privateKey(), new Certificate(certs),
         new SignatureAndHashAlgorithm(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
   }
 
@@ -837,7 +886,7 @@ final class BcDtlsEngine implements DtlsEngine {
       Hashtable ext = TlsExtensionsUtils.ensureExtensionsInitialised(super.getClientExtensions());
       int[] profiles = hooks.rawClientSrtpProfiles != null ? hooks.rawClientSrtpProfiles : offeredProfileIds();
       TlsSRTPUtils.addUseSRTPExtension(ext, new UseSRTPData(profiles, new byte[0]));
-      hooks.extraClientExtensions.forEach(ext::put);
+      hooks.clientExtensions.accept(ext);
       return ext;
     }
 

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
@@ -37,10 +38,16 @@ public final class DtlsCertificate {
 
   private final PrivateKey privateKey;
   private final byte[] der;
+  private final List<byte[]> chain;
 
   private DtlsCertificate(PrivateKey privateKey, byte[] der) {
+    this(privateKey, der, List.of());
+  }
+
+  private DtlsCertificate(PrivateKey privateKey, byte[] der, List<byte[]> chain) {
     this.privateKey = privateKey;
     this.der = der;
+    this.chain = chain;
   }
 
   /**
@@ -84,6 +91,22 @@ public final class DtlsCertificate {
       throw new IllegalArgumentException("DTLS certificate key must be EC (ECDSA), not " + privateKey.getAlgorithm());
     }
     return new DtlsCertificate(privateKey, der.clone());
+  }
+
+  /**
+   * A supplied identity with issuer certificates sent after the leaf {@code der} in the DTLS
+   * Certificate message (RFC 5246 §7.4.2 order: each one certifies the one before it). WebRTC
+   * peers authenticate only the leaf's fingerprint, but an application may present a CA-issued
+   * chain; the handshake fragments it to the MTU.
+   */
+  public static DtlsCertificate of(PrivateKey privateKey, byte[] der, List<byte[]> chain) {
+    DtlsCertificate leaf = of(privateKey, der);
+    return new DtlsCertificate(leaf.privateKey, leaf.der, chain.stream().map(byte[]::clone).toList());
+  }
+
+  /** Copies of the issuer certificates sent after the leaf (empty for a self-signed identity). */
+  public List<byte[]> chain() {
+    return chain.stream().map(byte[]::clone).toList();
   }
 
   /** The private key (stays in this process; never logged). */

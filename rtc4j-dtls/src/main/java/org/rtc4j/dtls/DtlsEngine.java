@@ -14,9 +14,12 @@ import org.rtc4j.net.Datagram;
  *   <li>{@link #pollTransmit()} and {@link #pollEvent()} can yield items that appeared without a
  *       call from the owner; the engine calls {@link DtlsConfig#wakeup()} each time, and the owner
  *       then polls from its own thread.</li>
- *   <li>{@link #pollTimeout()} is not the retransmission timer (Bouncy Castle keeps that on its
- *       thread, 1 s initial, doubling, RFC 6347 §4.2.4.1); it is the owner-clock deadline of the
- *       whole handshake ({@link DtlsConfig#handshakeTimeout()}), or Long.MAX_VALUE once it finished.</li>
+ *   <li>{@link #pollTimeout()} carries the handshake retransmission timer
+ *       ({@link DtlsConfig#retransmitInitial()} doubling to {@link DtlsConfig#retransmitMax()}) and
+ *       the deadline of the whole handshake ({@link DtlsConfig#handshakeTimeout()}), both on the
+ *       owner's clock, or Long.MAX_VALUE once the handshake finished. Right after the handshake
+ *       thread sent a flight it returns a time already past, asking for a {@link #handleTimeout}
+ *       call that starts the timer at the owner's "now".</li>
  * </ul>
  * All methods are meant for the one owner thread; the handshake thread only touches thread-safe
  * queues. Malformed or unexpected datagrams never throw out of these methods.

@@ -19,9 +19,14 @@
  * <p>Threading: the engine's methods belong to one owner thread. Bouncy Castle's handshake API
  * blocks, so each engine runs its handshake on its own daemon thread, fed through a bounded queue
  * (128 datagrams, 64 KB) and writing to a concurrent queue; it signals new output with
- * {@link org.rtc4j.dtls.DtlsConfig#wakeup()}. Retransmission timers (1 s, doubling, capped at 60 s
- * by Bouncy Castle) run on that thread with wall-clock time; {@code pollTimeout} only carries the
- * owner-clock deadline of the whole handshake. When the handshake ends (success, failure,
+ * {@link org.rtc4j.dtls.DtlsConfig#wakeup()}. Retransmission (trust-tests FT-1): Bouncy Castle's own
+ * timer (1 s doubling to 60 s, wall clock, fresh record sequence numbers) still runs on that thread;
+ * on top of it the owner's clock drives a faster one through {@code pollTimeout}/{@code handleTimeout}
+ * (100 ms doubling to 1 s by default) that re-sends the last flight verbatim, and a verbatim copy of
+ * a peer flight we already answered is answered with our last flight again (also after the
+ * handshake, for the server's final flight). A ChangeCipherSpec that arrives ahead of the
+ * messages before it is held back (HandshakeCoverage), since Bouncy Castle would waste it. When
+ * the handshake ends (success, failure,
  * deadline or close) the thread ends too.
  *
  * <p>Post-handshake record path: the owner thread. When the handshake completes the handshake

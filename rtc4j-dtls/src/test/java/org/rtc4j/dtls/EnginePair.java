@@ -29,6 +29,9 @@ final class EnginePair implements AutoCloseable {
   final Semaphore wake = new Semaphore(0);
   private final SplittableRandom loss;
   private final double lossRate;
+  /** The first datagrams each side sent (bounded), for tests that inspect the wire. */
+  final List<byte[]> clientSent = new ArrayList<>();
+  final List<byte[]> serverSent = new ArrayList<>();
   int largestDatagram;
   int datagramsMoved;
   int datagramsLost;
@@ -52,8 +55,8 @@ final class EnginePair implements AutoCloseable {
     if (o.serverProfiles != null) {
       sb.srtpProfiles(o.serverProfiles);
     }
-    this.client = new BcDtlsEngine(cb.build());
-    this.server = new BcDtlsEngine(sb.build(), o.serverRecordPath);
+    this.client = new BcDtlsEngine(cb.build(), BcDtlsEngine.RecordPath.OWNER, o.clientHooks);
+    this.server = new BcDtlsEngine(sb.build(), o.serverRecordPath, o.serverHooks);
   }
 
   static Options options() {
@@ -126,12 +129,16 @@ final class EnginePair implements AutoCloseable {
         .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " in " + events));
   }
 
-  private boolean move(BcDtlsEngine from, BcDtlsEngine to) {
+  boolean move(BcDtlsEngine from, BcDtlsEngine to) {
     boolean any = false;
     for (var d = from.pollTransmit(); d.isPresent(); d = from.pollTransmit()) {
       any = true;
       Datagram dg = d.get();
       largestDatagram = Math.max(largestDatagram, dg.length());
+      List<byte[]> log = from == client ? clientSent : serverSent;
+      if (log.size() < 64) {
+        log.add(dg.bytes());
+      }
       if (lossRate > 0 && loss.nextDouble() < lossRate) {
         datagramsLost++;
         continue;
@@ -169,6 +176,8 @@ final class EnginePair implements AutoCloseable {
     long seed = 1;
     Duration timeout = Duration.ofSeconds(30);
     BcDtlsEngine.RecordPath serverRecordPath = BcDtlsEngine.RecordPath.OWNER;
+    BcDtlsEngine.Hooks clientHooks = new BcDtlsEngine.Hooks();
+    BcDtlsEngine.Hooks serverHooks = new BcDtlsEngine.Hooks();
 
     EnginePair build() {
       return new EnginePair(this);

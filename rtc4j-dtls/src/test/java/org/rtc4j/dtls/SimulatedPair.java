@@ -74,18 +74,24 @@ final class SimulatedPair implements AutoCloseable {
   private final List<DtlsEvent> serverEvents = new ArrayList<>();
   /** Prints every datagram and timer when true (debugging a seed). */
   boolean trace;
+  /** One line per datagram sent (bounded), for the failure message of a test. */
+  final List<String> log = new ArrayList<>();
   private long order;
   private int sent;
   private int lost;
   private int largest;
 
   SimulatedPair(Setup s) {
+    this(s, new BcDtlsEngine.Hooks());
+  }
+
+  SimulatedPair(Setup s, BcDtlsEngine.Hooks clientHooks) {
     this.setup = s;
     this.loss = new SplittableRandom(s.seed());
     BcDtlsEngine.Hooks serverHooks = new BcDtlsEngine.Hooks();
     serverHooks.requestClientCertificate = s.clientCertificates();
     client = new BcDtlsEngine(config(DtlsRole.CLIENT, s.clientCert(), s.serverCert(), CLIENT_ADDR, SERVER_ADDR, 1),
-        BcDtlsEngine.RecordPath.OWNER, new BcDtlsEngine.Hooks());
+        BcDtlsEngine.RecordPath.OWNER, clientHooks);
     server = new BcDtlsEngine(config(DtlsRole.SERVER, s.serverCert(), s.clientCert(), SERVER_ADDR, CLIENT_ADDR, 2),
         BcDtlsEngine.RecordPath.OWNER, serverHooks);
   }
@@ -176,10 +182,13 @@ final class SimulatedPair implements AutoCloseable {
       sent++;
       largest = Math.max(largest, dg.length());
       boolean drop = setup.loss() > 0 && loss.nextDouble() < setup.loss();
-      if (trace) {
-        System.out.printf("%8d ms %s -> %d bytes first record type %d epoch %d seq %d%s%n", (now - T0) / 1_000_000,
+      if (log.size() < 3000) {
+        log.add(String.format("%8d ms %s -> %d bytes type %d epoch %d seq %d%s", (now - T0) / 1_000_000,
             from == client ? "C" : "S", dg.length(), dg.payload().get(0), dg.payload().getShort(3),
-            dg.payload().getShort(9), drop ? " LOST" : "");
+            dg.payload().getShort(9), drop ? " LOST" : ""));
+        if (trace) {
+          System.out.println(log.get(log.size() - 1));
+        }
       }
       if (drop) {
         lost++;
