@@ -63,7 +63,7 @@ class TurnAllocationSimTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Transport.class, names = {"UDP", "TCP"})
+  @EnumSource(Transport.class)
   void allocatesAfterTheLongTermCredentialChallenge(Transport transport) {
     TurnSim sim = new TurnSim(1);
     Client c = sim.client("alice", "30.0.0.1", transport);
@@ -134,7 +134,7 @@ class TurnAllocationSimTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Transport.class, names = {"UDP", "TCP"})
+  @EnumSource(Transport.class)
   void sendIndicationThenChannelDataBothWays(Transport transport) {
     TurnSim sim = new TurnSim(6);
     SimEndpoint peer = echoPeer(sim);
@@ -232,7 +232,7 @@ class TurnAllocationSimTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Transport.class, names = {"UDP", "TCP"})
+  @EnumSource(Transport.class)
   void closeDeallocates(Transport transport) {
     TurnSim sim = new TurnSim(11);
     Client c = sim.client("alice", "30.0.0.1", transport);
@@ -245,6 +245,20 @@ class TurnAllocationSimTest {
     assertThat(sim.server.hasEvent(e -> e instanceof TurnEvent.AllocationDeleted d
         && d.reason() == TurnEvent.Reason.REFRESH_ZERO)).isTrue();
     assertThat(c.alloc().state()).isEqualTo(TurnAllocation.State.CLOSED);
+    assertThat(c.alloc().pollTimeout()).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void aRefreshRefusedByTheServerLosesTheAllocation() {
+    TurnSim sim = new TurnSim(15);
+    Client c = sim.client("alice", "30.0.0.1", Transport.UDP);
+    c.allocate(WAIT);
+    sim.core.shutdown(sim.now()); // the server forgets every allocation (a restart)
+    sim.net.await(Duration.ofMinutes(10), "failure", () -> c.core().hasEvent(e -> e instanceof TurnClientEvent.AllocationFailed));
+    TurnClientEvent.AllocationFailed f = c.core().firstEvent(TurnClientEvent.AllocationFailed.class).orElseThrow();
+    assertThat(f.code()).isEqualTo(437);
+    assertThat(f.reason()).startsWith("Refresh failed");
+    assertThat(c.alloc().relayedAddress()).isEmpty();
     assertThat(c.alloc().pollTimeout()).isEqualTo(Long.MAX_VALUE);
   }
 
@@ -273,7 +287,7 @@ class TurnAllocationSimTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Transport.class, names = {"UDP", "TCP"})
+  @EnumSource(Transport.class)
   void twoClientsRelayToEachOther(Transport transport) throws Exception {
     TurnSim sim = new TurnSim(13);
     Client a = sim.client("alice", "30.0.0.1", transport);
