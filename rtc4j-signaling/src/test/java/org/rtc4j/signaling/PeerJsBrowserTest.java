@@ -1,0 +1,152 @@
+package org.rtc4j.signaling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.rtc4j.testkit.External;
+import org.rtc4j.testkit.browser.Browser;
+import org.rtc4j.testkit.browser.BrowserExtension;
+import org.rtc4j.testkit.browser.BrowserOptions;
+import org.rtc4j.testkit.browser.StaticHttpServer;
+
+/**
+ * The real {@code peerjs} 1.5.5 client (web/node_modules, installed by web/npm-ci.sh from the
+ * committed lock file; never a CDN) in headless Chromium against our server: two pages exchange
+ * data over a DataConnection (browser ↔ browser, signaled by us), ID-TAKEN, EXPIRE for an id that
+ * never comes (client error {@code peer-unavailable}), disconnect + reconnect with the same id.
+ * Pages are served from http://127.0.0.1 by {@link StaticHttpServer}. Run inside {@code unshare --net}
+ * (scripts/test.sh does).
+ */
+@Timeout(180)
+class PeerJsBrowserTest {
+
+  static final Path PEERJS = Path.of("..", "web", "node_modules", "peerjs", "dist", "peerjs.min.js");
+
+  @RegisterExtension
+  BrowserExtension browsers = new BrowserExtension(BrowserOptions.builder().loopbackIce(true).mdnsCandidates(false)
+      .build());
+
+  SignalingServer server;
+  StaticHttpServer web;
+
+  @BeforeEach
+  void start() throws Exception {
+    if (!Files.isRegularFile(PEERJS)) {
+      String msg = "peerjs is not installed at " + PEERJS.toAbsolutePath().normalize() + " (run web/npm-ci.sh)";
+      if (External.required()) {
+        throw new AssertionError(msg);
+      }
+      Assumptions.abort(msg);
+    }
+    server = SignalingServer.start(SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1)
+        .expireTimeout(Duration.ofMillis(1500)).expireSweepInterval(Duration.ofMillis(200)).build());
+    web = StaticHttpServer.start()
+        .content("/peerjs.min.js", "text/javascript; charset=utf-8", Files.readAllBytes(PEERJS))
+        .page("/", "<!doctype html><meta charset=utf-8><title>peerjs test</title><script src=/peerjs.min.js></script>"
+            + "<body>peerjs against rtc4j</body>");
+  }
+
+  @AfterEach
+  void stop() {
+    if (web != null) {
+      web.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  /** Opens the page; creates {@code window.makePeer(id)} resolving on 'open' with the peer. */
+  Browser page() {
+    Browser b = browsers.launch();
+    b.open(web.uri("/"));
+    b.awaitJs(Duration.ofSeconds(20), """
+        // media permission once: Chromium then gathers 127.0.0.1 host candidates (browser-notes.md)
+        const s = await navigator.mediaDevices.getUserMedia({audio: true});
+        s.getTracks().forEach(t => t.stop());
+        window.events = [];
+        window.opts = {host: '127.0.0.1', port: args[0], path: '/', key: 'peerjs', secure: false, debug: 1,
+                       config: {iceServers: []}};
+        window.makePeer = (id) => new Promise((resolve, reject) => {
+          const p = id ? new Peer(id, window.opts) : new Peer(window.opts);
+          p.on('open', i => { window.events.push('open:' + i); resolve(p); });
+          p.on('error', e => { window.events.push('error:' + e.type); reject(new Error(e.type)); });
+        });
+        return true;
+        """, server.port());
+    return b;
+  }
+
+  @Test
+  void twoBrowsersExchangeDataOverAPeerJsDataConnection() {
+    Browser a = page();
+    Browser b = page();
+    b.awaitJs(Duration.ofSeconds(20), """
+        window.got = [];
+        window.peer = await makePeer('bob');
+        peer.on('connection', c => {
+          c.on('data', d => { window.got.push(d); c.send('pong:' + d); });
+        });
+        return peer.id;
+        """);
+    Object reply = a.awaitJs(Duration.ofSeconds(60), """
+        const peer = await makePeer(null); // the id comes from GET /peerjs/id
+        window.myId = peer.id;
+        const c = peer.connect('bob', {reliable: true});
+        await new Promise((res, rej) => { c.on('open', res); c.on('error', rej); peer.on('error', rej); });
+        const answer = new Promise(res => c.on('data', res));
+        c.send('ping');
+        return await answer;
+        """);
+    assertThat(reply).isEqualTo("pong:ping");
+    assertThat(b.js("return window.got;")).isEqualTo(java.util.List.of("ping"));
+    String aliceId = a.js(String.class, "return window.myId;");
+    assertThat(aliceId).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+    assertThat(server.stats().relayed()).as("OFFER, ANSWER and CANDIDATEs relayed").isGreaterThanOrEqualTo(3);
+    assertThat(server.stats().idsIssued()).isEqualTo(1);
+  }
+
+  @Test
+  void idTakenExpireAndReconnectAsThePeerJsClientSeesThem() {
+    Browser a = page();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> r = (Map<String, Object>) a.awaitJs(Duration.ofSeconds(60), """
+        const out = {};
+        // ID-TAKEN: a second Peer with the same id gets 'unavailable-id'
+        const first = await makePeer('dup');
+        try { await makePeer('dup'); out.second = 'opened'; } catch (e) { out.second = e.message; }
+        // EXPIRE: a connection to an id that never comes ends in 'peer-unavailable'
+        const t0 = Date.now();
+        out.expire = await new Promise(res => {
+          first.on('error', e => res(e.type + ':' + e.message));
+          first.connect('never-comes');
+        });
+        out.expireMs = Date.now() - t0;
+        // reconnect: disconnect, then reconnect() with the same id and token opens again
+        const opened = new Promise(res => first.on('open', id => res(id)));
+        await new Promise(res => { first.on('disconnected', res); first.disconnect(); });
+        out.disconnected = first.disconnected;
+        first.reconnect();
+        out.reopened = await opened;
+        out.stillDisconnected = first.disconnected;
+        return out;
+        """);
+    assertThat(r.get("second")).isEqualTo("unavailable-id");
+    assertThat((String) r.get("expire")).startsWith("peer-unavailable:").contains("never-comes");
+    assertThat(((Number) r.get("expireMs")).longValue()).isBetween(1000L, 15_000L);
+    assertThat(r.get("disconnected")).isEqualTo(true);
+    assertThat(r.get("reopened")).isEqualTo("dup");
+    assertThat(r.get("stillDisconnected")).isEqualTo(false);
+    assertThat(server.stats().rejections(SignalingStats.Rejection.ID_TAKEN)).isEqualTo(1);
+    assertThat(server.stats().expireSent()).isGreaterThanOrEqualTo(1);
+  }
+}
