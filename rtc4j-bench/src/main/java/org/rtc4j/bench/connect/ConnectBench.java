@@ -122,13 +122,13 @@ public final class ConnectBench implements Callable<Integer> {
           System.out.printf(Locale.ROOT, "result.%s.median_ms=%.2f%nresult.%s.min_ms=%.2f%nresult.%s.max_ms=%.2f%n",
               e.getKey(), med, e.getKey(), t[0], e.getKey(), t[t.length - 1]);
         }
-        Double anchor = medians.get("chromium-chromium");
-        if (anchor != null) {
-          for (var e : medians.entrySet()) {
-            if (!e.getKey().equals("chromium-chromium")) {
-              System.out.printf(Locale.ROOT, "ratio %s / chromium-chromium = %.2f%nresult.%s.ratio=%.3f%n", e.getKey(),
-                  e.getValue() / anchor, e.getKey(), e.getValue() / anchor);
-            }
+        // each variant against Chromium<->Chromium with the same signaling (trickle or not)
+        for (var e : medians.entrySet()) {
+          String anchorName = e.getKey().endsWith("-trickle") ? "chromium-chromium-trickle" : "chromium-chromium";
+          Double anchor = medians.get(anchorName);
+          if (anchor != null && !e.getKey().equals(anchorName)) {
+            System.out.printf(Locale.ROOT, "ratio %s / %s = %.2f%nresult.%s.ratio=%.3f%n", e.getKey(), anchorName,
+                e.getValue() / anchor, e.getKey(), e.getValue() / anchor);
           }
         }
         return 0;
