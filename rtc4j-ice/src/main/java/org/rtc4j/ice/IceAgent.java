@@ -479,8 +479,8 @@ public final class IceAgent {
       return;
     }
     InetAddress ip = literal(candidate.address());
-    if (ip == null) {
-      dropped++;
+    if (ip == null || candidate.port() == 0 || ip.isAnyLocalAddress() || ip.isMulticastAddress()) {
+      dropped++; // never send checks to a wildcard, multicast or port-0 address a description names
       return;
     }
     addRemote(nowNanos, candidate, new InetSocketAddress(ip, candidate.port()));
@@ -645,8 +645,15 @@ public final class IceAgent {
     if (waiting == null || address.isEmpty() || closed) {
       return;
     }
+    InetAddress ip = address.get();
+    if (ip.isAnyLocalAddress() || ip.isMulticastAddress()) {
+      dropped++;
+      return;
+    }
     for (IceCandidate c : waiting) {
-      addRemote(nowNanos, c, new InetSocketAddress(address.get(), c.port()));
+      if (c.port() != 0) {
+        addRemote(nowNanos, c, new InetSocketAddress(ip, c.port()));
+      }
     }
   }
 
