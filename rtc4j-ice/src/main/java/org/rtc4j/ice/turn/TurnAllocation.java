@@ -617,7 +617,7 @@ public final class TurnAllocation {
         Optional<XorRelayedAddress> rel = m.attribute(XorRelayedAddress.class);
         Optional<Lifetime> life = m.attribute(Lifetime.class);
         if (rel.isEmpty()) {
-          fail(AllocationFailedCode.PROTOCOL, "Allocate success without XOR-RELAYED-ADDRESS");
+          fail(TurnClientEvent.AllocationFailed.PROTOCOL_ERROR, "Allocate success without XOR-RELAYED-ADDRESS");
           return;
         }
         relayed = rel.get().address();
@@ -926,11 +926,6 @@ public final class TurnAllocation {
 
   private Datagram datagram(ByteBuffer payload) {
     return new Datagram(cfg.transport(), cfg.local(), cfg.server(), payload);
-  }
-
-  /** Error codes this class reports beyond STUN's. */
-  private static final class AllocationFailedCode {
-    static final int PROTOCOL = TurnClientEvent.AllocationFailed.PROTOCOL_ERROR;
   }
 
   /** Mutable counters behind {@link TurnClientStats}. */

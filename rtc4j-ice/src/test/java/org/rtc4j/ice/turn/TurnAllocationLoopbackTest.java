@@ -237,6 +237,7 @@ class TurnAllocationLoopbackTest {
       assertThat(a.has(TurnClientEvent.PermissionFailed.class)).isFalse();
       a.alloc.close(LoopbackTurnRuntime.now());
       rt.await(WAIT, "closed", () -> a.has(TurnClientEvent.Closed.class));
+      assertThat(server.isAlive()).isTrue();
     }
   }
 }
