@@ -27,7 +27,6 @@ final class Stats {
     Map<String, Object> pc = new LinkedHashMap<>();
     pc.put("dataChannelsOpened", 0L);
     pc.put("dataChannelsClosed", 0L);
-    out.add(new RtcStats("P", "peer-connection", now, pc));
 
     Fingerprint localFp = engine.localFingerprint();
     String localCertId = "CF" + localFp.format().substring(localFp.hashFunction().length() + 1);
@@ -125,10 +124,26 @@ final class Stats {
     t.put("rtc4jDroppedNotDtls", counters[3]);
     t.put("rtc4jIceBadIntegrity", ice.badIntegrity());
     t.put("rtc4jIceDropped", ice.dropped());
+    t.put("rtc4jIceUnknownSource", ice.unknownSource());
     long[] io = driver.counters();
     t.put("rtc4jDatagramsReceived", io[0]);
     t.put("rtc4jDatagramsSent", io[1]);
     t.put("rtc4jSendErrors", io[2]);
+    org.rtc4j.sctp.SctpAssociation sa = engine.sctpAssociation();
+    if (sa != null) {
+      org.rtc4j.sctp.SctpStats ss = sa.stats();
+      t.put("rtc4jSctpPacketsSent", ss.packetsSent());
+      t.put("rtc4jSctpPacketsReceived", ss.packetsReceived());
+      t.put("rtc4jSctpRetransmittedChunks", ss.retransmittedChunks());
+      t.put("rtc4jSctpFastRetransmits", ss.fastRetransmits());
+      t.put("rtc4jSctpT3Expirations", ss.t3Expirations());
+      t.put("rtc4jSctpDroppedChunks", ss.droppedChunks());
+      t.put("rtc4jSctpCwnd", ss.cwnd());
+      t.put("rtc4jSctpPeerRwnd", ss.peerRwnd());
+      t.put("rtc4jSctpSrttMillis", ss.srttMillis());
+      t.put("rtc4jSctpBufferedBytes", ss.bufferedBytes());
+    }
+    out.add(0, new RtcStats("P", "peer-connection", now, pc));
     out.add(new RtcStats(transportId, "transport", now, t));
     out.addAll(pairs);
     out.addAll(candidates);

@@ -71,8 +71,8 @@ final class LoopbackPeers implements AutoCloseable {
   }
 
   void connectTrickle(UnaryOperator<String> offerTamper) throws Exception {
-    toAnswerer.target = answerer;
-    toOfferer.target = offerer;
+    toAnswerer.reset(answerer);
+    toOfferer.reset(offerer);
     offerer.onIceCandidate(toAnswerer::candidate);
     answerer.onIceCandidate(toOfferer::candidate);
     RtcSessionDescription offer = offerer.createOffer().get(10, TimeUnit.SECONDS);
@@ -131,6 +131,11 @@ final class LoopbackPeers implements AutoCloseable {
       } else {
         queue.add(signalled);
       }
+    }
+
+    synchronized void reset(PeerConnection to) {
+      target = to;
+      ready = false;
     }
 
     synchronized void ready() {

@@ -13,6 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.rtc4j.dtls.DtlsCertificate;
+import org.rtc4j.dtls.DtlsConfig;
+import org.rtc4j.dtls.DtlsEngine;
+import org.rtc4j.dtls.DtlsRole;
 import org.rtc4j.testkit.FreePorts;
 import org.rtc4j.testkit.ThreadLeakCheck;
 import org.rtc4j.testkit.Wait;
@@ -119,6 +123,84 @@ class PeerConnectionLoopbackTest {
       Wait.until(Duration.ofSeconds(10), "allocations released", () -> server.relayPortsInUse() == 0,
           () -> "in use: " + server.relayPortsInUse());
     }
+  }
+
+  /**
+   * Trust-tests SC-6: DTLS ClientHellos from an address that is not the selected, consented pair
+   * (sent first, and repeatedly during the handshake) cannot disturb or replace the real handshake.
+   */
+  @Test
+  void dtlsFromAnUnknownAddressIsIgnored() throws Exception {
+    DtlsCertificate attackerCert = DtlsCertificate.generate();
+    try (LoopbackPeers p = new LoopbackPeers(LoopbackPeers.loopbackConfig().build(),
+        LoopbackPeers.loopbackConfig().build());
+        DatagramChannel attacker = DatagramChannel.open()) {
+      attacker.bind(new InetSocketAddress(FreePorts.LOOPBACK, 0));
+      // A real ClientHello from a DTLS client with another certificate.
+      DtlsEngine evil = DtlsEngine.create(DtlsConfig.builder(DtlsRole.CLIENT, attackerCert)
+          .remoteFingerprint(attackerCert.fingerprint("sha-256"))
+          .addresses((InetSocketAddress) attacker.getLocalAddress(), new InetSocketAddress(FreePorts.LOOPBACK, 9))
+          .build());
+      evil.start(System.nanoTime());
+      byte[] hello = Wait.forValue(Duration.ofSeconds(10), "attacker ClientHello", evil::pollTransmit).bytes();
+      evil.close();
+      assertThat(hello[0]).isEqualTo((byte) 22);
+
+      // The offerer is the DTLS server (the answerer answers active): attack its host socket.
+      p.offerer.setLocalDescription().get(10, TimeUnit.SECONDS);
+      Wait.until(Duration.ofSeconds(10), "offerer candidates", () -> !hostPorts(p.offerer.localDescription().sdp()).isEmpty());
+      int port = hostPorts(p.offerer.localDescription().sdp()).get(0);
+      InetSocketAddress target = new InetSocketAddress(FreePorts.LOOPBACK, port);
+      for (int i = 0; i < 5; i++) {
+        attacker.send(java.nio.ByteBuffer.wrap(hello), target); // the attacker sends first
+      }
+      RtcSessionDescription offer = p.offerer.localDescription();
+      p.answerer.setRemoteDescription(offer).get(10, TimeUnit.SECONDS);
+      p.answerer.setLocalDescription().get(10, TimeUnit.SECONDS);
+      for (int i = 0; i < 5; i++) {
+        attacker.send(java.nio.ByteBuffer.wrap(hello), target);
+      }
+      Wait.until(Duration.ofSeconds(10), "answerer gathering complete",
+          () -> p.answerer.iceGatheringState() == RtcIceGatheringState.COMPLETE);
+      p.offerer.setRemoteDescription(p.answerer.localDescription()).get(10, TimeUnit.SECONDS);
+      for (int i = 0; i < 5; i++) {
+        attacker.send(java.nio.ByteBuffer.wrap(hello), target);
+      }
+      p.awaitBoth(RtcPeerConnectionState.CONNECTED);
+      RtcStats t = p.offerer.getStats().get(5, TimeUnit.SECONDS).ofType("transport").get(0);
+      assertThat(t.getLong("rtc4jIceUnknownSource") + t.getLong("rtc4jDroppedNotSelectedPair")).isGreaterThanOrEqualTo(15);
+      assertThat(t.getString("remoteCertificateId")).doesNotContain(
+          attackerCert.fingerprint("sha-256").format().substring(8));
+    }
+  }
+
+  @Test
+  void iceRestartKeepsTheConnection() throws Exception {
+    try (LoopbackPeers p = new LoopbackPeers(LoopbackPeers.loopbackConfig().build(),
+        LoopbackPeers.loopbackConfig().build())) {
+      p.connectTrickle();
+      p.awaitBoth(RtcPeerConnectionState.CONNECTED);
+      String oldUfrag = ufrag(p.offerer.localDescription().sdp());
+      String oldAnswererUfrag = ufrag(p.answerer.localDescription().sdp());
+      p.offerer.restartIce();
+      p.connectTrickle(); // a new offer/answer round with the same trickle wiring
+      String newUfrag = ufrag(p.offerer.localDescription().sdp());
+      assertThat(newUfrag).isNotEqualTo(oldUfrag);
+      assertThat(ufrag(p.answerer.localDescription().sdp())).isNotEqualTo(oldAnswererUfrag);
+      Wait.until(Duration.ofSeconds(20), "both ICE connected again after the restart",
+          () -> p.offerer.iceConnectionState() != RtcIceConnectionState.CHECKING
+              && p.answerer.iceConnectionState() != RtcIceConnectionState.CHECKING
+              && p.offerer.connectionState() == RtcPeerConnectionState.CONNECTED
+              && p.answerer.connectionState() == RtcPeerConnectionState.CONNECTED);
+      RtcStats t = p.offerer.getStats().get(5, TimeUnit.SECONDS).ofType("transport").get(0);
+      assertThat(t.getString("iceLocalUsernameFragment")).isEqualTo(newUfrag);
+    }
+  }
+
+  static String ufrag(String sdp) {
+    Matcher m = Pattern.compile("a=ice-ufrag:(\\S+)").matcher(sdp);
+    assertThat(m.find()).isTrue();
+    return m.group(1);
   }
 
   @Test

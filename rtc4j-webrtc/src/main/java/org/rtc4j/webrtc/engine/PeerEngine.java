@@ -86,6 +86,9 @@ public final class PeerEngine {
   private boolean restartRequested;
   private IceCredentials remoteCredentials;
   private RemoteDescription deferredRemote;
+  /** Remote candidates trickled for a restarted generation before our answer restarted the agent. */
+  private final List<IceCandidate> deferredCandidates = new ArrayList<>();
+  private boolean deferredEndOfCandidates;
   private boolean gatheringStarted;
   private boolean roleDecided;
   private final List<IceCandidate> localCandidates = new ArrayList<>();
@@ -205,11 +208,23 @@ public final class PeerEngine {
         ice.restart(nowNanos, fresh);
       }
       if (deferredRemote != null && t != RtcSdpType.OFFER) {
+        RemoteDescription remote = deferredRemote;
+        List<IceCandidate> trickled = new ArrayList<>(deferredCandidates);
+        boolean eoc = deferredEndOfCandidates;
+        deferredRemote = null;
         ice.setRemoteCredentials(nowNanos, remoteCredentials);
-        addRemoteCandidates(nowNanos, deferredRemote);
+        addRemoteCandidates(nowNanos, remote);
+        for (IceCandidate c : trickled) {
+          addRemote(nowNanos, c);
+        }
+        if (eoc) {
+          ice.addRemoteEndOfCandidates(nowNanos);
+        }
       }
     }
     deferredRemote = null;
+    deferredCandidates.clear();
+    deferredEndOfCandidates = false;
     if (t == RtcSdpType.OFFER && !roleDecided) {
       ice.setRole(IceRole.CONTROLLING);
       roleDecided = true;
@@ -857,10 +872,18 @@ public final class PeerEngine {
     if (c.component() != 1 || c.transport() != IceCandidate.Transport.UDP) {
       return;
     }
+    if (deferredRemote != null) {
+      deferredCandidates.add(c); // the agent restarts with our answer; these belong to the new generation
+      return;
+    }
     ice.addRemoteCandidate(nowNanos, c);
   }
 
   private void endOfRemoteCandidates(long nowNanos) {
+    if (deferredRemote != null) {
+      deferredEndOfCandidates = true;
+      return;
+    }
     ice.addRemoteEndOfCandidates(nowNanos);
     drainIce(nowNanos);
   }
