@@ -57,6 +57,24 @@ class IceAgentSimTest {
     assertThat(a.agent.stats().badIntegrity()).isZero();
   }
 
+  @Test
+  void dualStackPairsOnlyWithinAFamily() {
+    IceSim sim = new IceSim(14);
+    SimHost ha = sim.net.host("a", "30.0.0.1", "2001:db8::1");
+    SimHost hb = sim.net.host("b", "30.0.0.2", "2001:db8::2");
+    Peer a = new Peer(sim, "a", ha, IceSim.config(IceRole.CONTROLLING, 11, "30.0.0.1")
+        .hostAddresses(java.util.List.of(SimNet.addr("2001:db8::1", 5000), SimNet.addr("30.0.0.1", 5000))).build(), 11);
+    Peer b = new Peer(sim, "b", hb, IceSim.config(IceRole.CONTROLLED, 22, "30.0.0.2")
+        .hostAddresses(java.util.List.of(SimNet.addr("2001:db8::2", 5000), SimNet.addr("30.0.0.2", 5000))).build(), 22);
+    sim.start(a, b);
+    sim.connect(a, b, Duration.ofSeconds(3));
+    assertThat(a.agent.localCandidates()).hasSize(2);
+    assertThat(a.agent.stats().pairs()).hasSize(2).allSatisfy(p -> assertThat(
+        p.pair().localBase().getAddress().getClass()).isEqualTo(p.pair().remoteAddress().getAddress().getClass()));
+    // The first host address (IPv6 here) has the higher local preference, so its pair wins.
+    assertThat(a.agent.selectedPair().orElseThrow().remoteAddress()).isEqualTo(SimNet.addr("2001:db8::2", 5000));
+  }
+
   private Peer natPeer(IceSim sim, String name, NatConfig nat, String natIp, String ip, IceRole role, long tb,
       IceServer... servers) {
     SimNat n = sim.net.nat(name + "-nat", nat, natIp);
@@ -133,16 +151,18 @@ class IceAgentSimTest {
     assertThat(b.agent.selectedPair().orElseThrow().remoteAddress().getAddress()).isEqualTo(SimNet.ip("20.0.0.1"));
   }
 
-  @Test
-  void turnOverTcpGivesARelayCandidate() {
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void turnOverTcpOrTlsGivesARelayCandidate(boolean tls) {
     IceSim sim = new IceSim(6).withServer();
+    IceServer server = tls ? IceSim.TURNS : IceSim.TURN_TCP;
     Peer a = natPeer(sim, "a", NatConfig.of(NatType.SYMMETRIC), "40.0.0.1", "192.168.1.10", IceRole.CONTROLLING, 11,
-        IceSim.TURN_TCP);
+        server);
     Peer b = natPeer(sim, "b", NatConfig.of(NatType.SYMMETRIC), "40.0.0.2", "192.168.2.10", IceRole.CONTROLLED, 22,
-        IceSim.TURN_TCP);
+        server);
     sim.start(a, b);
     sim.connect(a, b, Duration.ofSeconds(15));
-    assertThat(a.core.hasEvent(e -> e instanceof IceEvent.TcpConnectRequested)).isTrue();
+    assertThat(a.core.hasEvent(e -> e instanceof IceEvent.TcpConnectRequested t && t.tls() == tls)).isTrue();
     assertThat(a.agent.localCandidates()).extracting(IceCandidate::type).contains(IceCandidate.Type.RELAY);
     sim.exchange(a, b, "tcp", T10);
     a.agent.close(sim.now());

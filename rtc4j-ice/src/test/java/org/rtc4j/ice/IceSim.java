@@ -34,6 +34,7 @@ final class IceSim {
   static final IceServer STUN = IceServer.parse("stun:20.0.0.1:3478", null, null);
   static final IceServer TURN_UDP = IceServer.parse("turn:20.0.0.1:3478", USER, PASSWORD);
   static final IceServer TURN_TCP = IceServer.parse("turn:20.0.0.1:3478?transport=tcp", USER, PASSWORD);
+  static final IceServer TURNS = IceServer.parse("turns:20.0.0.1:3478", USER, PASSWORD);
 
   final SimNet net;
   TurnServerCore turn;
