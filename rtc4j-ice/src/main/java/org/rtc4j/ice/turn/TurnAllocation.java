@@ -65,7 +65,9 @@ import org.rtc4j.stun.transaction.StunTransactionEvent;
  *   <li>The allocation is refreshed at lifetime − 60 s (half the lifetime when that is 2 min or
  *       less). A Refresh that fails loses the allocation: {@link TurnClientEvent.AllocationFailed}.</li>
  *   <li>{@link #createPermission}: one permission per peer IP (RFC 8656 §9); permissions asked
- *       for in one burst go out in one CreatePermission with several XOR-PEER-ADDRESS; each is
+ *       for in one burst go out in one CreatePermission with several XOR-PEER-ADDRESS (when the
+ *       server refuses such a batch, each peer is asked for again on its own, so one forbidden
+ *       peer does not fail the others); each is
  *       refreshed every 4 minutes while it was used (sent to, or asked for) in the last 5.</li>
  *   <li>{@link #send}: Send indication (RFC 8656 §11) until a channel is bound; the first send
  *       to a peer transport address binds a channel (0x4000-0x4FFF, §12), refreshed after 9
@@ -721,7 +723,7 @@ public final class TurnAllocation {
         }
       }
       case REFRESH -> fail(c, "Refresh failed: " + code.reason());
-      case PERMISSION -> permissionFailed(r, c);
+      case PERMISSION -> permissionFailed(now, r, c);
       case CHANNEL_BIND -> channelFailed(r.channel);
       case DEALLOCATE -> closed();
     }
@@ -731,13 +733,26 @@ public final class TurnAllocation {
     switch (r.kind) {
       case ALLOCATE -> fail(TurnClientEvent.AllocationFailed.NO_RESPONSE, "Allocate: no response from " + cfg.server());
       case REFRESH -> fail(TurnClientEvent.AllocationFailed.NO_RESPONSE, "Refresh: no response from " + cfg.server());
-      case PERMISSION -> permissionFailed(r, TurnClientEvent.AllocationFailed.NO_RESPONSE);
+      case PERMISSION -> permissionFailed(now, r, TurnClientEvent.AllocationFailed.NO_RESPONSE);
       case CHANNEL_BIND -> channelFailed(r.channel);
       case DEALLOCATE -> closed();
     }
   }
 
-  private void permissionFailed(Request r, int code) {
+  private void permissionFailed(long now, Request r, int code) {
+    if (r.permissionPeers.size() > 1 && code != TurnClientEvent.AllocationFailed.NO_RESPONSE
+        && state == State.ALLOCATED) {
+      // One refused peer (a private address the server's policy forbids, typically) fails the whole
+      // batch: ask again for each peer on its own, so only the refused ones fail.
+      for (InetAddress ip : r.permissionPeers) {
+        Permission p = permissions.get(ip);
+        if (p != null) {
+          sendRequest(now, Kind.PERMISSION, StunMethod.CREATE_PERMISSION,
+              List.of(new XorPeerAddress(new InetSocketAddress(ip, 0))), List.of(ip), null, 0);
+        }
+      }
+      return;
+    }
     for (InetAddress ip : r.permissionPeers) {
       Permission p = permissions.get(ip);
       if (p == null) {

@@ -189,6 +189,24 @@ class TurnAllocationSimTest {
     assertThat(c.alloc().state()).isEqualTo(TurnAllocation.State.ALLOCATED);
   }
 
+  /** Remote candidates come in bursts with private addresses among them: one 403 must not fail the batch. */
+  @Test
+  void aForbiddenPeerInABatchDoesNotFailTheOthers() {
+    TurnSim sim = new TurnSim(16);
+    Client c = sim.client("alice", "30.0.0.1", Transport.UDP);
+    c.allocate(WAIT);
+    c.alloc().createPermission(sim.now(), SimNet.ip("30.0.1.1"));
+    c.alloc().createPermission(sim.now(), SimNet.ip("192.168.1.20"));
+    c.alloc().createPermission(sim.now(), SimNet.ip("30.0.1.2"));
+    sim.net.await(WAIT, "settled", () -> c.alloc().stats().permissionsInstalled() == 2
+        && c.core().hasEvent(e -> e instanceof TurnClientEvent.PermissionFailed));
+    sim.net.runFor(Duration.ofSeconds(1));
+    assertThat(c.alloc().hasPermission(SimNet.ip("30.0.1.1"))).isTrue();
+    assertThat(c.alloc().hasPermission(SimNet.ip("30.0.1.2"))).isTrue();
+    assertThat(c.core().events()).filteredOn(e -> e instanceof TurnClientEvent.PermissionFailed)
+        .containsExactly(new TurnClientEvent.PermissionFailed(SimNet.ip("192.168.1.20"), 403));
+  }
+
   @Test
   void refreshesKeepAllocationPermissionAndChannelAliveForAnHour() {
     TurnSim sim = new TurnSim(9);
