@@ -39,6 +39,27 @@ final class Rtc4jVariants {
     final CompletableFuture<RtcPeerConnectionState> connected = new CompletableFuture<>();
     volatile long connectedAt;
 
+    private final java.util.List<org.rtc4j.webrtc.RtcIceCandidate> pending = new ArrayList<>();
+    private boolean remoteSet;
+
+    /** A remote candidate (null = the remote's gathering completed): added now, or once the remote description is set. */
+    synchronized void trickle(org.rtc4j.webrtc.RtcIceCandidate c) {
+      if (c == null) {
+        return;
+      }
+      if (remoteSet) {
+        pc.addIceCandidate(c);
+      } else {
+        pending.add(c);
+      }
+    }
+
+    synchronized void remoteSet() {
+      remoteSet = true;
+      pending.forEach(pc::addIceCandidate);
+      pending.clear();
+    }
+
     Peer(RtcRuntime runtime, RtcConfiguration cfg) {
       pc = new PeerConnection(cfg, runtime);
       pc.onIceGatheringStateChange(s -> {
@@ -66,16 +87,10 @@ final class Rtc4jVariants {
     keep.add(a);
     keep.add(b);
     if (trickle) {
-      a.pc.onIceCandidate(c -> {
-        if (c != null) {
-          b.pc.addIceCandidate(c);
-        }
-      });
-      b.pc.onIceCandidate(c -> {
-        if (c != null) {
-          a.pc.addIceCandidate(c);
-        }
-      });
+      // a candidate may only be added once the remote description is set (W3C addIceCandidate):
+      // queued until then, as a signaling app does
+      a.pc.onIceCandidate(c -> b.trickle(c));
+      b.pc.onIceCandidate(c -> a.trickle(c));
     }
     long t0 = System.nanoTime();
     RtcSessionDescription offer = get(a.pc.createOffer(), timeout);
@@ -84,12 +99,14 @@ final class Rtc4jVariants {
       get(a.gathered, timeout);
     }
     get(b.pc.setRemoteDescription(a.pc.localDescription()), timeout);
+    b.remoteSet();
     RtcSessionDescription answer = get(b.pc.createAnswer(), timeout);
     get(b.pc.setLocalDescription(answer), timeout);
     if (!trickle) {
       get(b.gathered, timeout);
     }
     get(a.pc.setRemoteDescription(b.pc.localDescription()), timeout);
+    a.remoteSet();
     RtcPeerConnectionState s = get(a.connected, timeout);
     double ms = (a.connectedAt - t0) / 1e6;
     RtcPeerConnectionState sb = get(b.connected, timeout);
