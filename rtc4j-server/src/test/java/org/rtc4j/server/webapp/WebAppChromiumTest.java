@@ -58,7 +58,7 @@ class WebAppChromiumTest {
 
   @RegisterExtension
   final BrowserExtension browsers = new BrowserExtension(BrowserOptions.builder()
-      .loopbackIce(true).mdnsCandidates(false).windowSize(1280, 1000).build());
+      .loopbackIce(true).mdnsCandidates(false).windowSize(1280, 1150).build());
 
   @TempDir
   Path temp;
@@ -133,8 +133,8 @@ class WebAppChromiumTest {
       assertThat(((Number) out.get("value")).longValue()).as("sender's progress bar").isEqualTo(FILE_BYTES);
       assertThat(bob.js(String.class, "return document.querySelector('.transfer[data-direction=in] a.save').download;"))
           .isEqualTo("holiday-video.bin");
-      alice.screenshot(shots.resolve("1-alice-chat-and-file.png"));
-      bob.screenshot(shots.resolve("1-bob-chat-and-file.png"));
+      shot(alice, shots.resolve("1-alice-chat-and-file.png"));
+      shot(bob, shots.resolve("1-bob-chat-and-file.png"));
 
       // A video call: Alice calls, Bob answers.
       click(alice, By.id("call-btn"));
@@ -154,8 +154,8 @@ class WebAppChromiumTest {
       assertThat(text(alice, "#call-status")).contains("In a call with " + bobId);
       assertThat(text(bob, "#call-status")).contains("In a call with " + aliceId);
       assertThat(audioEnergyOver(bob, Duration.ofMillis(1500))).as("audio energy Bob receives, unmuted").isGreaterThan(0.02);
-      alice.screenshot(shots.resolve("2-alice-in-call.png"));
-      bob.screenshot(shots.resolve("2-bob-in-call.png"));
+      shot(alice, shots.resolve("2-alice-in-call.png"));
+      shot(bob, shots.resolve("2-bob-in-call.png"));
 
       // Mute: the button, the remote badge, and silence on the wire; then unmute.
       click(alice, By.id("mute-btn"));
@@ -165,8 +165,8 @@ class WebAppChromiumTest {
       assertThat(text(bob, "#remote-muted")).isEqualTo("Muted");
       Wait.untilAsserted(STEP, "Bob receives silence once Alice is muted",
           () -> assertThat(audioEnergyOver(bob, Duration.ofMillis(1000))).isLessThan(0.001));
-      alice.screenshot(shots.resolve("3-alice-muted.png"));
-      bob.screenshot(shots.resolve("3-bob-sees-alice-muted.png"));
+      shot(alice, shots.resolve("3-alice-muted.png"));
+      shot(bob, shots.resolve("3-bob-sees-alice-muted.png"));
       click(alice, By.id("mute-btn"));
       bob.waitFor(STEP, "document.getElementById('remote-muted').hidden");
       Wait.untilAsserted(STEP, "Bob hears Alice again after unmute",
@@ -187,6 +187,12 @@ class WebAppChromiumTest {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** A screenshot of the page from its top (clicks scroll the page to the element clicked). */
+  private static void shot(Browser b, Path file) {
+    b.js("window.scrollTo(0, 0);");
+    b.screenshot(file);
+  }
 
   private static void awaitOnline(Browser b) {
     b.waitFor(STEP, "document.getElementById('server-status').dataset.state === 'online'");

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.rtc4j.server.SignalingService;
 import org.rtc4j.server.TurnOptions;
 import org.rtc4j.server.TurnService;
 import org.rtc4j.signaling.SignalingConfig;
@@ -18,9 +19,11 @@ import picocli.CommandLine;
 
 /**
  * The parts of the server suite the web app uses, started in this JVM on 127.0.0.1 as
- * {@code rtc4j serve} wires them: the STUN/TURN server with a TURN REST secret, and the signaling
- * server sharing that secret (it mints credentials at {@code /peerjs/ice-servers}) and serving the
- * app from the classpath ({@code web/}, put there by the build) at {@code /}.
+ * {@code rtc4j serve} wires them: the STUN/TURN server with a TURN REST secret (options parsed as
+ * the command line parses them), and the signaling server through
+ * {@link SignalingService#forSuite} — sharing that secret, so {@code /peerjs/ice-servers} mints
+ * credentials the TURN server accepts — serving the app from the classpath ({@code web/}, put there
+ * by the build) at {@code /}.
  *
  * <p>The TURN server allows loopback peers: in the test namespace both browsers' relay addresses
  * are 127.0.0.1.
@@ -28,12 +31,14 @@ import picocli.CommandLine;
 final class WebAppSuite implements AutoCloseable {
 
   private final TurnService turn;
+  private final SignalingService service;
   private final SignalingServer signaling;
   private final int turnPort;
 
-  private WebAppSuite(TurnService turn, SignalingServer signaling, int turnPort) {
+  private WebAppSuite(TurnService turn, SignalingService service, int turnPort) {
     this.turn = turn;
-    this.signaling = signaling;
+    this.service = service;
+    this.signaling = service.server();
     this.turnPort = turnPort;
   }
 
@@ -59,14 +64,12 @@ final class WebAppSuite implements AutoCloseable {
         try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
           turn = TurnService.start(options, ps);
         }
-        SignalingConfig config = SignalingConfig.builder()
-            .host("127.0.0.1").port(0)
-            .turn(secret, List.of("stun:127.0.0.1:" + port, "turn:127.0.0.1:" + port + "?transport=udp",
-                "turn:127.0.0.1:" + port + "?transport=tcp"))
-            .webRoot("web/")
-            .ioThreads(1)
-            .build();
-        SignalingServer signaling = SignalingServer.start(config);
+        // As `rtc4j serve` starts it (ServeSignalingOptions), on 127.0.0.1 and a free port.
+        SignalingService signaling;
+        try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+          signaling = SignalingService.forSuite(
+              SignalingConfig.builder().host("127.0.0.1").port(0).webRoot("web/").ioThreads(1), turn, ps);
+        }
         return new WebAppSuite(turn, signaling, port);
       } catch (IOException e) {
         last = e;
@@ -102,7 +105,7 @@ final class WebAppSuite implements AutoCloseable {
   @Override
   public void close() {
     try {
-      signaling.close();
+      service.close();
     } finally {
       turn.close();
     }
