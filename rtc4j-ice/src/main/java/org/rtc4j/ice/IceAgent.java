@@ -834,6 +834,9 @@ public final class IceAgent {
       if (e instanceof TurnClientEvent.Allocated a) {
         relayAllocated(now, r, a.relayed(), a.mapped());
       } else if (e instanceof TurnClientEvent.AllocationFailed) {
+        if (r.connectionId != 0 && !r.dead) {
+          events.add(new IceEvent.TcpCloseRequested(r.connectionId)); // the connection carries nothing now
+        }
         relayDead(now, r);
       } else if (e instanceof TurnClientEvent.PermissionFailed) {
         // Not fatal for the pair: one CreatePermission may carry several peers and fail for one of them;
@@ -882,9 +885,6 @@ public final class IceAgent {
         p.state = IceStats.PairState.FAILED;
         p.valid = false;
       }
-    }
-    if (r.connectionId != 0 && r.allocation == null) {
-      // nothing to close: the connection never carried an allocation
     }
     checkGatheringComplete();
     updateSelection(now);
@@ -985,7 +985,7 @@ public final class IceAgent {
   }
 
   private Pair pairUp(Local l, Remote r) {
-    if (!sameFamily(l.base, r.address) || !l.pairable) {
+    if (!sameFamily(l.base, r.address) || !l.pairable || (l.relay != null && l.relay.dead)) {
       return null;
     }
     Pair existing = findPair(l, r.address);

@@ -58,6 +58,19 @@ class IceAgentSimTest {
   }
 
   @Test
+  void turnWithWrongCredentialsStillCompletesGatheringAndConnectsDirectly() {
+    IceSim sim = new IceSim(15).withServer();
+    IceServer wrong = IceServer.parse("turn:20.0.0.1:3478", IceSim.USER, "not-the-password");
+    Peer a = publicPeer(sim, "a", "30.0.0.1", IceRole.CONTROLLING, 11, wrong);
+    Peer b = publicPeer(sim, "b", "30.0.0.2", IceRole.CONTROLLED, 22, wrong);
+    sim.start(a, b);
+    sim.connect(a, b, Duration.ofSeconds(3));
+    sim.net.await(Duration.ofSeconds(45), "gathering complete", () -> a.agent.gatheringState() == IceGatheringState.COMPLETE);
+    assertThat(a.agent.localCandidates()).extracting(IceCandidate::type).doesNotContain(IceCandidate.Type.RELAY);
+    assertThat(a.connected()).isTrue();
+  }
+
+  @Test
   void dualStackPairsOnlyWithinAFamily() {
     IceSim sim = new IceSim(14);
     SimHost ha = sim.net.host("a", "30.0.0.1", "2001:db8::1");
