@@ -2,7 +2,9 @@ package org.rtc4j.ice.turn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import org.rtc4j.ice.turn.TurnSim.Client;
@@ -61,5 +63,33 @@ class TurnAllocationFuzzTest {
     }
     r.sim.net.runFor(Duration.ofMinutes(1));
     assertThat(r.udp.alloc().state()).isEqualTo(TurnAllocation.State.ALLOCATED);
+  }
+
+  /**
+   * Operations and time interleaved with forged datagrams, while the real server answers on SimNet:
+   * nothing throws, no internal error, and the core never asks to be woken in the past (a busy loop).
+   */
+  @FuzzTest(maxDuration = "2m")
+  void sequences(FuzzedDataProvider data) {
+    Rig r = new Rig();
+    InetSocketAddress[] peers = {r.peer.address(), SimNet.addr("30.0.0.8", 9), SimNet.addr("10.0.0.1", 9)};
+    for (int step = 0; step < 24 && data.remainingBytes() > 0; step++) {
+      Client c = data.consumeBoolean() ? r.udp : r.tcp;
+      TurnAllocation a = c.alloc();
+      switch (data.consumeInt(0, 4)) {
+        case 0 -> a.handleReceive(r.sim.now(), new Datagram(a.config().transport(), TurnSim.SERVER, c.local(),
+            ByteBuffer.wrap(data.consumeBytes(data.consumeInt(0, 600)))));
+        case 1 -> a.send(r.sim.now(), peers[data.consumeInt(0, 2)], ByteBuffer.wrap(data.consumeBytes(data.consumeInt(0, 1300))));
+        case 2 -> a.createPermission(r.sim.now(), peers[data.consumeInt(0, 2)].getAddress());
+        case 3 -> r.sim.net.runFor(Duration.ofSeconds(data.consumeInt(0, 700)));
+        default -> a.close(r.sim.now());
+      }
+      r.sim.net.runFor(Duration.ofMillis(1));
+      for (Client x : new Client[] {r.udp, r.tcp}) {
+        assertThat(x.alloc().stats().internalErrors()).isZero();
+        assertThat(x.alloc().pollTimeout()).isGreaterThan(r.sim.now());
+      }
+    }
+    r.sim.net.runFor(Duration.ofMinutes(2));
   }
 }
