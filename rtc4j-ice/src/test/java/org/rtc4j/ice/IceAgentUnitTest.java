@@ -177,6 +177,65 @@ class IceAgentUnitTest {
   }
 
   @Test
+  void checklistKeepsTheHighestPriorityPairsUpToMaxPairs() {
+    IceAgent a = new IceAgent(IceConfig.builder().role(IceRole.CONTROLLING).tieBreaker(5).localCredentials(LOCAL)
+        .hostAddresses(List.of(host)).maxPairs(3).build(), new SplittableRandom(3));
+    a.startGathering(now);
+    for (int i = 1; i <= 10; i++) {
+      a.addRemoteCandidate(now, new IceCandidate(Integer.toString(i), 1, IceCandidate.Transport.UDP, 1000L * i,
+          "30.0.0." + (10 + i), 4000, IceCandidate.Type.HOST, null, -1, null, List.of()));
+    }
+    assertThat(a.stats().pairs()).hasSize(3).extracting(p -> p.pair().remote().priority())
+        .containsExactly(10_000L, 9_000L, 8_000L);
+  }
+
+  /**
+   * The data path copies once and allocates little: per datagram, the copy plus a few small
+   * objects (Datagram or event, Optional), in both directions.
+   */
+  @Test
+  void dataPathAllocatesAboutOneCopyPerDatagram() {
+    IceAgent a = agent(IceRole.CONTROLLED);
+    drain(a);
+    a.handleReceive(now, Datagram.udp(peer, host, browserCheck(true)));
+    now += 25_000_000L;
+    a.handleTimeout(now);
+    for (Datagram d : drain(a)) {
+      StunMessage m = parse(d);
+      if (m.stunClass() == StunClass.REQUEST) {
+        a.handleReceive(now, Datagram.udp(peer, host, StunMessage.builder(StunMethod.BINDING,
+            StunClass.SUCCESS_RESPONSE, m.transactionId()).add(new XorMappedAddress(host))
+            .encode(ShortTermCredentials.key(REMOTE.pwd()), true)));
+      }
+    }
+    drain(a);
+    assertThat(a.selectedPair()).isPresent();
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    if (!(mx instanceof com.sun.management.ThreadMXBean bean) || !bean.isThreadAllocatedMemorySupported()) {
+      return;
+    }
+    ByteBuffer payload = ByteBuffer.allocate(1000);
+    payload.put(0, (byte) 0x80);
+    Datagram in = Datagram.udp(peer, host, payload);
+    int n = 20_000;
+    for (int round = 0; round < 2; round++) { // the first round warms up (JIT, lazily built snapshots)
+      long t = Thread.currentThread().getId();
+      long before = bean.getThreadAllocatedBytes(t);
+      for (int i = 0; i < n; i++) {
+        a.send(now, payload);
+        a.pollTransmit();
+        a.handleReceive(now, in);
+        a.pollEvent();
+      }
+      long perPair = (bean.getThreadAllocatedBytes(t) - before) / n;
+      if (round == 1) {
+        // two 1000-byte copies (out and in) plus headers, Datagram, event, Optionals
+        assertThat(perPair).as("bytes allocated per send+receive").isLessThan(2 * 1000 + 400);
+      }
+    }
+  }
+
+  @Test
   void wildcardAndMulticastCandidatesAreIgnored() {
     IceAgent a = agent(IceRole.CONTROLLING);
     for (String ip : new String[] {"0.0.0.0", "224.0.0.1", "::"}) {
