@@ -21,6 +21,7 @@ need_pkgs=()
 [ -x /usr/bin/chromedriver ] || need_pkgs+=(chromium-driver)
 command -v turnutils_uclient >/dev/null 2>&1 || need_pkgs+=(coturn)
 command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
+command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
 command -v ip >/dev/null 2>&1 || need_pkgs+=(iproute2)
 command -v unshare >/dev/null 2>&1 || need_pkgs+=(util-linux)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
