@@ -838,10 +838,20 @@ public final class IceAgent {
           events.add(new IceEvent.TcpCloseRequested(r.connectionId)); // the connection carries nothing now
         }
         relayDead(now, r);
-      } else if (e instanceof TurnClientEvent.PermissionFailed) {
-        // Not fatal for the pair: one CreatePermission may carry several peers and fail for one of them;
-        // the next check on the pair asks again (TurnAllocation.send creates the permission), and a
-        // pair whose permission never comes fails by check timeout.
+      } else if (e instanceof TurnClientEvent.PermissionFailed pf) {
+        // The server refuses to relay to this peer (e.g. 403 for a private address): its relayed pairs
+        // cannot work. (TurnAllocation reports only the peers really refused, not a whole batch.)
+        for (Pair p : pairs) {
+          if (p.local.relay == r && !p.valid && p.remote.address.getAddress().equals(pf.peer())) {
+            p.state = IceStats.PairState.FAILED;
+            if (p.inflight != null) {
+              checks.remove(p.inflight.id);
+              p.inflight = null;
+            }
+            triggered.remove(p);
+          }
+        }
+        checklistFailure(now);
       } else if (e instanceof TurnClientEvent.PeerData pd) {
         if (r.candidate != null && !closed) {
           packet(now, r.candidate, pd.peer(), pd.data(), true);
