@@ -81,9 +81,9 @@ final class BcDtlsEngine implements DtlsEngine {
   /** Where the post-handshake record path runs; OWNER is the production choice, HANDSHAKE_THREAD exists to measure. */
   enum RecordPath { OWNER, HANDSHAKE_THREAD }
 
-  /** Records of at most this much plaintext reach {@link #send} and the ApplicationData events (RFC 6347 §4.1: 2^14). */
-  private static final int MAX_PLAINTEXT = 1 << 14;
   private static final int RECORD_HEADER = 13;
+  /** The owner path's plaintext buffer starts at one datagram at the usual MTU and grows to the largest datagram received. */
+  private static final int RECORD_BUFFER_START = 1500;
   /** How many first-record (epoch, sequence) keys of received handshake datagrams are remembered to spot replays. */
   private static final int SEEN_KEYS = 64;
 
@@ -487,10 +487,12 @@ final class BcDtlsEngine implements DtlsEngine {
           // The server keeps its last flight until the client's data shows that it arrived.
           lastFlight = null;
         }
-        recordBuffer = new byte[MAX_PLAINTEXT];
-        // A peer may have packed records behind its Finished; until Bouncy Castle says it holds
-        // none, size its receive buffer for a whole datagram.
-        pendingRecordsLimit = RECEIVE_LIMIT;
+        recordBuffer = new byte[RECORD_BUFFER_START];
+        // A peer may have packed records behind its Finished: they are smaller than the datagram
+        // that carried it. Until Bouncy Castle says it holds none, size receives for that datagram.
+        pendingRecordsLimit = transport.lastTakenLength;
+        transport.pending = null; // the flight buffer is done: an idle connection keeps no MTU-sized array
+        transport.released = true;
         dtls = t;
         if (recordPath == RecordPath.OWNER) {
           // Records that arrived while the owner still saw us handshaking are ours to decrypt.
@@ -543,6 +545,11 @@ final class BcDtlsEngine implements DtlsEngine {
     // returning "nothing" (e.g. after close_notify) unable to spin the owner thread.
     for (int guard = 0; guard < 4 * MAX_QUEUED_DATAGRAMS && !ended; guard++) {
       int n;
+      byte[] head = inbound.peek();
+      int need = Math.max(head != null ? head.length : 0, pendingRecordsLimit);
+      if (need > recordBuffer.length) {
+        recordBuffer = new byte[Math.min(need, RECEIVE_LIMIT)]; // a record's plaintext is shorter than its datagram
+      }
       try {
         n = t.receive(recordBuffer, 0, recordBuffer.length, 1000);
       } catch (InterruptedIOException e) {
@@ -724,8 +731,10 @@ final class BcDtlsEngine implements DtlsEngine {
      * client's Certificate..Finished flight shrinks from five datagrams to one or two.
      * Touched by the handshake thread only, like the flight bookkeeping below.
      */
-    private final byte[] pending = new byte[65536];
+    private byte[] pending; // allocated on the first write, released when the handshake is done
+    private boolean released;
     private int pendingLength;
+    private int lastTakenLength;
     private boolean receiveReturned = true;
     private boolean readSinceFlight;
     private int generation;
@@ -799,6 +808,7 @@ final class BcDtlsEngine implements DtlsEngine {
       if (dtls != null) {
         pendingRecordsLimit = recordCount(d) > 1 ? d.length : 0;
       } else if (handshakeThread) {
+        lastTakenLength = d.length;
         receiveReturned = true;
         readSinceFlight = true;
       }
@@ -813,7 +823,10 @@ final class BcDtlsEngine implements DtlsEngine {
         if (pendingLength > 0 && pendingLength + len > config.mtu()) {
           flush();
         }
-        if (len <= config.mtu() && len <= pending.length) {
+        if (pending == null && !released) {
+          pending = new byte[config.mtu()];
+        }
+        if (len <= config.mtu() && pending != null) {
           System.arraycopy(buf, off, pending, pendingLength, len);
           pendingLength += len;
           return;
