@@ -17,6 +17,8 @@ import org.rtc4j.ice.turn.TurnSim.Client;
 import org.rtc4j.net.Datagram;
 import org.rtc4j.net.Transport;
 import org.rtc4j.testkit.sim.Impairment;
+import org.rtc4j.testkit.sim.NatType;
+import org.rtc4j.testkit.sim.SimNat;
 import org.rtc4j.testkit.sim.SimEndpoint;
 import org.rtc4j.testkit.sim.SimHost;
 import org.rtc4j.testkit.sim.SimNet;
@@ -278,6 +280,28 @@ class TurnAllocationSimTest {
     assertThat(f.reason()).startsWith("Refresh failed");
     assertThat(c.alloc().relayedAddress()).isEmpty();
     assertThat(c.alloc().pollTimeout()).isEqualTo(Long.MAX_VALUE);
+  }
+
+  /** Behind every NAT type (symmetric too: the relay is what makes that one reachable) the mapped address is the NAT's. */
+  @ParameterizedTest
+  @EnumSource(NatType.class)
+  void worksBehindEveryNatType(NatType type) {
+    TurnSim sim = new TurnSim(17);
+    SimEndpoint peer = echoPeer(sim);
+    SimNat nat = sim.net.nat("home", type, "50.0.0.1");
+    Client c = sim.client(nat.host("alice", "192.168.1.10"), Transport.UDP, TurnSim.USER, TurnSim.PASSWORD, b -> { });
+    c.allocate(WAIT);
+    InetSocketAddress mapped = c.alloc().mappedAddress().orElseThrow();
+    assertThat(mapped.getAddress()).isEqualTo(SimNet.ip("50.0.0.1"));
+    int n = 0;
+    long end = sim.now() + Duration.ofMinutes(12).toNanos();
+    while (sim.now() < end) {
+      c.alloc().send(sim.now(), peer.address(), bytes("n" + n++)); // like ICE consent: traffic every 15 s
+      sim.net.runFor(Duration.ofSeconds(15));
+    }
+    sim.net.runFor(Duration.ofSeconds(1));
+    assertThat(c.peerData()).isEqualTo(n);
+    assertThat(c.alloc().stats().refreshes()).isGreaterThanOrEqualTo(1);
   }
 
   @Test

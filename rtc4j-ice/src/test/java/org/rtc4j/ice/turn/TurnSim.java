@@ -74,8 +74,14 @@ final class TurnSim {
   /** A client on a new host {@code ip}, port 40000, not started. */
   Client client(String name, String ip, Transport transport, String user, String password,
       Consumer<TurnClientConfig.Builder> customize) {
-    SimHost h = net.host(name, ip);
-    InetSocketAddress local = SimNet.addr(ip, 40000);
+    return client(net.host(name, ip), transport, user, password, customize);
+  }
+
+  /** A client on an existing host (e.g. one behind a NAT), port 40000 of its first address, not started. */
+  Client client(SimHost h, Transport transport, String user, String password,
+      Consumer<TurnClientConfig.Builder> customize) {
+    String name = h.name();
+    InetSocketAddress local = new InetSocketAddress(h.address(), 40000);
     TurnClientConfig.Builder b = TurnClientConfig.builder(SERVER, local, user, password).transport(transport)
         .software("rtc4j-test");
     customize.accept(b);
