@@ -135,12 +135,13 @@
     peer.on('connection', (conn) => acceptConnection(conn));
     peer.on('call', (call) => incomingCall(call));
     peer.on('disconnected', () => {
-      if (state.peer !== peer || peer.destroyed) return;
+      if (state.peer !== peer || peer.destroyed || ui.serverStatus.dataset.state === 'error') return;
       setServerStatus('offline', 'Lost the server; reconnecting…');
       scheduleReconnect(peer, 1000);
     });
     peer.on('close', () => {
-      if (state.peer === peer) setServerStatus('offline', 'Offline');
+      // peerjs destroys the peer right after a fatal error (e.g. a taken id): keep that message.
+      if (state.peer === peer && ui.serverStatus.dataset.state !== 'error') setServerStatus('offline', 'Offline');
     });
     peer.on('error', (err) => peerError(peer, err));
   }
@@ -158,11 +159,13 @@
     if (state.peer !== peer) return;
     const type = err && err.type;
     switch (type) {
-      case 'peer-unavailable':
-        setPeerStatus('error', 'That id is not online: ' + (err.message || '').replace(/^Could not connect to peer /, ''));
-        system('Could not reach ' + (state.conn ? state.conn.peer : 'that id') + ': not online.', true);
+      case 'peer-unavailable': {
+        const who = (err.message || '').replace(/^Could not connect to peer /, '');
         if (state.conn && !state.conn.open) dropConnection();
+        setPeerStatus('error', who + ' is not online.');
+        system('Could not reach ' + who + ': not online.', true);
         break;
+      }
       case 'unavailable-id':
         setServerStatus('error', 'That id is taken');
         ui.chooseIdBox.open = true;
@@ -836,6 +839,13 @@
     if (state.call) hangUp();
     if (state.conn) dropConnection();
     startPeer(id);
+  });
+
+  $('random-id').addEventListener('click', () => {
+    if (state.call) hangUp();
+    if (state.conn) dropConnection();
+    ui.chooseId.value = '';
+    startPeer(undefined);
   });
 
   ui.copyLink.addEventListener('click', async () => {
