@@ -13,7 +13,6 @@ import org.rtc4j.server.echo.EchoPeer;
 import org.rtc4j.server.echo.EchoSession;
 import org.rtc4j.testkit.Wait;
 import org.rtc4j.testkit.browser.Browser;
-import org.rtc4j.testkit.browser.BrowserExtension;
 import org.rtc4j.testkit.browser.BrowserOptions;
 import org.rtc4j.testkit.browser.StaticHttpServer;
 import org.rtc4j.webrtc.RtcPeerConnectionState;
@@ -26,12 +25,13 @@ import picocli.CommandLine;
  * answer, or fetches {@code GET /offer} and posts its answer. Both sides must report 'connected';
  * shutting the command down closes every session.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 90, unit = TimeUnit.SECONDS) // the first test of the class also starts Chromium (slow on a busy machine)
 class ChromiumEchoTest {
 
+  static final BrowserOptions OPTIONS = BrowserOptions.builder().loopbackIce(true).mdnsCandidates(false).build();
+
   @RegisterExtension
-  final BrowserExtension browsers = new BrowserExtension(
-      BrowserOptions.builder().loopbackIce(true).mdnsCandidates(false).build());
+  static final SharedBrowsers browsers = new SharedBrowsers();
 
   static EchoCommand.Running startEcho() throws Exception {
     EchoCommand cmd = CommandLine.populateCommand(new EchoCommand(), "--http", "127.0.0.1:0", "--timeout", "10");
@@ -47,7 +47,7 @@ class ChromiumEchoTest {
   @Test
   void chromiumPostsAnOfferAndConnects() throws Exception {
     try (EchoCommand.Running echo = startEcho(); StaticHttpServer web = BrowserEndpoint.pages()) {
-      Browser browser = browsers.launch();
+      Browser browser = browsers.get(OPTIONS);
       BrowserEndpoint.openPage(browser, web);
       BrowserEndpoint chromium = BrowserEndpoint.create(browser, "c", Map.of());
       Map<?, ?> r = browser.awaitJs(Map.class, Duration.ofSeconds(30),
@@ -70,7 +70,7 @@ class ChromiumEchoTest {
   @Test
   void chromiumAnswersTheOfferOfGetOffer() throws Exception {
     try (EchoCommand.Running echo = startEcho(); StaticHttpServer web = BrowserEndpoint.pages()) {
-      Browser browser = browsers.launch();
+      Browser browser = browsers.get(OPTIONS);
       BrowserEndpoint.openPage(browser, web);
       BrowserEndpoint chromium = BrowserEndpoint.create(browser, "c", Map.of());
       Map<?, ?> r = browser.awaitJs(Map.class, Duration.ofSeconds(30),

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.rtc4j.testkit.browser.Browser;
-import org.rtc4j.testkit.browser.BrowserExtension;
 import org.rtc4j.testkit.browser.BrowserOptions;
 import org.rtc4j.testkit.browser.StaticHttpServer;
 
@@ -21,18 +20,19 @@ import org.rtc4j.testkit.browser.StaticHttpServer;
  * {@link Signaling} and {@link BrowserEndpoint} (trickle and not), and a tampered a=fingerprint
  * failing both — what the rtc4j tests then expect of rtc4j.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 90, unit = TimeUnit.SECONDS) // the first test of the class also starts Chromium (slow on a busy machine)
 class ChromiumHarnessTest {
 
+  static final BrowserOptions OPTIONS = BrowserOptions.builder().loopbackIce(true).mdnsCandidates(false).build();
+
   @RegisterExtension
-  final BrowserExtension browsers = new BrowserExtension(
-      BrowserOptions.builder().loopbackIce(true).mdnsCandidates(false).build());
+  static final SharedBrowsers browsers = new SharedBrowsers();
 
   @ParameterizedTest(name = "trickle={0}")
   @ValueSource(booleans = {true, false})
   void twoChromiumPeersConnect(boolean trickle) {
     try (StaticHttpServer web = BrowserEndpoint.pages()) {
-      Browser browser = browsers.launch();
+      Browser browser = browsers.get(OPTIONS);
       BrowserEndpoint.openPage(browser, web);
       BrowserEndpoint a = BrowserEndpoint.create(browser, "a", Map.of());
       BrowserEndpoint b = BrowserEndpoint.create(browser, "b", Map.of());
@@ -56,7 +56,7 @@ class ChromiumHarnessTest {
   @Test
   void aTamperedFingerprintFailsBothChromiumPeers() {
     try (StaticHttpServer web = BrowserEndpoint.pages()) {
-      Browser browser = browsers.launch();
+      Browser browser = browsers.get(OPTIONS);
       BrowserEndpoint.openPage(browser, web);
       BrowserEndpoint a = BrowserEndpoint.create(browser, "a", Map.of());
       BrowserEndpoint b = BrowserEndpoint.create(browser, "b", Map.of());

@@ -16,7 +16,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.rtc4j.testkit.browser.Browser;
-import org.rtc4j.testkit.browser.BrowserExtension;
 import org.rtc4j.testkit.browser.BrowserOptions;
 import org.rtc4j.testkit.browser.StaticHttpServer;
 import org.rtc4j.webrtc.RtcConfiguration;
@@ -35,14 +34,15 @@ import org.rtc4j.webrtc.runtime.RtcRuntime;
  * <p>Runs inside a network namespace with only {@code lo} (scripts/test.sh), where Chromium needs
  * {@code --allow-loopback-in-peer-connection} and media permission to gather 127.0.0.1.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 90, unit = TimeUnit.SECONDS) // the first test of the class also starts Chromium (slow on a busy machine)
 class ChromiumPeerConnectionTest {
 
   static final Duration CONNECT = Duration.ofSeconds(15);
 
+  static final BrowserOptions OPTIONS = BrowserOptions.builder().loopbackIce(true).mdnsCandidates(false).build();
+
   @RegisterExtension
-  final BrowserExtension browsers = new BrowserExtension(
-      BrowserOptions.builder().loopbackIce(true).mdnsCandidates(false).build());
+  static final SharedBrowsers browsers = new SharedBrowsers();
 
   RtcRuntime runtime;
   StaticHttpServer web;
@@ -93,7 +93,7 @@ class ChromiumPeerConnectionTest {
   @ParameterizedTest(name = "{0} offers, trickle={1}")
   @CsvSource({"rtc4j, true", "rtc4j, false", "chromium, true", "chromium, false"})
   void connects(String offerer, boolean trickle) {
-    Browser browser = browsers.launch();
+    Browser browser = browsers.get(OPTIONS);
     BrowserEndpoint chromium = chromium(browser, Map.of());
     try (JavaEndpoint java = new JavaEndpoint("j", JavaEndpoint.loopback().build(), runtime)) {
       Signaling.Result r = offerer.equals("rtc4j") ? Signaling.connect(java, chromium, trickle)
@@ -122,7 +122,7 @@ class ChromiumPeerConnectionTest {
   @ParameterizedTest(name = "wrong fingerprint of {0}'s certificate")
   @ValueSource(strings = {"rtc4j", "chromium"})
   void aTamperedFingerprintFailsBothSides(String tampered) {
-    Browser browser = browsers.launch();
+    Browser browser = browsers.get(OPTIONS);
     BrowserEndpoint chromium = chromium(browser, Map.of());
     try (JavaEndpoint java = new JavaEndpoint("j", JavaEndpoint.loopback().build(), runtime)) {
       // rtc4j offers; its offer goes to Chromium, Chromium's answer to rtc4j
@@ -140,7 +140,7 @@ class ChromiumPeerConnectionTest {
   @ValueSource(strings = {"rtc4j", "chromium"})
   void relayOnlyThroughOurTurnServer(String offerer) {
     try (LoopbackTurn turn = LoopbackTurn.start()) {
-      Browser browser = browsers.launch();
+      Browser browser = browsers.get(OPTIONS);
       BrowserEndpoint chromium = chromium(browser,
           BrowserEndpoint.config(turn.url(), LoopbackTurn.USER, LoopbackTurn.PASSWORD, "relay"));
       RtcConfiguration cfg = JavaEndpoint.loopback()
@@ -171,8 +171,9 @@ class ChromiumPeerConnectionTest {
    * (it learns Chromium's address as a peer-reflexive candidate from Chromium's checks).
    */
   @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS) // its own Chromium starts here; mDNS name registration delays gathering
   void chromiumWithMdnsHostCandidatesConnects() {
-    Browser browser = browsers.launch(BrowserOptions.builder().loopbackIce(true).mdnsCandidates(true).build());
+    Browser browser = browsers.get(BrowserOptions.builder().loopbackIce(true).mdnsCandidates(true).build());
     BrowserEndpoint chromium = chromium(browser, Map.of());
     try (JavaEndpoint java = new JavaEndpoint("j", JavaEndpoint.loopback().build(), runtime)) {
       Signaling.Result r = Signaling.connect(chromium, java, false, Signaling::hideHostAddressesBehindMdns,
