@@ -532,12 +532,13 @@ public final class PeerConnection implements AutoCloseable {
             info.maxRetransmits() < 0 ? null : info.maxRetransmits(),
             info.maxPacketLifeTime() < 0 ? null : (int) info.maxPacketLifeTime(), info.negotiated(), info.id());
         channels.put(o.handle(), dc);
-        onDataChannel.accept(dc);
-        callbacks.execute(() -> {
-          if (!closed) {
-            dc.opened(info.id());
-          }
-        });
+        // Open before anything else is dispatched: messages queued right behind this event must
+        // find the channel open, and onOpen fires after the application saw (and wired) the channel.
+        try {
+          onDataChannel.accept(dc);
+        } finally {
+          dc.opened(info.id());
+        }
       } else {
         DataChannel dc = channels.get(o.handle());
         if (dc != null) {

@@ -73,7 +73,9 @@ class DataChannelLoopbackTest {
       }
       a.send(""); // empty forms, PPID 56/57
       a.send(new byte[0]);
-      Wait.until(WAIT, "all echoes", () -> received.size() == n + 2, () -> received.size() + " of " + (n + 2));
+      Wait.until(WAIT, "all echoes", () -> received.size() == n + 2, () -> received.size() + " of " + (n + 2)
+          + ", last: " + received.subList(Math.max(0, received.size() - 3), received.size()) + "\n"
+          + LoopbackPeers.stats(p.offerer) + "\n" + LoopbackPeers.stats(p.answerer));
       for (int i = 0; i < n; i++) {
         DataChannelMessage m = received.get(i);
         if (sent.get(i) instanceof String s) {
