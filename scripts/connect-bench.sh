@@ -69,4 +69,5 @@ for part in $PARTS; do
     *) echo "unknown part $part" >&2; exit 2 ;;
   esac
 done
+echo "==> $(date -u +%FT%TZ) done; load average now: $(cut -d" " -f1-3 /proc/loadavg)"
 echo "==> results in $OUT"
