@@ -344,7 +344,7 @@ public final class SctpAssociation {
         dataChunksSent, dataChunksReceived, retransmittedChunks, fastRetransmits, t3Expirations, duplicateTsnCount,
         abandonedMessages, malformedPackets, badChecksums, badTags, droppedChunks, cwnd, ssthresh, flightSize,
         Math.max(0, peerRwnd - flightSize), localRwnd(), srttNanos < 0 ? 0 : srttNanos / 1e6, rtoNanos / 1e6,
-        totalBuffered);
+        totalBuffered, bufferedRecv);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1025,37 +1025,49 @@ public final class SctpAssociation {
     dataReceivedSinceSack = true;
     long newCum = unwrapPeer(f.newCumulativeTsn());
     sackNow = true;
-    if (newCum <= cumTsn || newCum - cumTsn > 0x7FFFFFFFL / 2) {
-      return;
-    }
     flushFast();
-    cumTsn = newCum;
-    while (!receivedAbove.isEmpty() && receivedAbove.first() <= cumTsn) {
-      receivedAbove.pollFirst();
+    if (newCum > cumTsn && newCum - cumTsn <= 0x7FFFFFFFL / 2) {
+      cumTsn = newCum;
+      while (!receivedAbove.isEmpty() && receivedAbove.first() <= cumTsn) {
+        receivedAbove.pollFirst();
+      }
+      while (!receivedAbove.isEmpty() && receivedAbove.first() == cumTsn + 1) {
+        cumTsn = receivedAbove.pollFirst();
+      }
+      if (highestReceived < cumTsn) {
+        highestReceived = cumTsn;
+      }
+      // Fragments up to the new cumulative TSN belong to abandoned messages, and so do the
+      // continuations right after it (their beginning was skipped): RFC 3758 §3.6.
+      while (!reassembly.isEmpty() && reassembly.firstKey() <= newCum) {
+        bufferedRecv -= reassembly.pollFirstEntry().getValue().data.length;
+      }
+      long t = newCum + 1;
+      InChunk orphan;
+      while ((orphan = reassembly.get(t)) != null && (orphan.flags & DataChunk.FLAG_B) == 0) {
+        bufferedRecv -= reassembly.remove(t).data.length;
+        t++;
+      }
     }
-    while (!receivedAbove.isEmpty() && receivedAbove.first() == cumTsn + 1) {
-      cumTsn = receivedAbove.pollFirst();
-    }
-    if (highestReceived < cumTsn) {
-      highestReceived = cumTsn;
-    }
-    while (!reassembly.isEmpty() && reassembly.firstKey() <= newCum) {
-      bufferedRecv -= reassembly.pollFirstEntry().getValue().data.length;
-    }
+    // Stream skips apply even when the TSN part is old news: the chunks may all have arrived
+    // while the message they belong to was abandoned (a stale FORWARD-TSN's SSN is behind and
+    // changes nothing).
     for (ForwardTsnChunk.StreamSsn ss : f.streams()) {
-      InStream s = inStreams.computeIfAbsent(ss.streamId(), k -> new InStream());
+      InStream s = inStreams.get(ss.streamId());
+      if (s == null) {
+        s = new InStream();
+        inStreams.put(ss.streamId(), s);
+      }
       if (ss.ssn() == s.nextSsn || ssnAfter(ss.ssn(), s.nextSsn)) {
-        // Drop what waits at or below the skipped SSN, then resume after it.
-        Iterator<Map.Entry<Integer, InMessage>> it = s.pending.entrySet().iterator();
-        while (it.hasNext()) {
-          Map.Entry<Integer, InMessage> en = it.next();
-          int k = en.getKey();
-          if (k == ss.ssn() || ssnAfter(ss.ssn(), k)) {
-            bufferedRecv -= en.getValue().data.length;
-            it.remove();
+        // Complete messages up to the skipped SSN are delivered in order; the gaps are skipped.
+        int stop = (ss.ssn() + 1) & 0xFFFF;
+        for (int k = s.nextSsn; k != stop && !s.pending.isEmpty(); k = (k + 1) & 0xFFFF) {
+          InMessage m = s.pending.remove(k);
+          if (m != null) {
+            deliver(ss.streamId(), m.ppid, m.data, false);
           }
         }
-        s.nextSsn = (ss.ssn() + 1) & 0xFFFF;
+        s.nextSsn = stop;
         drainOrdered(ss.streamId(), s);
       }
     }
@@ -1155,6 +1167,11 @@ public final class SctpAssociation {
     if (cumAdvanced) {
       htna = cum;
       errorCount = 0;
+      // New acknowledgements prove the path works: undo the T3 back-off now rather than at the
+      // next RTT sample, which partial reliability may never deliver (abandoned chunks).
+      if (srttNanos >= 0) {
+        rtoNanos = clampRto(srttNanos + 4 * rttvarNanos);
+      }
     }
     for (SackChunk.GapAckBlock g : s.gapAckBlocks()) {
       if (g.start() > g.end() || g.start() == 0) {
@@ -1372,16 +1389,34 @@ public final class SctpAssociation {
     forwardTsnNeeded = true;
   }
 
+  /**
+   * RFC 3758 §3.5 C1: moves the Advanced.Peer.Ack.Point over abandoned chunks. It also moves over
+   * chunks the peer already holds (gap-acked) whose whole message is acknowledged or abandoned, so
+   * that one FORWARD TSN skips a run of losses instead of one island per round trip; it never
+   * passes a chunk of a message still being delivered.
+   */
   private void advanceAckPoint() {
     while (advancedPeerAckPoint + 1 < nextTsn) {
       OutChunk c = chunkAt(advancedPeerAckPoint + 1);
-      if (c == null || !(c.abandoned || (c.acked && advancedPeerAckPoint > cumAckPoint))) {
+      if (c == null) {
         break;
       }
-      if (!c.abandoned) {
+      OutMessage m = c.msg;
+      boolean done = c.abandoned || (advancedPeerAckPoint > cumAckPoint && c.acked
+          && (m.abandoned || (m.unacked == 0 && m.offset == m.data.length)));
+      if (!done) {
         break;
       }
       advancedPeerAckPoint++;
+    }
+    // Never stop on an acknowledged chunk: the FORWARD TSN must end on an abandoned one.
+    while (advancedPeerAckPoint > cumAckPoint) {
+      OutChunk c = chunkAt(advancedPeerAckPoint);
+      if (c != null && !c.abandoned) {
+        advancedPeerAckPoint--;
+      } else {
+        break;
+      }
     }
   }
 
@@ -1873,6 +1908,26 @@ public final class SctpAssociation {
   /** Records the time of the current call for code paths reached from pollTransmit. */
   private void now(long nowNanos) {
     lastNow = nowNanos;
+  }
+
+  /** Internal state for test diagnostics. */
+  String debugState() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("state ").append(state).append(" cumAck ").append(cumAckPoint).append(" apa ").append(advancedPeerAckPoint)
+        .append(" next ").append(nextTsn).append(" flight ").append(flightSize).append(" rtxPending ")
+        .append(retransmitPending).append(" t3 ").append(t3Deadline).append(" rto ").append(rtoNanos)
+        .append(" pending ").append(pending.size()).append(" | cumTsn ").append(cumTsn).append(" above ")
+        .append(receivedAbove.size()).append(" reasm ").append(reassembly.keySet().stream().limit(8).toList());
+    for (Map.Entry<Integer, InStream> e : inStreams.entrySet()) {
+      sb.append(" | in ").append(e.getKey()).append(" next ").append(e.getValue().nextSsn).append(" pending ")
+          .append(e.getValue().pending.keySet().stream().sorted().limit(8).toList());
+    }
+    for (long t = cumAckPoint + 1; t < Math.min(nextTsn, cumAckPoint + 6); t++) {
+      OutChunk c = chunkAt(t);
+      sb.append("\n  ").append(t).append(c == null ? " null" : " acked=" + c.acked + " ab=" + c.abandoned + " rtx="
+          + c.retransmit + " inF=" + c.inFlight + " tx=" + c.transmits + " ssn=" + c.msg.ssn + " fl=" + c.flags);
+    }
+    return sb.toString();
   }
 
   private static final class OutStream {

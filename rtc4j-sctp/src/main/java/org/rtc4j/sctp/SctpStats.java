@@ -28,10 +28,12 @@ package org.rtc4j.sctp;
  * @param srttMillis smoothed RTT, ms (0 before the first measurement)
  * @param rtoMillis current retransmission timeout, ms
  * @param bufferedBytes bytes queued for sending or awaiting acknowledgement
+ * @param receiveBufferedBytes bytes held on the receive side: fragments being reassembled,
+ *     messages waiting for an earlier SSN, and delivered messages not yet taken with pollEvent
  */
 public record SctpStats(long packetsSent, long packetsReceived, long bytesSent, long bytesReceived,
     long messagesSent, long messagesReceived, long dataChunksSent, long dataChunksReceived,
     long retransmittedChunks, long fastRetransmits, long t3Expirations, long duplicateTsns,
     long abandonedMessages, long malformedPackets, long badChecksums, long badTags, long droppedChunks,
     long cwnd, long ssthresh, long flightSize, long peerRwnd, long localRwnd, double srttMillis, double rtoMillis,
-    long bufferedBytes) {}
+    long bufferedBytes, long receiveBufferedBytes) {}
