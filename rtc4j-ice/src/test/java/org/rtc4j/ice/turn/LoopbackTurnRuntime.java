@@ -1,7 +1,16 @@
 package org.rtc4j.ice.turn;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -26,7 +35,7 @@ import org.rtc4j.testkit.FreePorts;
 /**
  * The smallest real runtime for {@link TurnAllocation}s, for the loopback tests: one
  * {@link Selector} on the test thread, a UDP {@link DatagramChannel} or a TCP {@link SocketChannel}
- * per allocation bound to 127.0.0.1, stream framing (STUN: 20 + length; ChannelData: 4 + length
+ * per allocation bound to 127.0.0.1 (TLS: a JSSE socket read with a 1 ms timeout), stream framing (STUN: 20 + length; ChannelData: 4 + length
  * padded to 4), {@code System.nanoTime()} as the clock. Every run is bounded by a deadline.
  */
 final class LoopbackTurnRuntime implements AutoCloseable {
@@ -35,6 +44,8 @@ final class LoopbackTurnRuntime implements AutoCloseable {
   static final class Client {
     final TurnAllocation alloc;
     final SelectableChannel channel;
+    /** For TLS: a blocking socket read with a 1 ms timeout from the loop (no extra thread). */
+    SSLSocket tls;
     final List<TurnClientEvent> events = new ArrayList<>();
     final ByteBuffer streamIn = ByteBuffer.allocate(256 * 1024);
 
@@ -60,6 +71,34 @@ final class LoopbackTurnRuntime implements AutoCloseable {
     selector = Selector.open();
   }
 
+  /** A client TLS context trusting exactly the committed test certificate (copied from rtc4j-turn-server's tests). */
+  static SSLContext tlsContext() {
+    try (InputStream in = LoopbackTurnRuntime.class.getResourceAsStream("test-cert.pem")) {
+      X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+      KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+      ks.load(null, null);
+      ks.setCertificateEntry("test", cert);
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ks);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A resource of this package as a file path (the test certificate and key for servers). */
+  static java.nio.file.Path resource(String name) {
+    try {
+      return java.nio.file.Path.of(LoopbackTurnRuntime.class.getResource(name).toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static long now() {
     return System.nanoTime();
   }
@@ -83,7 +122,19 @@ final class LoopbackTurnRuntime implements AutoCloseable {
       local = (InetSocketAddress) sc.getLocalAddress();
       ch = sc;
     } else {
-      throw new IllegalArgumentException("TLS is the ICE runtime's job; not in this test runtime");
+      SSLSocket s = (SSLSocket) tlsContext().getSocketFactory().createSocket();
+      s.bind(new InetSocketAddress(FreePorts.LOOPBACK, 0));
+      s.connect(server, 5000);
+      s.setSoTimeout(5000);
+      s.startHandshake();
+      s.setSoTimeout(1);
+      local = (InetSocketAddress) s.getLocalSocketAddress();
+      TurnClientConfig cfg = customize.apply(TurnClientConfig.builder(server, local, user, password).transport(transport)
+          .software("rtc4j-ice loopback test")).build();
+      Client c = new Client(new TurnAllocation(cfg, new SplittableRandom(local.getPort())), null);
+      c.tls = s;
+      clients.add(c);
+      return c;
     }
     TurnClientConfig cfg = customize.apply(TurnClientConfig.builder(server, local, user, password).transport(transport)
         .software("rtc4j-ice loopback test")).build();
@@ -110,15 +161,21 @@ final class LoopbackTurnRuntime implements AutoCloseable {
         due = Math.min(due, c.alloc.pollTimeout());
       }
       long waitMs = Math.max(0, (due - now + 999_999) / 1_000_000);
+      boolean anyTls = clients.stream().anyMatch(c -> c.tls != null);
       if (waitMs == 0) {
         selector.selectNow();
       } else {
-        selector.select(Math.min(waitMs, 100));
+        selector.select(Math.min(waitMs, anyTls ? 1 : 100));
       }
       for (SelectionKey k : selector.selectedKeys()) {
         read((Client) k.attachment());
       }
       selector.selectedKeys().clear();
+      for (Client c : clients) {
+        if (c.tls != null && !c.tls.isClosed()) {
+          readTls(c);
+        }
+      }
       now = now();
       for (Client c : clients) {
         if (c.alloc.pollTimeout() <= now) {
@@ -159,7 +216,12 @@ final class LoopbackTurnRuntime implements AutoCloseable {
 
   private void write(Client c, Datagram d) throws IOException {
     ByteBuffer p = d.payload().duplicate();
-    if (c.channel instanceof DatagramChannel dc) {
+    if (c.tls != null) {
+      byte[] b = new byte[p.remaining()];
+      p.get(b);
+      c.tls.getOutputStream().write(b);
+      c.tls.getOutputStream().flush();
+    } else if (c.channel instanceof DatagramChannel dc) {
       dc.send(p, d.destination());
     } else {
       SocketChannel sc = (SocketChannel) c.channel;
@@ -193,10 +255,35 @@ final class LoopbackTurnRuntime implements AutoCloseable {
       c.channel.keyFor(selector).cancel();
       return;
     }
+    deframe(c, Transport.TCP, (InetSocketAddress) sc.getRemoteAddress(), (InetSocketAddress) sc.getLocalAddress(), now);
+  }
+
+  private void readTls(Client c) throws IOException {
+    byte[] tmp = new byte[16384];
+    while (true) {
+      int n;
+      try {
+        n = c.tls.getInputStream().read(tmp, 0, Math.min(tmp.length, c.streamIn.remaining()));
+      } catch (SocketTimeoutException e) {
+        return;
+      }
+      if (n < 0) {
+        c.tls.close();
+        return;
+      }
+      c.streamIn.put(tmp, 0, n);
+      deframe(c, Transport.TLS, (InetSocketAddress) c.tls.getRemoteSocketAddress(),
+          (InetSocketAddress) c.tls.getLocalSocketAddress(), now());
+      if (c.tls.getInputStream().available() == 0) {
+        return;
+      }
+    }
+  }
+
+  /** Hands every complete frame in {@code c.streamIn} to the allocation. */
+  private static void deframe(Client c, Transport transport, InetSocketAddress server, InetSocketAddress local, long now) {
     ByteBuffer b = c.streamIn;
     b.flip();
-    InetSocketAddress server = (InetSocketAddress) sc.getRemoteAddress();
-    InetSocketAddress local = (InetSocketAddress) sc.getLocalAddress();
     while (b.remaining() >= 4) {
       int first = b.get(b.position()) & 0xFF;
       int len = first >= 0x40 && first <= 0x4F ? ChannelData.streamFrameLength(b) : StunMessage.streamFrameLength(b);
@@ -205,7 +292,7 @@ final class LoopbackTurnRuntime implements AutoCloseable {
       }
       ByteBuffer frame = b.slice(b.position(), len);
       b.position(b.position() + len);
-      c.alloc.handleReceive(now, new Datagram(Transport.TCP, server, local, frame));
+      c.alloc.handleReceive(now, new Datagram(transport, server, local, frame));
     }
     b.compact();
   }
@@ -213,7 +300,11 @@ final class LoopbackTurnRuntime implements AutoCloseable {
   @Override
   public void close() throws IOException {
     for (Client c : clients) {
-      c.channel.close();
+      if (c.tls != null) {
+        c.tls.close();
+      } else {
+        c.channel.close();
+      }
     }
     selector.close();
   }

@@ -60,18 +60,21 @@ class TurnAllocationLoopbackTest {
     TurnServerConfig cfg = TurnServerConfig.builder().realm(REALM).user(USER, PASSWORD)
         .peerPolicy(PeerAddressPolicy.builder().allowLoopback(true).build()).build();
     TurnServerOptions opts = TurnServerOptions.builder().listeningIp(FreePorts.LOOPBACK).listeningPort(0)
-        .portRange(relay.first(), relay.last()).tls(false).eventLoops(1).build();
+        .tlsListeningPort(0).certificate(LoopbackTurnRuntime.resource("test-cert.pem"),
+            LoopbackTurnRuntime.resource("test-key.pem"))
+        .portRange(relay.first(), relay.last()).eventLoops(1).build();
     return TurnServer.start(cfg, opts);
   }
 
-  /** coturn on 127.0.0.1 only, loopback peers allowed, no TLS/DTLS/CLI, files in the temp dir. */
+  /** coturn on 127.0.0.1 only, loopback peers allowed, TLS on {@code port + 1} with the test certificate, no DTLS/CLI, files in the temp dir. */
   private Processes.Running coturn(int port, String... extra) {
     FreePorts.PortRange relay = FreePorts.udpRange(50);
     List<String> cmd = new ArrayList<>(List.of(External.require("turnserver").toString(), "-n",
         "--listening-ip=127.0.0.1", "--listening-port=" + port, "--relay-ip=127.0.0.1",
         "--min-port=" + relay.first(), "--max-port=" + relay.last(),
         "--realm=" + REALM, "--lt-cred-mech", "--user=" + USER + ":" + PASSWORD,
-        "--no-tls", "--no-dtls", "--no-cli", "--no-rfc5780", "--allow-loopback-peers",
+        "--tls-listening-port=" + (port + 1), "--cert=" + LoopbackTurnRuntime.resource("test-cert.pem"),
+        "--pkey=" + LoopbackTurnRuntime.resource("test-key.pem"), "--no-dtls", "--no-cli", "--no-rfc5780", "--allow-loopback-peers",
         "--pidfile=" + dir.resolve("turnserver.pid"), "--db=" + dir.resolve("turnserver.db"),
         "--log-file=stdout", "--simple-log", "--relay-threads=1"));
     cmd.addAll(List.of(extra));
@@ -192,31 +195,46 @@ class TurnAllocationLoopbackTest {
     assertThat(h.digest()).isEqualTo(hash);
   }
 
+  private static InetSocketAddress address(TurnServer server, Transport t) {
+    return switch (t) {
+      case UDP -> server.udpAddresses().get(0);
+      case TCP -> server.tcpAddresses().get(0);
+      case TLS -> server.tlsAddresses().get(0);
+    };
+  }
+
   @ParameterizedTest(name = "our server, alice {0}, bob {1}")
-  @CsvSource({"UDP,UDP", "UDP,TCP", "TCP,TCP"})
+  @CsvSource({"UDP,UDP", "UDP,TCP", "TCP,TCP", "TLS,UDP", "TLS,TLS"})
   void ourTurnServerRelaysBetweenTwoAllocations(Transport ta, Transport tb) throws Exception {
     try (TurnServer server = ourServer()) {
-      InetSocketAddress address = ta == Transport.UDP ? server.udpAddresses().get(0) : server.tcpAddresses().get(0);
-      InetSocketAddress addressB = tb == Transport.UDP ? server.udpAddresses().get(0) : server.tcpAddresses().get(0);
+      InetSocketAddress address = address(server, ta);
+      InetSocketAddress addressB = address(server, tb);
       relayBetweenTwoAllocations(address, ta, addressB, tb, 300);
       Wait.until(Duration.ofSeconds(5), "relay ports released", () -> server.relayPortsInUse() == 0);
     }
   }
 
   @ParameterizedTest(name = "coturn, alice {0}, bob {1}")
-  @CsvSource({"UDP,UDP", "UDP,TCP", "TCP,TCP"})
+  @CsvSource({"UDP,UDP", "UDP,TCP", "TCP,TCP", "TLS,UDP"})
   void coturnRelaysBetweenTwoAllocations(Transport ta, Transport tb) throws Exception {
-    int port = FreePorts.tcpAndUdp();
+    int port = freePortPair();
     try (Processes.Running server = coturn(port)) {
-      InetSocketAddress address = new InetSocketAddress(FreePorts.LOOPBACK, port);
-      relayBetweenTwoAllocations(address, ta, address, tb, 300);
+      InetSocketAddress plain = new InetSocketAddress(FreePorts.LOOPBACK, port);
+      InetSocketAddress tls = new InetSocketAddress(FreePorts.LOOPBACK, port + 1);
+      relayBetweenTwoAllocations(ta == Transport.TLS ? tls : plain, ta, tb == Transport.TLS ? tls : plain, tb, 300);
       assertThat(server.isAlive()).isTrue();
     }
   }
 
+  /** A port free for TCP and UDP whose successor is free for TCP (coturn's TLS port). */
+  private static int freePortPair() {
+    FreePorts.PortRange r = FreePorts.tcpAndUdpRange(2);
+    return r.first();
+  }
+
   @Test
   void coturnStaleNonceIsRetriedAndWrongPasswordFails() throws Exception {
-    int port = FreePorts.tcpAndUdp();
+    int port = freePortPair();
     try (Processes.Running server = coturn(port, "--stale-nonce=2");
         LoopbackTurnRuntime rt = new LoopbackTurnRuntime()) {
       InetSocketAddress address = new InetSocketAddress(FreePorts.LOOPBACK, port);
