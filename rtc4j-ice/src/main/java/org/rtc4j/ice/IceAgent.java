@@ -695,7 +695,7 @@ public final class IceAgent {
     Pair active = activePair();
     for (Pair p : pairs) {
       ps.add(new IceStats.PairStats(p.snapshot(), p.state, p == active, p.requestsSent, p.responses,
-          p.requestsReceived, p.lastResponse));
+          p.requestsReceived, p.lastResponse, p.valid));
     }
     return new IceStats(checksSent, checksReceived, responsesSent, responsesReceived, packetsSent, bytesSent,
         packetsReceived, bytesReceived, dropped, badIntegrity, roleConflicts, unknownSource, ps);
@@ -1511,7 +1511,10 @@ public final class IceAgent {
     p.responses++;
     p.lastResponse = now;
     if (g != gen) {
-      return; // consent of the pre-restart pair
+      if (p == oldSelected) {
+        consentRefreshed(now); // consent of the pre-restart pair
+      }
+      return;
     }
     Pair valid = p;
     if (!c.consent) {

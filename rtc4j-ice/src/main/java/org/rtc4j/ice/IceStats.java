@@ -38,7 +38,9 @@ public record IceStats(long checksSent, long checksReceived, long responsesSent,
    * @param responsesReceived authenticated responses received on it
    * @param requestsReceived checks received on it
    * @param lastResponseNanos agent time of the last response, or 0
+   * @param valid whether the pair is in the valid list (RFC 8445 §7.2.5.3.2): a succeeded check on a
+   *     host candidate behind a NAT validates the pair of its reflexive address instead
    */
   public record PairStats(CandidatePair pair, PairState state, boolean selected, long requestsSent,
-      long responsesReceived, long requestsReceived, long lastResponseNanos) {}
+      long responsesReceived, long requestsReceived, long lastResponseNanos, boolean valid) {}
 }

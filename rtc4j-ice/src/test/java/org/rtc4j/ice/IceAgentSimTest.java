@@ -114,6 +114,11 @@ class IceAgentSimTest {
     assertThat(pa.relayed()).as("cone NATs need no relay: %s", pa).isFalse();
     assertThat(pa.remoteAddress().getAddress()).isEqualTo(SimNet.ip("40.0.0.2"));
     assertThat(b.agent.selectedPair().orElseThrow().relayed()).isFalse();
+    // FT-7: the nominated pair is the highest-priority pair that works.
+    long best = a.agent.stats().pairs().stream().filter(IceStats.PairStats::valid)
+        .mapToLong(p -> p.pair().priority()).reduce(0L, (x, y) -> Long.compareUnsigned(x, y) >= 0 ? x : y);
+    assertThat(Long.compareUnsigned(pa.priority(), best)).isGreaterThanOrEqualTo(0);
+    assertThat(pa.nominated()).isTrue();
     sim.exchange(a, b, "after", T10);
   }
 
