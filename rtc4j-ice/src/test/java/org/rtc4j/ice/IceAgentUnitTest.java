@@ -235,6 +235,35 @@ class IceAgentUnitTest {
     }
   }
 
+  /** RFC 8445 §6.1.2.6 and §6.1.4.2: one Waiting pair per foundation, the rest Frozen; new checks paced by Ta. */
+  @Test
+  void foundationsFreezeAndChecksArePacedByTa() {
+    IceAgent a = agent(IceRole.CONTROLLING);
+    drain(a);
+    for (int i = 0; i < 5; i++) {
+      // foundations "f0" x3 and "f1" x2 (e.g. several addresses of one interface type)
+      a.addRemoteCandidate(now, new IceCandidate("f" + (i % 2), 1, IceCandidate.Transport.UDP, 2130706431L - i,
+          "30.0.1." + (i + 1), 4000, IceCandidate.Type.HOST, null, -1, null, List.of()));
+    }
+    assertThat(a.stats().pairs()).extracting(IceStats.PairStats::state).containsExactly(IceStats.PairState.WAITING,
+        IceStats.PairState.WAITING, IceStats.PairState.FROZEN, IceStats.PairState.FROZEN, IceStats.PairState.FROZEN);
+    List<Long> firstSends = new ArrayList<>();
+    java.util.Set<InetSocketAddress> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 50 && seen.size() < 5; i++) {
+      now = Math.max(now + 1, a.pollTimeout());
+      a.handleTimeout(now);
+      for (Datagram d : drain(a)) {
+        if (seen.add(d.destination())) {
+          firstSends.add(now);
+        }
+      }
+    }
+    assertThat(firstSends).hasSize(5);
+    for (int i = 1; i < firstSends.size(); i++) {
+      assertThat(firstSends.get(i) - firstSends.get(i - 1)).isGreaterThanOrEqualTo(20_000_000L);
+    }
+  }
+
   @Test
   void wildcardAndMulticastCandidatesAreIgnored() {
     IceAgent a = agent(IceRole.CONTROLLING);
