@@ -85,6 +85,30 @@ class PeerConnectionLoopbackTest {
     }
   }
 
+  /**
+   * Browsers hide host addresses behind mDNS names. An unresolvable {@code .local} candidate (no
+   * responder here) must not stall anything: the answerer still learns the offerer's address as a
+   * peer-reflexive candidate from its checks (RFC 8445 §7.3.1.3) and connects.
+   */
+  @Test
+  void mdnsHostCandidatesDoNotStallTheConnection() throws Exception {
+    try (LoopbackPeers p = new LoopbackPeers(LoopbackPeers.loopbackConfig().build(),
+        LoopbackPeers.loopbackConfig().build())) {
+      p.offerer.setLocalDescription().get(10, TimeUnit.SECONDS);
+      Wait.until(LoopbackPeers.WAIT, "offerer gathering complete",
+          () -> p.offerer.iceGatheringState() == RtcIceGatheringState.COMPLETE);
+      String offer = p.offerer.localDescription().sdp()
+          .replaceAll("(a=candidate:\\S+ 1 udp \\d+) 127\\.0\\.0\\.1 ", "$1 2b1f0c5e-6a55-4c8e-9d3e-0f1d2c3b4a59.local ");
+      assertThat(offer).contains(".local ");
+      p.answerer.setRemoteDescription(RtcSessionDescription.offer(offer)).get(10, TimeUnit.SECONDS);
+      p.answerer.setLocalDescription().get(10, TimeUnit.SECONDS);
+      Wait.until(LoopbackPeers.WAIT, "answerer gathering complete",
+          () -> p.answerer.iceGatheringState() == RtcIceGatheringState.COMPLETE);
+      p.offerer.setRemoteDescription(p.answerer.localDescription()).get(10, TimeUnit.SECONDS);
+      p.awaitBoth(RtcPeerConnectionState.CONNECTED);
+    }
+  }
+
   @Test
   void tamperedFingerprintFailsBothSides() throws Exception {
     try (LoopbackPeers p = new LoopbackPeers(LoopbackPeers.loopbackConfig().build(),

@@ -19,6 +19,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import org.rtc4j.ice.IceEvent;
+import org.rtc4j.ice.mdns.MdnsEvent;
+import org.rtc4j.ice.mdns.MdnsResolver;
 import org.rtc4j.net.Datagram;
 import org.rtc4j.net.Transport;
 import org.rtc4j.webrtc.engine.PeerEngine;
@@ -58,6 +60,10 @@ public final class PeerDriver {
   private RtcLoop.Timer timer;
   private long timerDeadline = Long.MAX_VALUE;
   private boolean closed;
+  /** mDNS (RFC 6762) for remote .local candidates: opened on the first query. */
+  private DatagramChannel mdnsChannel;
+  private MdnsResolver mdns;
+  private final Map<String, List<String>> mdnsNames = new HashMap<>();
   private long sendErrors;
   private long datagramsReceived;
   private long datagramsSent;
@@ -220,6 +226,13 @@ public final class PeerDriver {
     for (StreamConnection c : streams.values()) {
       c.close();
     }
+    if (mdnsChannel != null) {
+      try {
+        mdnsChannel.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+    }
     streams.clear();
     streamsByLocal.clear();
   }
@@ -314,8 +327,140 @@ public final class PeerDriver {
         c.close();
       }
     } else if (request instanceof IceEvent.MdnsQueryRequested r) {
-      // No mDNS responder query socket yet: report "unresolved" so ICE does not wait for it.
-      engine.handleMdnsResolved(loop.nanoTime(), r.name(), Optional.empty());
+      resolveMdns(r.name());
+    }
+  }
+
+  private void resolveMdns(String name) {
+    long now = loop.nanoTime();
+    if (mdns == null && !openMdns()) {
+      engine.handleMdnsResolved(now, name, Optional.empty());
+      return;
+    }
+    String key = name.toLowerCase(java.util.Locale.ROOT);
+    if (key.endsWith(".")) {
+      key = key.substring(0, key.length() - 1);
+    }
+    mdnsNames.computeIfAbsent(key, k -> new ArrayList<>()).add(name);
+    try {
+      mdns.resolve(now, name);
+    } catch (IllegalArgumentException e) {
+      mdnsNames.remove(key);
+      engine.handleMdnsResolved(now, name, Optional.empty());
+      return;
+    }
+    pumpMdns();
+  }
+
+  /**
+   * One IPv4 mDNS socket: 0.0.0.0:5353 with SO_REUSEADDR and the group joined where possible
+   * (Chrome's responder may answer a QU query by multicast), else an ephemeral port (unicast
+   * answers only).
+   */
+  private boolean openMdns() {
+    DatagramChannel ch = null;
+    try {
+      ch = DatagramChannel.open(java.net.StandardProtocolFamily.INET);
+      ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      ch.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 255);
+      try {
+        ch.bind(new InetSocketAddress(5353));
+        InetAddress group = MdnsResolver.GROUP_V4.getAddress();
+        for (java.net.NetworkInterface nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+          if (nif.isUp() && nif.supportsMulticast()) {
+            try {
+              ch.join(group, nif);
+            } catch (IOException | UnsupportedOperationException e) {
+              LOG.debug("mDNS: cannot join on {}: {}", nif.getName(), e.toString());
+            }
+          }
+        }
+      } catch (IOException e) {
+        ch.close();
+        ch = DatagramChannel.open(java.net.StandardProtocolFamily.INET);
+        ch.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 255);
+        ch.bind(new InetSocketAddress(0));
+      }
+      ch.configureBlocking(false);
+      DatagramChannel registered = ch;
+      InetSocketAddress local = (InetSocketAddress) ch.getLocalAddress();
+      mdns = new MdnsResolver(new InetSocketAddress(InetAddress.getByAddress(new byte[4]), local.getPort()), null);
+      loop.register(ch, SelectionKey.OP_READ, key -> readMdns(registered));
+      mdnsChannel = ch;
+      return true;
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("mDNS unavailable: {}", e.toString());
+      if (ch != null) {
+        try {
+          ch.close();
+        } catch (IOException ignored) {
+          // closing anyway
+        }
+      }
+      mdns = null;
+      return false;
+    }
+  }
+
+  private void readMdns(DatagramChannel ch) {
+    if (closed) {
+      return;
+    }
+    long now = loop.nanoTime();
+    for (int i = 0; i < READ_BATCH; i++) {
+      receiveBuffer.clear();
+      SocketAddress from;
+      try {
+        from = ch.receive(receiveBuffer);
+      } catch (IOException e) {
+        break;
+      }
+      if (from == null) {
+        break;
+      }
+      receiveBuffer.flip();
+      byte[] bytes = new byte[receiveBuffer.remaining()];
+      receiveBuffer.get(bytes);
+      mdns.handleReceive(now, Datagram.udp((InetSocketAddress) from, (InetSocketAddress) mdnsLocal(), bytes));
+    }
+    pumpMdns();
+    pump();
+  }
+
+  private SocketAddress mdnsLocal() {
+    try {
+      return mdnsChannel.getLocalAddress();
+    } catch (IOException e) {
+      return new InetSocketAddress(0);
+    }
+  }
+
+  private void pumpMdns() {
+    if (mdns == null) {
+      return;
+    }
+    while (true) {
+      Optional<Datagram> d = mdns.pollTransmit();
+      if (d.isEmpty()) {
+        break;
+      }
+      try {
+        mdnsChannel.send(d.get().payload(), d.get().destination());
+      } catch (IOException e) {
+        LOG.debug("mDNS send to {}: {}", d.get().destination(), e.toString());
+      }
+    }
+    long now = loop.nanoTime();
+    while (true) {
+      Optional<MdnsEvent> e = mdns.pollEvent();
+      if (e.isEmpty()) {
+        break;
+      }
+      List<String> asked = mdnsNames.remove(e.get().name());
+      Optional<InetAddress> address = e.get() instanceof MdnsEvent.Resolved r ? Optional.of(r.address()) : Optional.empty();
+      for (String n : asked == null ? List.of(e.get().name()) : asked) {
+        engine.handleMdnsResolved(now, n, address);
+      }
     }
   }
 
@@ -369,6 +514,9 @@ public final class PeerDriver {
       return;
     }
     long deadline = engine.pollTimeout();
+    if (mdns != null) {
+      deadline = Math.min(deadline, mdns.pollTimeout());
+    }
     if (deadline == timerDeadline && timer != null) {
       return;
     }
@@ -384,7 +532,12 @@ public final class PeerDriver {
       timer = null;
       timerDeadline = Long.MAX_VALUE;
       if (!closed) {
-        engine.handleTimeout(loop.nanoTime());
+        long now = loop.nanoTime();
+        if (mdns != null && mdns.pollTimeout() - now <= 0) {
+          mdns.handleTimeout(now);
+          pumpMdns();
+        }
+        engine.handleTimeout(now);
         pump();
       }
     });
