@@ -186,16 +186,24 @@ public final class InMemoryPeerRegistry implements PeerRegistry {
           if (q == null) {
             continue;
           }
-          Iterator<Queued> it = q.iterator();
-          while (it.hasNext()) {
-            Queued m = it.next();
+          // Senders whose oldest message to dst is too old: their connection attempt failed, so
+          // all their messages to dst go (and they hear EXPIRE once), not one message per sweep.
+          for (Queued m : q) {
             if (nowNanos - m.atNanos() < timeoutNanos) {
               break; // FIFO: the rest are younger
             }
-            it.remove();
-            r.senderDone(m.src(), 1);
             sources.add(m.src());
-            dropped++;
+          }
+          if (!sources.isEmpty()) {
+            Iterator<Queued> it = q.iterator();
+            while (it.hasNext()) {
+              Queued m = it.next();
+              if (sources.contains(m.src())) {
+                it.remove();
+                r.senderDone(m.src(), 1);
+                dropped++;
+              }
+            }
           }
           if (q.isEmpty()) {
             r.queues.remove(dst, q);

@@ -80,8 +80,9 @@ public interface PeerRegistry extends AutoCloseable {
   Delivery relay(Tenant tenant, String src, String dst, String frame, boolean queueIfAbsent, long nowNanos);
 
   /**
-   * Drops queued messages older than {@code timeoutNanos} and reports each distinct (src, dst)
-   * pair once to {@code listener} (called without any registry lock held).
+   * For every (src, dst) pair whose oldest queued message is older than {@code timeoutNanos},
+   * drops all of that pair's queued messages and reports the pair once to {@code listener}
+   * (called without any registry lock held).
    *
    * @return how many messages were dropped
    */

@@ -31,8 +31,9 @@
  *   <li>Malformed frames (not JSON, not an object, no string {@code type}, a non-string
  *       {@code dst}, an OFFER/ANSWER/CANDIDATE without {@code dst}, binary frames) get
  *       ERROR "Invalid message: …" instead of silence; unknown types are still ignored.</li>
- *   <li>Queued messages expire each {@code expire_timeout} after it was queued (upstream: the
- *       whole queue, timed from its creation).</li>
+ *   <li>Queued messages expire per sender: {@code expire_timeout} after the oldest message of a
+ *       (src, dst) pair was queued, all of that pair's messages go and src gets one EXPIRE
+ *       (upstream: the whole queue of dst, timed from its creation).</li>
  *   <li>LEAVE without {@code dst} also closes the socket.</li>
  *   <li>{@code GET {path}{key}/ice-servers[?id=ID]} mints TURN REST credentials
  *       (username {@code expiry:id}, password base64(HMAC-SHA1(secret, username))) and returns

@@ -94,21 +94,24 @@ class InMemoryPeerRegistryTest {
   }
 
   @Test
-  void expiryIsPerMessageAndReportsEachPairOnce() {
-    r.relay(t, "a", "ghost", "1", true, 0);
-    r.relay(t, "a", "ghost", "2", true, 10);
-    r.relay(t, "b", "ghost", "3", true, 1000);
+  void expiryIsPerPairFromItsOldestMessageAndReportsEachPairOnce() {
+    Tenant big = Tenant.withDefaults("big");
+    r.relay(big, "a", "ghost", "1", true, 0);
+    r.relay(big, "b", "ghost", "3", true, 5);
+    r.relay(big, "a", "ghost", "2", true, 1000);
+    r.relay(big, "b", "ghost", "4", true, 1001);
     List<String> pairs = new ArrayList<>();
     assertThat(r.expire(999, 1000, (tt, src, dst) -> pairs.add(src + ">" + dst))).isZero();
-    assertThat(r.expire(1010, 1000, (tt, src, dst) -> pairs.add(src + ">" + dst))).isEqualTo(2);
+    // a's oldest (t=0) is due at 1000: both of a's messages go, b's (oldest t=5) stay
+    assertThat(r.expire(1000, 1000, (tt, src, dst) -> pairs.add(src + ">" + dst))).isEqualTo(2);
     assertThat(pairs).containsExactly("a>ghost");
-    assertThat(r.queued(t)).isEqualTo(1);
-    assertThat(r.expire(5000, 1000, (tt, src, dst) -> pairs.add(src + ">" + dst))).isEqualTo(1);
+    assertThat(r.queued(t)).isEqualTo(2);
+    assertThat(r.expire(1005, 1000, (tt, src, dst) -> pairs.add(src + ">" + dst))).isEqualTo(2);
     assertThat(pairs).containsExactly("a>ghost", "b>ghost");
     assertThat(r.queued(t)).isZero();
     // counters are released: the sender may queue again up to its bound
     for (int i = 0; i < 3; i++) {
-      assertThat(r.relay(t, "a", "g" + i, "m", true, 6000)).isEqualTo(PeerRegistry.Delivery.QUEUED);
+      assertThat(r.relay(big, "a", "g" + i, "m", true, 6000)).isEqualTo(PeerRegistry.Delivery.QUEUED);
     }
   }
 

@@ -186,7 +186,7 @@ class SignalingServerTest {
       }
       a.send("{\"type\":\"OFFER\",\"dst\":\"b\"}"); // payload is optional
       assertThat(bb.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"a\",\"dst\":\"b\"}");
-      assertThat(server.stats().relayed()).isEqualTo(4);
+      Wait.until(Duration.ofSeconds(5), "4 relays counted", () -> server.stats().relayed() == 4);
     }
   }
 

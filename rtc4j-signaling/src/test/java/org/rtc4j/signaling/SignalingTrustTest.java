@@ -116,7 +116,9 @@ class SignalingTrustTest {
       } catch (RuntimeException e) {
         // the server closed the socket under us: that is the point
       }
-      assertThat(flood.awaitClose()).isEqualTo(1008);
+      // 1008 from our close frame, or 1006 when the client's own sends failed first on the closing socket
+      assertThat(flood.awaitClose()).isIn(1008, 1006);
+      assertThat(flood.received).contains("{\"type\":\"ERROR\",\"payload\":{\"msg\":\"Rate limit exceeded\"}}");
       assertThat(server.stats().rejections(SignalingStats.Rejection.RATE_LIMIT)).isEqualTo(1);
       assertThat(server.registry().isRegistered(tenant(), "flood")).isFalse();
       // b got at most the burst (plus the refill) of the flooder's frames, then nothing more
@@ -289,20 +291,30 @@ class SignalingTrustTest {
   @Test
   void ld7QueueAbuseStaysBoundedExpiresOnTimeOthersUnaffected() throws Exception {
     start(b -> b.rateLimit(1_000_000, 1_000_000).queueLimits(256, 1024, 100_000).expireTimeout(Duration.ofMillis(500)));
-    try (WsClient a = open("a"); WsClient bb = open("b"); WsClient abuser = open("abuser")) {
+    try (WsClient a = open("a"); WsClient bb = open("b"); NettyPeers net = new NettyPeers(1, (p, text, at) -> { })) {
+      // the abuser pipelines its frames (a java.net.http client waits for each send: far too slow for 100k)
+      NettyPeers.Peer abuser = net.connect(java.net.URI.create(WsClient.url(server.port(), "/", "peerjs", "abuser", "t")),
+          "abuser");
+      assertThat(abuser.first.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("{\"type\":\"OPEN\"}");
       int total = 100_000;
       int maxQueued = 0;
-      long[] lat = new long[50];
+      long[] lat = new long[60];
       int probes = 0;
       for (int i = 0; i < total; i++) {
-        abuser.sendAsync("{\"type\":\"OFFER\",\"dst\":\"nobody-" + i + "\",\"payload\":{\"sdp\":\"v=0\"}}").join();
-        if (i % 2000 == 0) {
+        abuser.channel.write(new io.netty.handler.codec.http.websocketx.TextWebSocketFrame(
+            "{\"type\":\"OFFER\",\"dst\":\"nobody-" + i + "\",\"payload\":{\"sdp\":\"v=0\"}}"));
+        if (i % 2000 == 1999) {
+          abuser.channel.flush();
           maxQueued = Math.max(maxQueued, server.registry().queued(tenant()));
           long t = System.nanoTime();
           assertPairWorks(a, bb, i);
           lat[probes++] = System.nanoTime() - t;
         }
       }
+      abuser.channel.flush();
+      Wait.until(Duration.ofSeconds(60), "all 100k frames handled", () -> server.stats().drops(SignalingStats.Drop.QUEUE_FULL)
+          + server.stats().queuedTotal() >= total, () -> server.stats().queuedTotal() + " queued, "
+          + server.stats().drops(SignalingStats.Drop.QUEUE_FULL) + " refused");
       maxQueued = Math.max(maxQueued, server.registry().queued(tenant()));
       assertThat(maxQueued).as("messages queued at any time").isLessThanOrEqualTo(1024);
       Wait.until(Duration.ofSeconds(10), "all queued messages expired", () -> server.registry().queued(tenant()) == 0);
