@@ -13,6 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.rtc4j.dtls.DtlsCertificate;
 import org.rtc4j.dtls.DtlsConfig;
 import org.rtc4j.dtls.DtlsEngine;
@@ -120,17 +122,18 @@ class PeerConnectionLoopbackTest {
     }
   }
 
-  @Test
-  void relayOnlyThroughOurTurnServer() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"udp", "tcp"})
+  void relayOnlyThroughOurTurnServer(String transport) throws Exception {
     FreePorts.PortRange relay = FreePorts.udpRange(20);
     TurnServerConfig cfg = TurnServerConfig.builder().realm("rtc4j.test").user("alice", "s3cret")
         .peerPolicy(PeerAddressPolicy.builder().allowLoopback(true).build()).build();
     TurnServerOptions opts = TurnServerOptions.builder().listeningIp(FreePorts.LOOPBACK).listeningPort(0)
         .portRange(relay.first(), relay.last()).tls(false).eventLoops(1).build();
     try (TurnServer server = TurnServer.start(cfg, opts)) {
-      InetSocketAddress udp = server.udpAddresses().get(0);
+      InetSocketAddress listen = transport.equals("udp") ? server.udpAddresses().get(0) : server.tcpAddresses().get(0);
       RtcConfiguration c = LoopbackPeers.loopbackConfig()
-          .iceServer(RtcIceServer.of("turn:127.0.0.1:" + udp.getPort() + "?transport=udp", "alice", "s3cret"))
+          .iceServer(RtcIceServer.of("turn:127.0.0.1:" + listen.getPort() + "?transport=" + transport, "alice", "s3cret"))
           .iceTransportPolicy(RtcIceTransportPolicy.RELAY)
           .build();
       try (LoopbackPeers p = new LoopbackPeers(c, c)) {
