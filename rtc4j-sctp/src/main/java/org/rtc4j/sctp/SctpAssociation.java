@@ -156,6 +156,7 @@ public final class SctpAssociation {
   private long badChecksums;
   private long badTags;
   private long droppedChunks;
+  private long internalErrors;
 
   /**
    * @param cfg configuration
@@ -378,6 +379,7 @@ public final class SctpAssociation {
     } catch (RuntimeException e) {
       // A bug, not bad input; keep the loop alive and make it visible.
       malformedPackets++;
+      internalErrors++;
       LOG.warn("SCTP packet processing failed", e);
     }
   }
@@ -1908,6 +1910,11 @@ public final class SctpAssociation {
   /** Records the time of the current call for code paths reached from pollTransmit. */
   private void now(long nowNanos) {
     lastNow = nowNanos;
+  }
+
+  /** Exceptions caught while processing a packet (bugs, never expected): tests assert zero. */
+  long internalErrors() {
+    return internalErrors;
   }
 
   /** Internal state for test diagnostics. */
