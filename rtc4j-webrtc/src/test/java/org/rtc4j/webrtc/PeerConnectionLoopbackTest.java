@@ -123,17 +123,30 @@ class PeerConnectionLoopbackTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"udp", "tcp"})
+  @ValueSource(strings = {"udp", "tcp", "tls"})
   void relayOnlyThroughOurTurnServer(String transport) throws Exception {
     FreePorts.PortRange relay = FreePorts.udpRange(20);
     TurnServerConfig cfg = TurnServerConfig.builder().realm("rtc4j.test").user("alice", "s3cret")
         .peerPolicy(PeerAddressPolicy.builder().allowLoopback(true).build()).build();
-    TurnServerOptions opts = TurnServerOptions.builder().listeningIp(FreePorts.LOOPBACK).listeningPort(0)
-        .portRange(relay.first(), relay.last()).tls(false).eventLoops(1).build();
-    try (TurnServer server = TurnServer.start(cfg, opts)) {
-      InetSocketAddress listen = transport.equals("udp") ? server.udpAddresses().get(0) : server.tcpAddresses().get(0);
+    boolean tls = transport.equals("tls");
+    TurnServerOptions.Builder ob = TurnServerOptions.builder().listeningIp(FreePorts.LOOPBACK).listeningPort(0)
+        .portRange(relay.first(), relay.last()).eventLoops(1);
+    if (tls) {
+      ob.tlsListeningPort(0).certificate(resource("tls/test-cert.pem"), resource("tls/test-key.pem"));
+    } else {
+      ob.tls(false);
+    }
+    try (TurnServer server = TurnServer.start(cfg, ob.build())) {
+      InetSocketAddress listen = switch (transport) {
+        case "udp" -> server.udpAddresses().get(0);
+        case "tcp" -> server.tcpAddresses().get(0);
+        default -> server.tlsAddresses().get(0);
+      };
+      String url = tls ? "turns:127.0.0.1:" + listen.getPort() + "?transport=tcp"
+          : "turn:127.0.0.1:" + listen.getPort() + "?transport=" + transport;
       RtcConfiguration c = LoopbackPeers.loopbackConfig()
-          .iceServer(RtcIceServer.of("turn:127.0.0.1:" + listen.getPort() + "?transport=" + transport, "alice", "s3cret"))
+          .tlsContext(tls ? trusting(resource("tls/test-cert.pem")) : null)
+          .iceServer(RtcIceServer.of(url, "alice", "s3cret"))
           .iceTransportPolicy(RtcIceTransportPolicy.RELAY)
           .build();
       try (LoopbackPeers p = new LoopbackPeers(c, c)) {
@@ -239,6 +252,26 @@ class PeerConnectionLoopbackTest {
     assertThat(pc.signalingState()).isEqualTo(RtcSignalingState.CLOSED);
     assertThat(pc.createOffer()).failsWithin(Duration.ofSeconds(5))
         .withThrowableThat().havingCause().isInstanceOf(InvalidStateException.class);
+  }
+
+  static java.nio.file.Path resource(String name) throws Exception {
+    return java.nio.file.Path.of(PeerConnectionLoopbackTest.class.getClassLoader().getResource(name).toURI());
+  }
+
+  /** A client SSLContext that trusts exactly the test certificate (CN=localhost, SAN 127.0.0.1). */
+  static javax.net.ssl.SSLContext trusting(java.nio.file.Path pem) throws Exception {
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(pem)) {
+      java.security.cert.Certificate cert = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+      java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+      ks.load(null, null);
+      ks.setCertificateEntry("turn", cert);
+      javax.net.ssl.TrustManagerFactory tmf =
+          javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ks);
+      javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return ctx;
+    }
   }
 
   static String tamperFingerprint(String sdp) {
