@@ -55,6 +55,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * POST   /offer                  body: SDP offer (application/sdp)  -> 201, SDP answer, Location: /sessions/{id}
  * GET    /offer                  -> 200, SDP offer of a new session, Location: /sessions/{id}
+ *                                   (closed when no answer came within 4 request timeouts)
  * POST   /answer?session={id}    body: SDP answer to that offer     -> 204 (session may be omitted when
  *                                                                       exactly one offer awaits an answer)
  * POST   /sessions/{id}/answer   the same
@@ -311,8 +312,20 @@ public final class EchoHttpServer implements AutoCloseable {
         return failure("session " + s.id + ": offering", e);
       }
       LOG.info("session {}: offer sent, awaiting POST /answer?session={}", s.id, s.id);
+      // an offer nobody answers would hold its sockets forever: closed after 4 request timeouts
+      group.schedule(() -> {
+        if (s.peer.awaitingAnswer() && sessions.get(s.id) == s.peer) {
+          LOG.info("session {}: no answer within {} s, closing", s.id, offerLifetime().toSeconds());
+          forget(s.id, s.peer);
+        }
+      }, offerLifetime().toMillis(), TimeUnit.MILLISECONDS);
       return new Reply(200, APPLICATION_SDP, offer.getBytes(StandardCharsets.UTF_8), Map.of("Location", s.location()));
     });
+  }
+
+  /** How long an offer of {@code GET /offer} waits for its answer. */
+  Duration offerLifetime() {
+    return timeout.multipliedBy(4);
   }
 
   private CompletableFuture<Reply> postAnswer(FullHttpRequest req, String id) {

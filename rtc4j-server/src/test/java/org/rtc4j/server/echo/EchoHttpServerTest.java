@@ -237,6 +237,18 @@ class EchoHttpServerTest {
   }
 
   @Test
+  void anOfferNobodyAnswersIsClosed() throws Exception {
+    HttpResponse<String> r = send("GET", "/offer", null, null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    org.rtc4j.testkit.Wait.until(Duration.ofSeconds(10), "the unanswered offer's session closed (after 4 x 500 ms)",
+        () -> peers.get(0).closed && server.sessions().isEmpty());
+    // an answered one stays
+    send("GET", "/offer", null, null);
+    assertThat(send("POST", "/answer", "application/sdp", OFFER).statusCode()).isEqualTo(204);
+    org.rtc4j.testkit.Wait.during(Duration.ofMillis(2500), "the answered session stays", () -> server.sessions().size() == 1);
+  }
+
+  @Test
   void sessionLimitAndEndedSessionsAreForgotten() throws Exception {
     for (int i = 0; i < 3; i++) {
       assertThat(send("POST", "/offer", "application/sdp", OFFER).statusCode()).isEqualTo(201);
