@@ -77,6 +77,11 @@ public final class IceAgent {
   private static final long CONSENT_CHECK_LIFETIME = 10_000 * MS;
   private static final long NOMINATION_WAIT = 1000 * MS;
   private static final int MAX_REMOTE_CANDIDATES = 200;
+  /**
+   * Server-reflexive gathering: RTO 250 ms (as browsers use) instead of RFC 8489's 500 ms, so one
+   * lost Binding costs less and gathering ends within ~20 s when a server never answers.
+   */
+  private static final StunTimers GATHERING_TIMERS = StunTimers.DEFAULT.withRto(java.time.Duration.ofMillis(250));
 
   private final IceConfig config;
   private final RandomGenerator random;
@@ -763,7 +768,7 @@ public final class IceAgent {
             b.add(new Software(config.software()));
           }
           Datagram req = Datagram.udp(host.base, server, b.encode(null, true));
-          StunQuery q = new StunQuery(new StunClientTransaction(nowNanos, req, StunTimers.DEFAULT), host, server);
+          StunQuery q = new StunQuery(new StunClientTransaction(nowNanos, req, GATHERING_TIMERS), host, server);
           queries.add(q);
           drainQuery(nowNanos, q);
         } else if (s.scheme().isTurn() && allocate) {
