@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +54,22 @@ class TurnAllocationLoopbackTest {
   private static final Path LOG_DIR = Path.of("target", "interop");
 
   @TempDir
-  Path dir;
+  static Path dir;
+
+  /** Started on first use and shared by the parameterized cases (starting servers dominates the run time). */
+  private static TurnServer sharedOurs;
+  private static Processes.Running sharedCoturn;
+  private static int sharedCoturnPort;
+
+  @AfterAll
+  static void stopServers() {
+    if (sharedOurs != null) {
+      sharedOurs.close();
+    }
+    if (sharedCoturn != null) {
+      sharedCoturn.close();
+    }
+  }
 
   private static TurnServer ourServer() throws IOException {
     FreePorts.PortRange relay = FreePorts.udpRange(20);
@@ -67,7 +83,7 @@ class TurnAllocationLoopbackTest {
   }
 
   /** coturn on 127.0.0.1 only, loopback peers allowed, TLS on {@code port + 1} with the test certificate, no DTLS/CLI, files in the temp dir. */
-  private Processes.Running coturn(int port, String... extra) {
+  private static Processes.Running coturn(int port, String... extra) {
     FreePorts.PortRange relay = FreePorts.udpRange(50);
     List<String> cmd = new ArrayList<>(List.of(External.require("turnserver").toString(), "-n",
         "--listening-ip=127.0.0.1", "--listening-port=" + port, "--relay-ip=127.0.0.1",
@@ -75,7 +91,7 @@ class TurnAllocationLoopbackTest {
         "--realm=" + REALM, "--lt-cred-mech", "--user=" + USER + ":" + PASSWORD,
         "--tls-listening-port=" + (port + 1), "--cert=" + LoopbackTurnRuntime.resource("test-cert.pem"),
         "--pkey=" + LoopbackTurnRuntime.resource("test-key.pem"), "--no-dtls", "--no-cli", "--no-rfc5780", "--allow-loopback-peers",
-        "--pidfile=" + dir.resolve("turnserver.pid"), "--db=" + dir.resolve("turnserver.db"),
+        "--pidfile=" + dir.resolve("turnserver-" + port + ".pid"), "--db=" + dir.resolve("turnserver-" + port + ".db"),
         "--log-file=stdout", "--simple-log", "--relay-threads=1"));
     cmd.addAll(List.of(extra));
     Processes.Running p = Processes.command(cmd).grace(Duration.ofSeconds(2))
@@ -206,24 +222,25 @@ class TurnAllocationLoopbackTest {
   @ParameterizedTest(name = "our server, alice {0}, bob {1}")
   @CsvSource({"UDP,UDP", "UDP,TCP", "TCP,TCP", "TLS,UDP", "TLS,TLS"})
   void ourTurnServerRelaysBetweenTwoAllocations(Transport ta, Transport tb) throws Exception {
-    try (TurnServer server = ourServer()) {
-      InetSocketAddress address = address(server, ta);
-      InetSocketAddress addressB = address(server, tb);
-      relayBetweenTwoAllocations(address, ta, addressB, tb, 300);
-      Wait.until(Duration.ofSeconds(5), "relay ports released", () -> server.relayPortsInUse() == 0);
+    if (sharedOurs == null) {
+      sharedOurs = ourServer();
     }
+    TurnServer server = sharedOurs;
+    relayBetweenTwoAllocations(address(server, ta), ta, address(server, tb), tb, 300);
+    Wait.until(Duration.ofSeconds(5), "relay ports released", () -> server.relayPortsInUse() == 0);
   }
 
   @ParameterizedTest(name = "coturn, alice {0}, bob {1}")
   @CsvSource({"UDP,UDP", "UDP,TCP", "TCP,TCP", "TLS,UDP"})
   void coturnRelaysBetweenTwoAllocations(Transport ta, Transport tb) throws Exception {
-    int port = freePortPair();
-    try (Processes.Running server = coturn(port)) {
-      InetSocketAddress plain = new InetSocketAddress(FreePorts.LOOPBACK, port);
-      InetSocketAddress tls = new InetSocketAddress(FreePorts.LOOPBACK, port + 1);
-      relayBetweenTwoAllocations(ta == Transport.TLS ? tls : plain, ta, tb == Transport.TLS ? tls : plain, tb, 300);
-      assertThat(server.isAlive()).isTrue();
+    if (sharedCoturn == null) {
+      sharedCoturnPort = freePortPair();
+      sharedCoturn = coturn(sharedCoturnPort);
     }
+    InetSocketAddress plain = new InetSocketAddress(FreePorts.LOOPBACK, sharedCoturnPort);
+    InetSocketAddress tls = new InetSocketAddress(FreePorts.LOOPBACK, sharedCoturnPort + 1);
+    relayBetweenTwoAllocations(ta == Transport.TLS ? tls : plain, ta, tb == Transport.TLS ? tls : plain, tb, 300);
+    assertThat(sharedCoturn.isAlive()).isTrue();
   }
 
   /** A port free for TCP and UDP whose successor is free for TCP (coturn's TLS port). */
