@@ -1,21 +1,25 @@
 package org.rtc4j.signaling;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 
 /**
  * One frame a PeerJS client sends: the envelope {@code {"type":T,"dst":D,"payload":P}} (a
  * {@code src} the client writes is ignored: the server always rewrites it with the sender's id).
+ * Parsed with Jackson's streaming parser: the payload is validated but not turned into a tree;
+ * its exact JSON text is forwarded (upstream re-serializes it with {@code JSON.stringify}, which
+ * gives the same text for the compact JSON clients send).
  *
  * @param type the message type, e.g. {@code "OFFER"}; any string (unknown types are ignored later)
  * @param dst the destination id, or null when the frame has none (or {@code "dst":null})
- * @param payload the payload subtree, or null when absent
+ * @param payload the payload's JSON text, or null when absent
  */
-public record ClientMessage(String type, String dst, JsonNode payload) {
+public record ClientMessage(String type, String dst, String payload) {
 
   /** Message types the server acts on. */
   public static final String OPEN = "OPEN";
@@ -45,66 +49,105 @@ public record ClientMessage(String type, String dst, JsonNode payload) {
    * @throws SignalingMessageException naming what is wrong; nothing else escapes
    */
   public static ClientMessage parse(ObjectMapper mapper, String text) throws SignalingMessageException {
-    JsonNode node;
-    try {
-      node = mapper.readTree(text);
-    } catch (JsonProcessingException | RuntimeException e) {
+    String type = null;
+    boolean typeBad = false;
+    String dst = null;
+    boolean dstBad = false;
+    String payload = null;
+    try (JsonParser p = mapper.getFactory().createParser(text)) {
+      JsonToken first = p.nextToken();
+      if (first != JsonToken.START_OBJECT) {
+        if (first == null) {
+          throw new SignalingMessageException("not JSON");
+        }
+        p.skipChildren();
+        if (p.nextToken() != null) {
+          throw new SignalingMessageException("not JSON");
+        }
+        throw new SignalingMessageException("not a JSON object");
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        switch (name) {
+          case "type" -> {
+            typeBad = t != JsonToken.VALUE_STRING;
+            type = typeBad ? null : p.getText();
+            p.skipChildren();
+          }
+          case "dst" -> {
+            if (t == JsonToken.VALUE_NULL) {
+              dst = null;
+              dstBad = false;
+            } else if (t == JsonToken.VALUE_STRING && !p.getText().isEmpty()) {
+              dst = p.getText();
+              dstBad = false;
+            } else {
+              dstBad = true;
+              p.skipChildren();
+            }
+          }
+          case "payload" -> {
+            int start = (int) p.currentTokenLocation().getCharOffset();
+            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+              p.skipChildren();
+            } else {
+              p.finishToken(); // a string's end is only known once it is read
+            }
+            int end = (int) p.currentLocation().getCharOffset();
+            payload = text.substring(start, end);
+          }
+          default -> p.skipChildren();
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        throw new SignalingMessageException("not JSON");
+      }
+    } catch (IOException | RuntimeException e) {
       throw new SignalingMessageException("not JSON");
     }
-    if (node == null || !node.isObject()) {
-      throw new SignalingMessageException("not a JSON object");
-    }
-    ObjectNode o = (ObjectNode) node;
-    JsonNode type = o.get("type");
-    if (type == null || !type.isTextual()) {
+    if (type == null || typeBad) {
       throw new SignalingMessageException("\"type\" must be a string");
     }
-    JsonNode dst = o.get("dst");
-    String d = null;
-    if (dst != null && !dst.isNull()) {
-      if (!dst.isTextual() || dst.textValue().isEmpty()) {
-        throw new SignalingMessageException("\"dst\" must be a non-empty string");
-      }
-      d = dst.textValue();
+    if (dstBad) {
+      throw new SignalingMessageException("\"dst\" must be a non-empty string");
     }
-    JsonNode payload = o.get("payload");
-    return new ClientMessage(type.textValue(), d, payload);
+    return new ClientMessage(type, dst, payload);
   }
 
   /** {@code {"type":T,"src":S,"dst":D,"payload":P}}: what the server forwards (only these fields, as upstream). */
-  static String relayFrame(ObjectMapper mapper, String type, String src, String dst, JsonNode payload) {
-    ObjectNode o = mapper.createObjectNode();
-    o.put("type", type);
-    o.put("src", src);
-    o.put("dst", dst);
+  static String relayFrame(ObjectMapper mapper, String type, String src, String dst, String payload) {
+    StringBuilder b = new StringBuilder(48 + type.length() + src.length() + dst.length()
+        + (payload == null ? 0 : payload.length()));
+    b.append("{\"type\":");
+    quote(b, type);
+    b.append(",\"src\":");
+    quote(b, src);
+    b.append(",\"dst\":");
+    quote(b, dst);
     if (payload != null) {
-      o.set("payload", payload);
+      b.append(",\"payload\":").append(payload);
     }
-    return write(mapper, o);
+    return b.append('}').toString();
   }
 
   /** {@code {"type":T,"payload":{"msg":M}}}: ERROR and ID-TAKEN. */
   static String errorFrame(ObjectMapper mapper, String type, String msg) {
-    ObjectNode o = mapper.createObjectNode();
-    o.put("type", type);
-    o.putObject("payload").put("msg", msg);
-    return write(mapper, o);
+    StringBuilder b = new StringBuilder("{\"type\":");
+    quote(b, type);
+    b.append(",\"payload\":{\"msg\":");
+    quote(b, msg);
+    return b.append("}}").toString();
   }
 
   /** {@code {"type":T,"src":S,"dst":D}}: server-made EXPIRE and LEAVE. */
   static String noticeFrame(ObjectMapper mapper, String type, String src, String dst) {
-    ObjectNode o = mapper.createObjectNode();
-    o.put("type", type);
-    o.put("src", src);
-    o.put("dst", dst);
-    return write(mapper, o);
+    return relayFrame(mapper, type, src, dst, null);
   }
 
-  private static String write(ObjectMapper mapper, ObjectNode o) {
-    try {
-      return mapper.writeValueAsString(o);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree could not be written", e);
-    }
+  private static void quote(StringBuilder b, String s) {
+    b.append('"');
+    JsonStringEncoder.getInstance().quoteAsString(s, b);
+    b.append('"');
   }
 }

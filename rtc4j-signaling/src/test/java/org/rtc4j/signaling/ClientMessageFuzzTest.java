@@ -36,6 +36,9 @@ class ClientMessageFuzzTest {
       assertThat(tree.get("src").asText()).isEqualTo("me");
       assertThat(tree.get("dst").asText()).isEqualTo(m.dst());
       assertThat(tree.size()).isBetween(3, 4);
+      if (m.payload() != null) {
+        assertThat(tree.get("payload")).isEqualTo(MAPPER.readTree(m.payload())); // forwarded text is valid JSON
+      }
     }
   }
 }
