@@ -71,6 +71,22 @@ class ChromiumPeerConnectionTest {
         .isEqualTo("connected");
   }
 
+  /** rtc4j's selected pair (getStats) and DTLS transport. */
+  private static Map<String, Object> assertRtc4jSelectedPair(JavaEndpoint java, String localType, String... remoteTypes) {
+    Map<String, Object> sp = java.selectedPair();
+    assertThat(sp.get("dtlsState")).as("rtc4j's DTLS transport: " + sp).isEqualTo("connected");
+    assertThat(sp.get("state")).as("rtc4j's selected candidate pair: " + sp).isEqualTo("succeeded");
+    Map<?, ?> local = (Map<?, ?>) sp.get("local");
+    Map<?, ?> remote = (Map<?, ?>) sp.get("remote");
+    assertThat(local).as("local candidate of " + sp).isNotNull();
+    assertThat(remote).as("remote candidate of " + sp).isNotNull();
+    assertThat(local.get("address")).as("rtc4j local " + local).isEqualTo("127.0.0.1");
+    assertThat(remote.get("address")).as("rtc4j remote " + remote).isEqualTo("127.0.0.1");
+    assertThat(local.get("candidateType")).as("rtc4j local " + local).isEqualTo(localType);
+    assertThat(remote.get("candidateType")).as("rtc4j remote " + remote).isIn((Object[]) remoteTypes);
+    return sp;
+  }
+
   /** Chromium's selected pair (getStats) and DTLS transport; returns the pair. */
   private static Map<?, ?> assertChromiumSelectedPair(BrowserEndpoint chromium, String candidateType) {
     Map<?, ?> stats = chromium.selectedPair();
@@ -111,6 +127,7 @@ class ChromiumPeerConnectionTest {
         assertThat(r.offer()).contains("m=application");
       }
       assertChromiumSelectedPair(chromium, "host");
+      assertRtc4jSelectedPair(java, "host", "host", "prflx");
     }
   }
 
@@ -156,6 +173,7 @@ class ChromiumPeerConnectionTest {
         }
         Map<?, ?> pair = assertChromiumSelectedPair(chromium, "relay");
         assertThat(((Map<?, ?>) pair.get("local")).get("relayProtocol")).isEqualTo("udp");
+        assertRtc4jSelectedPair(java, "relay", "relay");
         assertThat(turn.server().counters().allocationsCreated()).as("allocations at our server").isGreaterThanOrEqualTo(2);
         assertThat(turn.server().counters().clientToPeerPackets()).as("packets relayed").isPositive();
       }
@@ -184,6 +202,8 @@ class ChromiumPeerConnectionTest {
       Map<?, ?> pair = (Map<?, ?>) chromium.selectedPair().get("pair");
       assertThat(pair).isNotNull();
       assertThat(pair.get("state")).isEqualTo("succeeded");
+      // rtc4j cannot resolve the name here: it learnt Chromium's address from its checks
+      assertRtc4jSelectedPair(java, "host", "prflx", "host");
     }
   }
 }

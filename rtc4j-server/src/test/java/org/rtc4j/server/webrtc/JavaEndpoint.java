@@ -119,6 +119,29 @@ final class JavaEndpoint implements Endpoint {
     return errors;
   }
 
+  /**
+   * rtc4j's getStats: the transport's dtlsState and its selected candidate pair with both
+   * candidates, as {state, nominated, local: {candidateType, address, ...}, remote: {...}, dtlsState}.
+   */
+  java.util.Map<String, Object> selectedPair() {
+    org.rtc4j.webrtc.RtcStatsReport report = get(pc.getStats());
+    java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+    for (org.rtc4j.webrtc.RtcStats t : report.ofType("transport")) {
+      out.put("dtlsState", t.get("dtlsState"));
+      Object id = t.get("selectedCandidatePairId");
+      if (id != null) {
+        report.get((String) id).ifPresent(p -> {
+          out.put("state", p.get("state"));
+          out.put("nominated", p.get("nominated"));
+          out.put("local", report.get((String) p.get("localCandidateId")).map(c -> c.members()).orElse(null));
+          out.put("remote", report.get((String) p.get("remoteCandidateId")).map(c -> c.members()).orElse(null));
+        });
+      }
+    }
+    out.put("report", report.toString());
+    return out;
+  }
+
   @Override
   public String connectionState() {
     return pc.connectionState().toString();
