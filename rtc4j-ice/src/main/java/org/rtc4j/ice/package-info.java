@@ -23,6 +23,17 @@
  * SC-2). Data is sent only to a pair validated by an authenticated response, and never after
  * consent expired (SC-13); packets from unknown addresses are dropped, not answered (FT-8).
  *
+ * <p>Choices beyond the letter of RFC 8445, and why: both roles send on the best valid pair before
+ * a nomination (as browsers do, so DTLS can start at once); the controlling agent re-nominates
+ * when its nominated pair stops receiving while another valid pair receives, and the controlled
+ * agent follows the latest nomination among receiving pairs (NAT rebinding, FT-8, as libwebrtc
+ * does); consent checks run every min(consentInterval, disconnectedTimeout/2) ±20 % so that one
+ * lost response does not flag DISCONNECTED; a check arriving on an in-progress pair replaces it
+ * with a fresh triggered check; unauthenticated checks are dropped (counted), not answered with
+ * 400/401, to give nothing to reflect; srflx gathering starts with a 250 ms RTO. Not supported:
+ * ICE-TCP candidates (RFC 6544), stuns: servers for srflx, DNS names for servers (the runtime
+ * resolves them).
+ *
  * <p>Threading: an agent is confined to one thread (the connection's loop); it is not thread-safe
  * and needs no locks. It never blocks, sleeps, reads a clock, resolves names or opens sockets: time
  * ({@code nowNanos}) and randomness ({@code RandomGenerator}; a {@code SecureRandom} in

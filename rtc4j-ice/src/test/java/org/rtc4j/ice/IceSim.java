@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.Consumer;
 import org.rtc4j.net.Datagram;
 import org.rtc4j.net.Transport;
 import org.rtc4j.testkit.sim.SansIo;
@@ -196,11 +195,7 @@ final class IceSim {
     }
   }
 
-  /** Counts the non-STUN UDP datagrams a peer's agent sends (application data on the wire). */
-  static Consumer<Datagram> noop() {
-    return d -> { };
-  }
-
+  /** Whether a transmitted datagram is application data (not STUN/TURN) on UDP. */
   static boolean isApplication(Datagram d) {
     return d.transport() == Transport.UDP && d.length() > 0 && (d.payload().get(d.payload().position()) & 0xFF) > 3;
   }
