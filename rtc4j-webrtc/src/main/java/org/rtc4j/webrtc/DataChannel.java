@@ -65,14 +65,17 @@ public final class DataChannel {
     this.id = id;
   }
 
+  /** The label given at creation (not unique). */
   public String label() {
     return label;
   }
 
+  /** The sub-protocol name ("" when none). */
   public String protocol() {
     return protocol;
   }
 
+  /** Whether messages are delivered in order. */
   public boolean ordered() {
     return ordered;
   }
@@ -87,6 +90,7 @@ public final class DataChannel {
     return maxPacketLifeTime;
   }
 
+  /** Whether the channel was negotiated by the application (no DCEP open). */
   public boolean negotiated() {
     return negotiated;
   }
@@ -96,6 +100,7 @@ public final class DataChannel {
     return id;
   }
 
+  /** W3C {@code readyState}: connecting, open, closing or closed. */
   public DataChannelState readyState() {
     return readyState;
   }
@@ -105,6 +110,7 @@ public final class DataChannel {
     return queuedOnLoop.get() + engineBuffered;
   }
 
+  /** W3C {@code bufferedAmountLowThreshold} (0 by default). */
   public long bufferedAmountLowThreshold() {
     return lowThreshold;
   }
@@ -170,6 +176,7 @@ public final class DataChannel {
     pc.runOnLoop(engine -> engine.closeDataChannel(pc.nanoTime(), handle));
   }
 
+  /** W3C {@code onopen}: the channel can send. */
   public void onOpen(Runnable handler) {
     onOpen = handler == null ? () -> { } : handler;
   }
@@ -179,18 +186,22 @@ public final class DataChannel {
     onMessage = handler == null ? m -> { } : handler;
   }
 
+  /** W3C {@code onclosing}: the channel is being closed (its queued data still goes out). */
   public void onClosing(Runnable handler) {
     onClosing = handler == null ? () -> { } : handler;
   }
 
+  /** W3C {@code onclose}: the channel is closed, by either side or with the connection. */
   public void onClose(Runnable handler) {
     onClose = handler == null ? () -> { } : handler;
   }
 
+  /** W3C {@code onerror}: a message could not be sent or the channel failed. */
   public void onError(Consumer<RtcException> handler) {
     onError = handler == null ? e -> { } : handler;
   }
 
+  /** W3C {@code onbufferedamountlow}: {@link #bufferedAmount()} fell to the threshold. */
   public void onBufferedAmountLow(Runnable handler) {
     onBufferedAmountLow = handler == null ? () -> { } : handler;
   }

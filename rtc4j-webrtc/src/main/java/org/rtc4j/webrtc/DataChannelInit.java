@@ -23,6 +23,7 @@ public record DataChannelInit(boolean ordered, Integer maxPacketLifeTime, Intege
     return builder().build();
   }
 
+  /** A builder with the defaults: ordered, reliable, not negotiated. */
   public static Builder builder() {
     return new Builder();
   }
@@ -38,21 +39,25 @@ public record DataChannelInit(boolean ordered, Integer maxPacketLifeTime, Intege
 
     private Builder() {}
 
+    /** Whether messages must arrive in order. */
     public Builder ordered(boolean ordered) {
       this.ordered = ordered;
       return this;
     }
 
+    /** Partial reliability: give up on a message after this many ms (RFC 3758). */
     public Builder maxPacketLifeTime(Integer ms) {
       this.maxPacketLifeTime = ms;
       return this;
     }
 
+    /** Partial reliability: give up on a message after this many retransmissions (RFC 3758). */
     public Builder maxRetransmits(Integer count) {
       this.maxRetransmits = count;
       return this;
     }
 
+    /** The sub-protocol name. */
     public Builder protocol(String protocol) {
       this.protocol = protocol;
       return this;
@@ -65,16 +70,19 @@ public record DataChannelInit(boolean ordered, Integer maxPacketLifeTime, Intege
       return this;
     }
 
+    /** Whether the application negotiates the channel (then {@link #id} is required). */
     public Builder negotiated(boolean negotiated) {
       this.negotiated = negotiated;
       return this;
     }
 
+    /** The stream id of a negotiated channel. */
     public Builder id(Integer id) {
       this.id = id;
       return this;
     }
 
+    /** The options. */
     public DataChannelInit build() {
       return new DataChannelInit(ordered, maxPacketLifeTime, maxRetransmits, protocol, negotiated, id);
     }

@@ -6,10 +6,12 @@ package org.rtc4j.webrtc;
 public class InvalidAccessException extends RtcException {
   private static final long serialVersionUID = 1L;
 
+  /** An exception with a message saying what was wrong. */
   public InvalidAccessException(String message) {
     super("InvalidAccessError", message, null);
   }
 
+  /** An exception with a message and the underlying cause. */
   public InvalidAccessException(String message, Throwable cause) {
     super("InvalidAccessError", message, cause);
   }

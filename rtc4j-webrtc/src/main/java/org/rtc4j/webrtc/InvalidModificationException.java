@@ -6,10 +6,12 @@ package org.rtc4j.webrtc;
 public class InvalidModificationException extends RtcException {
   private static final long serialVersionUID = 1L;
 
+  /** An exception with a message saying what was wrong. */
   public InvalidModificationException(String message) {
     super("InvalidModificationError", message, null);
   }
 
+  /** An exception with a message and the underlying cause. */
   public InvalidModificationException(String message, Throwable cause) {
     super("InvalidModificationError", message, cause);
   }

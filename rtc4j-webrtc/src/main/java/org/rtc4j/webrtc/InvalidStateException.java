@@ -6,10 +6,12 @@ package org.rtc4j.webrtc;
 public class InvalidStateException extends RtcException {
   private static final long serialVersionUID = 1L;
 
+  /** An exception with a message saying what was wrong. */
   public InvalidStateException(String message) {
     super("InvalidStateError", message, null);
   }
 
+  /** An exception with a message and the underlying cause. */
   public InvalidStateException(String message, Throwable cause) {
     super("InvalidStateError", message, cause);
   }

@@ -6,10 +6,12 @@ package org.rtc4j.webrtc;
 public class NetworkException extends RtcException {
   private static final long serialVersionUID = 1L;
 
+  /** An exception with a message saying what was wrong. */
   public NetworkException(String message) {
     super("NetworkError", message, null);
   }
 
+  /** An exception with a message and the underlying cause. */
   public NetworkException(String message, Throwable cause) {
     super("NetworkError", message, cause);
   }

@@ -6,10 +6,12 @@ package org.rtc4j.webrtc;
 public class NotSupportedException extends RtcException {
   private static final long serialVersionUID = 1L;
 
+  /** An exception with a message saying what was wrong. */
   public NotSupportedException(String message) {
     super("NotSupportedError", message, null);
   }
 
+  /** An exception with a message and the underlying cause. */
   public NotSupportedException(String message, Throwable cause) {
     super("NotSupportedError", message, cause);
   }

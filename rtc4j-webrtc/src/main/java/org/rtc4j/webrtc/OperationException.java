@@ -6,10 +6,12 @@ package org.rtc4j.webrtc;
 public class OperationException extends RtcException {
   private static final long serialVersionUID = 1L;
 
+  /** An exception with a message saying what was wrong. */
   public OperationException(String message) {
     super("OperationError", message, null);
   }
 
+  /** An exception with a message and the underlying cause. */
   public OperationException(String message, Throwable cause) {
     super("OperationError", message, cause);
   }

@@ -211,10 +211,12 @@ public final class PeerConnection implements AutoCloseable {
     return query(engine::localDescription);
   }
 
+  /** W3C {@code currentLocalDescription}: the local description of the last completed negotiation (with candidates), or null. */
   public RtcSessionDescription currentLocalDescription() {
     return query(engine::currentLocalDescription);
   }
 
+  /** W3C {@code pendingLocalDescription}: the local offer or pranswer in progress (with candidates), or null. */
   public RtcSessionDescription pendingLocalDescription() {
     return query(engine::pendingLocalDescription);
   }
@@ -224,10 +226,12 @@ public final class PeerConnection implements AutoCloseable {
     return query(engine::remoteDescription);
   }
 
+  /** W3C {@code currentRemoteDescription}: the remote description of the last completed negotiation, or null. */
   public RtcSessionDescription currentRemoteDescription() {
     return query(engine::currentRemoteDescription);
   }
 
+  /** W3C {@code pendingRemoteDescription}: the remote offer or pranswer in progress, or null. */
   public RtcSessionDescription pendingRemoteDescription() {
     return query(engine::pendingRemoteDescription);
   }
@@ -235,18 +239,22 @@ public final class PeerConnection implements AutoCloseable {
   // ------------------------------------------------------------------------------------------
   // States and events
 
+  /** W3C {@code signalingState}, as of the last delivered event. */
   public RtcSignalingState signalingState() {
     return signalingState;
   }
 
+  /** W3C {@code iceGatheringState}, as of the last delivered event. */
   public RtcIceGatheringState iceGatheringState() {
     return iceGatheringState;
   }
 
+  /** W3C {@code iceConnectionState}, as of the last delivered event. */
   public RtcIceConnectionState iceConnectionState() {
     return iceConnectionState;
   }
 
+  /** W3C {@code connectionState} (ICE and DTLS aggregated), as of the last delivered event. */
   public RtcPeerConnectionState connectionState() {
     return connectionState;
   }
@@ -256,14 +264,17 @@ public final class PeerConnection implements AutoCloseable {
     onIceCandidate = handler == null ? c -> { } : handler;
   }
 
+  /** W3C {@code onsignalingstatechange}. */
   public void onSignalingStateChange(Consumer<RtcSignalingState> handler) {
     onSignalingStateChange = handler == null ? s -> { } : handler;
   }
 
+  /** W3C {@code onicegatheringstatechange}. */
   public void onIceGatheringStateChange(Consumer<RtcIceGatheringState> handler) {
     onIceGatheringStateChange = handler == null ? s -> { } : handler;
   }
 
+  /** W3C {@code oniceconnectionstatechange}. */
   public void onIceConnectionStateChange(Consumer<RtcIceConnectionState> handler) {
     onIceConnectionStateChange = handler == null ? s -> { } : handler;
   }

@@ -124,11 +124,13 @@ public record RtcConfiguration(
       return this;
     }
 
+    /** {@code all} (default) or {@code relay}: use only TURN-relayed candidates. */
     public Builder iceTransportPolicy(RtcIceTransportPolicy policy) {
       this.iceTransportPolicy = policy;
       return this;
     }
 
+    /** Accepted for compatibility; rtc4j always bundles. */
     public Builder bundlePolicy(RtcBundlePolicy policy) {
       this.bundlePolicy = policy;
       return this;
@@ -158,26 +160,31 @@ public record RtcConfiguration(
       return this;
     }
 
+    /** The largest message this side accepts, advertised as {@code a=max-message-size}; 0 = no limit. */
     public Builder maxMessageSize(long bytes) {
       this.maxMessageSize = bytes;
       return this;
     }
 
+    /** The SSLContext for {@code turns:} servers (e.g. one trusting a private CA); null = the JDK default. */
     public Builder tlsContext(SSLContext context) {
       this.tlsContext = context;
       return this;
     }
 
+    /** ICE reports disconnected after this long without a response (default 5 s). */
     public Builder iceDisconnectedTimeout(Duration timeout) {
       this.iceDisconnectedTimeout = timeout;
       return this;
     }
 
+    /** ICE fails after this long without consent (default 30 s, RFC 7675). */
     public Builder iceFailedTimeout(Duration timeout) {
       this.iceFailedTimeout = timeout;
       return this;
     }
 
+    /** The configuration. */
     public RtcConfiguration build() {
       return new RtcConfiguration(iceServers, iceTransportPolicy, bundlePolicy, certificates, hostAddresses,
           includeLoopback, maxMessageSize, tlsContext, iceDisconnectedTimeout, iceFailedTimeout);

@@ -11,6 +11,7 @@ import java.util.Optional;
 public final class RtcStatsReport {
   private final Map<String, RtcStats> byId;
 
+  /** A report of these entries (ids must be unique; a later duplicate replaces an earlier one). */
   public RtcStatsReport(Collection<RtcStats> stats) {
     Map<String, RtcStats> m = new LinkedHashMap<>();
     for (RtcStats s : stats) {
@@ -34,6 +35,7 @@ public final class RtcStatsReport {
     return byId.values().stream().filter(s -> s.type().equals(type)).toList();
   }
 
+  /** Number of entries. */
   public int size() {
     return byId.size();
   }

@@ -6,10 +6,12 @@ package org.rtc4j.webrtc;
 public class SyntaxException extends RtcException {
   private static final long serialVersionUID = 1L;
 
+  /** An exception with a message saying what was wrong. */
   public SyntaxException(String message) {
     super("SyntaxError", message, null);
   }
 
+  /** An exception with a message and the underlying cause. */
   public SyntaxException(String message, Throwable cause) {
     super("SyntaxError", message, cause);
   }

@@ -631,7 +631,11 @@ public final class PeerEngine {
         sctpPacketsTooLarge++;
         continue;
       }
-      dtls.send(packet);
+      try {
+        dtls.send(packet);
+      } catch (IllegalStateException e) {
+        up = false; // DTLS ended under us; its Failed/Closed event follows
+      }
     }
     if (dtls != null) {
       while (true) {
