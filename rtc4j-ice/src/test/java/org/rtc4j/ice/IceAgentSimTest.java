@@ -88,6 +88,27 @@ class IceAgentSimTest {
     assertThat(a.agent.selectedPair().orElseThrow().remoteAddress()).isEqualTo(SimNet.addr("2001:db8::2", 5000));
   }
 
+  /** FT-10 flavour: 10 % duplicated and 10 % reordered datagrams change nothing visible. */
+  @Test
+  void duplicatesAndReorderingAreHarmless() {
+    IceSim sim = new IceSim(16).withServer();
+    sim.net.defaultImpairment(Impairment.builder().delay(Duration.ofMillis(20)).duplicate(0.1)
+        .reorder(0.1, Duration.ofMillis(30)).build());
+    Peer a = natPeer(sim, "a", NatConfig.of(NatType.PORT_RESTRICTED_CONE), "40.0.0.1", "192.168.1.10",
+        IceRole.CONTROLLING, 11, IceSim.STUN, IceSim.TURN_UDP);
+    Peer b = natPeer(sim, "b", NatConfig.of(NatType.FULL_CONE), "40.0.0.2", "192.168.2.10", IceRole.CONTROLLED, 22,
+        IceSim.STUN, IceSim.TURN_UDP);
+    sim.start(a, b);
+    sim.connect(a, b, T10);
+    sim.net.runFor(Duration.ofSeconds(30));
+    assertThat(a.connected() && b.connected()).isTrue();
+    assertThat(a.states).doesNotContain(IceConnectionState.DISCONNECTED, IceConnectionState.FAILED);
+    assertThat(b.states).doesNotContain(IceConnectionState.DISCONNECTED, IceConnectionState.FAILED);
+    assertThat(a.agent.stats().badIntegrity() + b.agent.stats().badIntegrity()).isZero();
+    assertThat(a.agent.stats().roleConflicts() + b.agent.stats().roleConflicts()).isZero();
+    sim.exchange(a, b, "dup", T10);
+  }
+
   private Peer natPeer(IceSim sim, String name, NatConfig nat, String natIp, String ip, IceRole role, long tb,
       IceServer... servers) {
     SimNat n = sim.net.nat(name + "-nat", nat, natIp);
