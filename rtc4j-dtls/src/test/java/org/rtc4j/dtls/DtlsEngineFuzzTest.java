@@ -27,6 +27,62 @@ class DtlsEngineFuzzTest {
     static final DtlsCertificate SERVER = DtlsCertificate.generate();
     static final Fingerprint CLIENT_FP = DtlsCertificate.generate().fingerprint("sha-256");
     static final byte[] CLIENT_HELLO = TestInputs.clientHello();
+    static final DtlsCertificate CLIENT = DtlsCertificate.generate();
+  }
+
+  /**
+   * The same after the handshake: arbitrary datagrams from the peer's address reach a connected
+   * server on its owner-thread record path. Nothing throws; the engine ends connected (and still
+   * decrypts the client's next record) or terminal (Failed or Closed, not connected), never
+   * reports a second handshake, and its thread is gone. Seeds in {@code .../afterHandshake/}:
+   * epoch-1 garbage, plaintext alerts and ClientHellos, records longer than their datagram, an
+   * empty application record, a wrong version, many records in one datagram.
+   */
+  @FuzzTest(maxDuration = "5m")
+  void afterHandshake(byte[] input) {
+    EnginePair.Options o = EnginePair.options();
+    o.serverCert = Fixture.SERVER;
+    o.clientCert = Fixture.CLIENT;
+    try (EnginePair p = o.build()) {
+      p.start(true);
+      assertThat(p.pumpUntil(Duration.ofSeconds(20), p::bothComplete)).isTrue();
+      p.pumpUntil(Duration.ofMillis(20), () -> false); // let late retransmissions settle
+      p.serverEvents.clear();
+      for (byte[] d : split(input)) {
+        p.server.handleReceive(System.nanoTime(), Datagram.udp(EnginePair.CLIENT_ADDR, EnginePair.SERVER_ADDR, d));
+        assertThat(p.server.queuedInboundBytes()).isLessThanOrEqualTo(BcDtlsEngine.MAX_QUEUED_BYTES);
+      }
+      p.pumpOnce();
+      assertThat(p.serverEvents).noneMatch(e -> e instanceof DtlsEvent.HandshakeComplete);
+      if (EnginePair.terminal(p.serverEvents)) {
+        assertThat(p.server.isConnected()).isFalse();
+      } else {
+        assertThat(p.server.isConnected()).isTrue();
+        p.client.send(java.nio.ByteBuffer.wrap(new byte[] {42}));
+        assertThat(p.pumpUntil(Duration.ofSeconds(5), () -> EnginePair.has(p.serverEvents, DtlsEvent.ApplicationData.class)
+            || EnginePair.terminal(p.serverEvents))).isTrue();
+      }
+      assertThat(p.server.handshakeThreadAlive()).isFalse();
+    }
+  }
+
+  private static java.util.List<byte[]> split(byte[] input) {
+    java.util.List<byte[]> out = new java.util.ArrayList<>();
+    int pos = 0;
+    while (pos < input.length) {
+      int len;
+      if (input.length - pos >= 2) {
+        len = Math.min(((input[pos] & 0xFF) << 8) | (input[pos + 1] & 0xFF), input.length - pos - 2);
+        pos += 2;
+      } else {
+        len = input.length - pos;
+      }
+      byte[] d = new byte[len];
+      System.arraycopy(input, pos, d, 0, len);
+      pos += len;
+      out.add(d);
+    }
+    return out;
   }
 
   @FuzzTest(maxDuration = "5m")
