@@ -781,6 +781,9 @@ public final class SctpAssociation {
     }
     dataChunksReceived++;
     dataReceivedSinceSack = true;
+    if ((d.flags() & DataChunk.FLAG_I) != 0) {
+      sackNow = true; // RFC 7053: the sender asks for an immediate SACK
+    }
     int len = d.userData().remaining();
     long t = unwrapPeer(d.tsn());
     if (len == 0) {
