@@ -86,6 +86,8 @@ public final class PeerConnection implements AutoCloseable {
   private volatile Consumer<RtcIceConnectionState> onIceConnectionStateChange = s -> { };
   private volatile Consumer<RtcPeerConnectionState> onConnectionStateChange = s -> { };
   private volatile Consumer<DataChannel> onDataChannel = c -> { };
+  private volatile Runnable onNegotiationNeeded = () -> { };
+  private volatile boolean negotiatedData;
 
   private final Map<Integer, DataChannel> channels = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicInteger nextHandle = new java.util.concurrent.atomic.AtomicInteger();
@@ -200,6 +202,7 @@ public final class PeerConnection implements AutoCloseable {
   public void restartIce() {
     requireOpen();
     loop.execute(engine::restartIce);
+    negotiationNeeded();
   }
 
   /**
@@ -343,8 +346,12 @@ public final class PeerConnection implements AutoCloseable {
     DataChannel dc = new DataChannel(this, handle, label, i.protocol(), i.ordered(), i.maxRetransmits(),
         i.maxPacketLifeTime(), i.negotiated(), i.negotiated() ? i.id() : null);
     channels.put(handle, dc);
+    boolean first = !negotiatedData && channels.size() == 1;
     try {
       loop.call(() -> {
+        if (engine.localDescription() != null) {
+          negotiatedData = true; // the session already has its data section: no new negotiation
+        }
         engine.createDataChannel(loop.nanoTime(), handle, label, i.protocol(), i.ordered(),
             i.maxRetransmits() == null ? -1 : i.maxRetransmits(),
             i.maxPacketLifeTime() == null ? -1 : i.maxPacketLifeTime(), i.negotiated(),
@@ -356,7 +363,28 @@ public final class PeerConnection implements AutoCloseable {
       channels.remove(handle);
       throw e;
     }
+    if (first && !negotiatedData) {
+      negotiatedData = true;
+      negotiationNeeded();
+    }
     return dc;
+  }
+
+  /**
+   * W3C {@code onnegotiationneeded}: fired when the first data channel is created before any
+   * description carried a data section, and after {@link #restartIce()}; the application then
+   * runs an offer/answer round.
+   */
+  public void onNegotiationNeeded(Runnable handler) {
+    onNegotiationNeeded = handler == null ? () -> { } : handler;
+  }
+
+  private void negotiationNeeded() {
+    callbacks.execute(() -> {
+      if (!closed) {
+        onNegotiationNeeded.run();
+      }
+    });
   }
 
   /** W3C {@code ondatachannel}: a channel the peer opened (already open; its onOpen follows). */

@@ -117,6 +117,17 @@ class PeerConnectionApiTest {
   }
 
   @Test
+  void firstDataChannelAndRestartNeedNegotiation() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger needed = new java.util.concurrent.atomic.AtomicInteger();
+    pc.onNegotiationNeeded(needed::incrementAndGet);
+    pc.createDataChannel("a", null);
+    pc.createDataChannel("b", null);
+    org.rtc4j.testkit.Wait.until(Duration.ofSeconds(5), "negotiationneeded", () -> needed.get() == 1);
+    pc.restartIce();
+    org.rtc4j.testkit.Wait.until(Duration.ofSeconds(5), "negotiationneeded after restartIce", () -> needed.get() == 2);
+  }
+
+  @Test
   void afterCloseEverythingIsInvalidState() throws Exception {
     pc.close();
     assertThat(failure(pc.createOffer())).isInstanceOf(InvalidStateException.class);
