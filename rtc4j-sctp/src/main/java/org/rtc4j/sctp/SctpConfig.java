@@ -16,7 +16,8 @@ import java.util.Objects;
  *     RFC 8841; 65536 when it sends none); {@code send} refuses larger messages
  * @param receiveBufferSize bytes this side buffers for reassembly and undelivered messages; the
  *     advertised a_rwnd is this minus what is buffered. Raised to at least maxMessageSize + 64 KiB
- *     so that one maximal message always fits
+ *     (at most to 64 MiB + 64 KiB) so that one maximal message always fits: messages are delivered
+ *     whole, so a message larger than this buffer can never be received
  * @param outboundStreams number of outbound streams requested in INIT
  * @param inboundStreams maximum inbound streams accepted in INIT
  * @param cookieSecret HMAC-SHA256 key for state cookies; null: 32 bytes from the association's
@@ -43,6 +44,8 @@ public record SctpConfig(int localPort, int remotePort, int mtu, long maxMessage
   public static final int DEFAULT_MTU = 1200;
   public static final long DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024;
   public static final int DEFAULT_RECEIVE_BUFFER = 4 * 1024 * 1024;
+  /** Upper bound of the automatic receive-buffer raise for large max message sizes. */
+  public static final long MAX_AUTO_RECEIVE_BUFFER = 64L * 1024 * 1024 + 64 * 1024;
 
   public SctpConfig {
     if (localPort < 1 || localPort > 65535 || remotePort < 1 || remotePort > 65535) {
@@ -63,7 +66,9 @@ public record SctpConfig(int localPort, int remotePort, int mtu, long maxMessage
     Objects.requireNonNull(rtoMax, "rtoMax");
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
     Objects.requireNonNull(delayedAckTime, "delayedAckTime");
-    long minBuffer = Math.min(Integer.MAX_VALUE / 2, maxMessageSize + 64 * 1024);
+    // One maximal message must fit (no partial delivery), but an "unlimited" max message size
+    // must not turn into an unbounded window: the automatic raise stops at 64 MiB.
+    long minBuffer = Math.min(MAX_AUTO_RECEIVE_BUFFER, maxMessageSize + 64 * 1024);
     receiveBufferSize = (int) Math.max(Math.max(receiveBufferSize, 64 * 1024), minBuffer);
     cookieSecret = cookieSecret == null ? null : cookieSecret.clone();
     if (maxCwnd < 4 * mtu) {
