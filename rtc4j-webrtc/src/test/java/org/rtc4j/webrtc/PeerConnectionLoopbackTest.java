@@ -115,10 +115,22 @@ class PeerConnectionLoopbackTest {
   void tamperedFingerprintFailsBothSides() throws Exception {
     try (LoopbackPeers p = new LoopbackPeers(LoopbackPeers.loopbackConfig().build(),
         LoopbackPeers.loopbackConfig().build())) {
+      DataChannel dc = p.offerer.createDataChannel("never", DataChannelInit.defaults());
+      java.util.concurrent.atomic.AtomicBoolean opened = new java.util.concurrent.atomic.AtomicBoolean();
+      dc.onOpen(() -> opened.set(true));
+      java.util.concurrent.atomic.AtomicBoolean remoteChannel = new java.util.concurrent.atomic.AtomicBoolean();
+      p.answerer.onDataChannel(c -> remoteChannel.set(true));
       p.connectTrickle(PeerConnectionLoopbackTest::tamperFingerprint);
       p.awaitBoth(RtcPeerConnectionState.FAILED);
       assertThat(p.offererStates).doesNotContain(RtcPeerConnectionState.CONNECTED);
       assertThat(p.answererStates).doesNotContain(RtcPeerConnectionState.CONNECTED);
+      // SC-1: no data channel opens on either side; the one created is closed with the transport.
+      Wait.until(Duration.ofSeconds(10), "channel closed", () -> dc.readyState() == DataChannelState.CLOSED);
+      assertThat(opened).isFalse();
+      assertThat(remoteChannel).isFalse();
+      RtcStats t = p.answerer.getStats().get(5, TimeUnit.SECONDS).ofType("transport").get(0);
+      assertThat(t.getString("dtlsState")).isEqualTo("failed");
+      assertThat(t.get("remoteCertificateId")).isNull();
     }
   }
 
