@@ -4,7 +4,8 @@
 # pinned with taskset), and heap/threads per idle connected engine (DtlsIdleFootprint).
 #
 #   rtc4j-bench/scripts/dtls-bench.sh                 # all three
-#   rtc4j-bench/scripts/dtls-bench.sh records -f 1    # one part; extra arguments go to JMH
+#   rtc4j-bench/scripts/dtls-bench.sh records -f 1 -i 3 -p size=1200   # one part; extra arguments
+#                                                   # replace the JMH run options (-f/-wi/-w/-i/-r)
 #   rtc4j-bench/scripts/dtls-bench.sh handshakes | footprint [pairs]
 #
 # The dtls package is compiled on its own (javac + the JMH annotation processor) against the
@@ -19,22 +20,24 @@ out="$root/rtc4j-bench/target/dtls-bench"
 mkdir -p "$out/classes"
 mvn -o -q -pl rtc4j-bench dependency:build-classpath -Dmdep.outputFile="$out/cp.txt" >/dev/null
 cp="$(cat "$out/cp.txt")"
-javac -q 2>/dev/null || true
 javac -d "$out/classes" -cp "$cp" -processorpath "$cp" \
   $(find "$root/rtc4j-bench/src/main/java/org/rtc4j/bench/dtls" -name '*.java')
 run=(java -cp "$out/classes:$cp")
 part="${1:-all}"; [ $# -gt 0 ] && shift
+if [ $# -gt 0 ]; then rec_opts=("$@"); hs_opts=("$@"); else
+  rec_opts=(-f 1 -wi 3 -w 2s -i 5 -r 2s); hs_opts=(-f 1 -wi 3 -w 3s -i 5 -r 3s); fi
 case "$part" in
   records|all)
     "${run[@]}" org.openjdk.jmh.Main 'org.rtc4j.bench.dtls.DtlsRecordBenchmark' \
-      -f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc -rf json -rff "$root/rtc4j-bench/target/jmh-dtls-records.json" "$@"
+      "${rec_opts[@]}" -prof gc -rf json -rff "$root/rtc4j-bench/target/jmh-dtls-records.json"
     ;;&
   handshakes|all)
     taskset -c "${CPU:-0}" "${run[@]}" org.openjdk.jmh.Main 'org.rtc4j.bench.dtls.DtlsHandshakeBenchmark' \
-      -f 1 -wi 3 -w 3s -i 5 -r 3s -rf json -rff "$root/rtc4j-bench/target/jmh-dtls-handshakes.json" "$@"
+      "${hs_opts[@]}" -rf json -rff "$root/rtc4j-bench/target/jmh-dtls-handshakes.json"
     ;;&
   footprint|all)
-    "${run[@]}" -Xmx1g org.rtc4j.bench.dtls.DtlsIdleFootprint "${1:-1000}"
+    pairs=1000; [ "$part" = footprint ] && [ $# -gt 0 ] && pairs="$1"
+    "${run[@]}" -Xmx1g org.rtc4j.bench.dtls.DtlsIdleFootprint "$pairs"
     ;;
   records|handshakes) ;;
   *) echo "usage: $0 [all|records|handshakes|footprint] [args]" >&2; exit 2 ;;

@@ -832,6 +832,12 @@ final class BcDtlsEngine implements DtlsEngine {
           return;
         }
       }
+      if (dtls != null && off == 0 && len == buf.length) {
+        // After the handshake every record comes from an AEAD cipher that encrypts into a fresh
+        // array per record (TlsAEADCipher.encodePlaintext) and keeps no reference: send it as is.
+        enqueue(buf);
+        return;
+      }
       byte[] copy = new byte[len];
       System.arraycopy(buf, off, copy, 0, len);
       enqueue(copy);
