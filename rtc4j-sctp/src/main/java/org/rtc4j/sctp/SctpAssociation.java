@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>TSNs are kept as unwrapped 64-bit counters internally; only the wire carries 32 bits.
  *
+ * <p>Not implemented: association restart (an INIT or a COOKIE ECHO with new tags on an
+ * established association is ignored; WebRTC never restarts one), I-DATA / message interleaving
+ * (RFC 8260, not advertised), partial delivery of messages larger than the receive buffer,
+ * zero checksum (RFC 9653, not advertised), SSN/TSN reset and add-streams requests (answered
+ * "denied"), stale-cookie recovery with a Cookie Preservative.
+ *
  * <p>Not thread-safe: one owner thread (the connection's loop). Never throws on remote input.
  */
 public final class SctpAssociation {
