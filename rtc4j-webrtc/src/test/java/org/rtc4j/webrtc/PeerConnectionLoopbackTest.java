@@ -77,6 +77,24 @@ class PeerConnectionLoopbackTest {
   }
 
   @Test
+  void ipv6AndIpv4SocketsTogether() throws Exception {
+    java.net.InetAddress v6 = java.net.InetAddress.getByName("::1");
+    try (DatagramChannel probe = DatagramChannel.open(java.net.StandardProtocolFamily.INET6)) {
+      probe.bind(new InetSocketAddress(v6, 0));
+    } catch (IOException | UnsupportedOperationException e) {
+      org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e);
+    }
+    RtcConfiguration c = RtcConfiguration.builder().hostAddress(v6, FreePorts.LOOPBACK).build();
+    try (LoopbackPeers p = new LoopbackPeers(c, c)) {
+      p.connectTrickle();
+      p.awaitBoth(RtcPeerConnectionState.CONNECTED);
+      String sdp = p.offerer.localDescription().sdp();
+      assertThat(sdp).containsPattern("a=candidate:\\S+ 1 udp \\d+ [0-9a-fA-F:]+ \\d+ typ host")
+          .contains(" 127.0.0.1 ");
+    }
+  }
+
+  @Test
   void nonTrickleConnects() throws Exception {
     try (LoopbackPeers p = new LoopbackPeers(LoopbackPeers.loopbackConfig().build(),
         LoopbackPeers.loopbackConfig().build())) {
