@@ -217,6 +217,10 @@ public final class DataChannel {
     return handle;
   }
 
+  void assignId(int streamId) {
+    id = streamId;
+  }
+
   /** On the loop: the SCTP layer's buffered bytes. */
   void refreshBuffered(long bytes) {
     engineBuffered = bytes;

@@ -356,6 +356,10 @@ public final class PeerConnection implements AutoCloseable {
             i.maxRetransmits() == null ? -1 : i.maxRetransmits(),
             i.maxPacketLifeTime() == null ? -1 : i.maxPacketLifeTime(), i.negotiated(),
             i.id() == null || !i.negotiated() ? -1 : i.id());
+        int id = engine.channelId(handle);
+        if (id >= 0) {
+          dc.assignId(id); // W3C: the id is known at creation once the DTLS role is
+        }
         driver.pump();
         return null;
       }, LOOP_CALL_TIMEOUT);
