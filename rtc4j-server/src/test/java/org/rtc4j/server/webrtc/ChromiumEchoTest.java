@@ -25,7 +25,7 @@ import picocli.CommandLine;
  * answer, or fetches {@code GET /offer} and posts its answer. Both sides must report 'connected';
  * shutting the command down closes every session.
  */
-@Timeout(value = 90, unit = TimeUnit.SECONDS) // the first test of the class also starts Chromium (slow on a busy machine)
+@Timeout(value = 90, unit = TimeUnit.SECONDS) // a test may also start the shared Chromium (slow on a busy machine)
 class ChromiumEchoTest {
 
   static final BrowserOptions OPTIONS = BrowserOptions.builder().loopbackIce(true).mdnsCandidates(false).build();

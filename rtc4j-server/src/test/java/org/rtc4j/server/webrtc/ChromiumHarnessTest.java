@@ -20,7 +20,7 @@ import org.rtc4j.testkit.browser.StaticHttpServer;
  * {@link Signaling} and {@link BrowserEndpoint} (trickle and not), and a tampered a=fingerprint
  * failing both — what the rtc4j tests then expect of rtc4j.
  */
-@Timeout(value = 90, unit = TimeUnit.SECONDS) // the first test of the class also starts Chromium (slow on a busy machine)
+@Timeout(value = 90, unit = TimeUnit.SECONDS) // a test may also start the shared Chromium (slow on a busy machine)
 class ChromiumHarnessTest {
 
   static final BrowserOptions OPTIONS = BrowserOptions.builder().loopbackIce(true).mdnsCandidates(false).build();

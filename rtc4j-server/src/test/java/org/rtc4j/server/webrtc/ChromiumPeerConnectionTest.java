@@ -34,7 +34,7 @@ import org.rtc4j.webrtc.runtime.RtcRuntime;
  * <p>Runs inside a network namespace with only {@code lo} (scripts/test.sh), where Chromium needs
  * {@code --allow-loopback-in-peer-connection} and media permission to gather 127.0.0.1.
  */
-@Timeout(value = 90, unit = TimeUnit.SECONDS) // the first test of the class also starts Chromium (slow on a busy machine)
+@Timeout(value = 90, unit = TimeUnit.SECONDS) // a test may also start the shared Chromium (slow on a busy machine)
 class ChromiumPeerConnectionTest {
 
   static final Duration CONNECT = Duration.ofSeconds(15);
