@@ -19,6 +19,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -101,6 +102,8 @@ public final class SignalingServer implements AutoCloseable {
             if (sslContext != null) {
               p.addLast("tls", sslContext.newHandler(ch.alloc()));
             }
+            // One write syscall for the frames flushed while a read batch is processed (or queued from other loops)
+            p.addLast("flush", new FlushConsolidationHandler(256, true));
             p.addLast("http-codec", new HttpServerCodec(4096, 8192, 8192));
             p.addLast("http-aggregator", new HttpObjectAggregator(16 * 1024));
             p.addLast("http", new HttpHandler(SignalingServer.this));
