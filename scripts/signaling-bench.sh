@@ -7,6 +7,7 @@
 #
 #   scripts/signaling-bench.sh                      # N = 1000 and 10000, 10 s relay
 #   PEERS_LIST="1000" RELAY_SECONDS=5 scripts/signaling-bench.sh
+#   RTC4J_ARGS="--io-threads 1" scripts/signaling-bench.sh   # extra options for rtc4j signaling
 #
 # Needs: rtc4j-server/target/rtc4j.jar and rtc4j-bench/target/rtc4j-bench.jar (built if missing),
 # node + npm (peer@1.0.2 is installed once into rtc4j-bench/target/peerjs-server from the registry).
@@ -40,7 +41,7 @@ start_server() { # name port log
     rtc4j)
       java -Xmx1g -jar rtc4j-server/target/rtc4j.jar signaling --host 127.0.0.1 --port "$2" \
         --concurrent_limit "$LIMIT" --expire_timeout 5000 --alive_timeout 60000 \
-        --rate-limit 1000000 --rate-burst 1000000 >"$3" 2>&1 &
+        --rate-limit 1000000 --rate-burst 1000000 ${RTC4J_ARGS:-} >"$3" 2>&1 &
       ;;
     peerjs)
       node "$PEERJS_DIR/node_modules/peer/dist/bin/peerjs.js" --host 127.0.0.1 --port "$2" \

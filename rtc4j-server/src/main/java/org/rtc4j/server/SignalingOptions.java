@@ -95,6 +95,10 @@ final class SignalingOptions {
       description = "STUN/TURN URL handed out by /ice-servers (repeatable); {host} = the request's host name.")
   List<String> turnUrls = new ArrayList<>();
 
+  @Option(names = "--io-threads", paramLabel = "N", defaultValue = "0",
+      description = "Netty I/O threads; 0 = one per core. Default: ${DEFAULT-VALUE}.")
+  int ioThreads;
+
   @Option(names = "--metrics-port", paramLabel = "PORT",
       description = "Serve Prometheus metrics at http://<host>:PORT/metrics. Default: off.")
   Integer metricsPort;
@@ -118,7 +122,7 @@ final class SignalingOptions {
     SignalingConfig.Builder b = SignalingConfig.builder()
         .host(host).port(port).path(path).key(key).concurrentLimit(concurrentLimit)
         .expireTimeout(Duration.ofMillis(expireTimeout)).aliveTimeout(Duration.ofMillis(aliveTimeout))
-        .allowDiscovery(allowDiscovery).proxied(proxied).maxMessageBytes(maxMessageSize)
+        .allowDiscovery(allowDiscovery).proxied(proxied).maxMessageBytes(maxMessageSize).ioThreads(ioThreads)
         .rateLimit(rateLimit, rateBurst).queueLimits(maxQueued.get(0), maxQueued.get(1), maxQueued.get(2));
     if (sslKey != null) {
       b.tls(sslKey, sslCert);
