@@ -1,0 +1,59 @@
+/**
+ * The signaling cluster: {@link org.rtc4j.signaling.redis.RedisPeerRegistry}, a
+ * {@link org.rtc4j.signaling.PeerRegistry} shared by several {@code SignalingServer} processes
+ * through one Redis server (Lettuce), selected with {@code --redis redis://HOST:PORT}. Without it
+ * nothing changes: {@code InMemoryPeerRegistry} stays the default.
+ *
+ * <h2>Keys (per PeerJS key {@code K}; the hash tag {@code {K}} keeps one tenant's keys in one slot)</h2>
+ * <ul>
+ *   <li>{@code rtc4j:{K}:id:<id>} — string {@code "<node> <sha256(token) hex>"}, set with
+ *       {@code PX alive_timeout}: who holds the id and with which token. Only digests reach Redis,
+ *       so its (non constant-time) comparison leaks nothing usable about a token.</li>
+ *   <li>{@code rtc4j:{K}:peers} — sorted set id → expiry (Redis ms); the cluster-wide count for
+ *       {@code concurrent_limit} and the list for discovery ({@code /peers}); entries past their
+ *       score are ignored and pruned on the next registration.</li>
+ *   <li>{@code rtc4j:{K}:q:<dst>} — list of queued frames for an id not connected anywhere, each
+ *       {@code "<len(src)>:<src><frame>"}, FIFO.</li>
+ *   <li>{@code rtc4j:{K}:pending} — sorted set {@code "<len(dst)>:<dst><src>"} → time (Redis ms)
+ *       the oldest message of that (src, dst) pair was queued; what the expiry sweep reads.</li>
+ *   <li>{@code rtc4j:{K}:qn} (counter) and {@code rtc4j:{K}:qs} (hash src → count): the
+ *       per-tenant and per-sender queue bounds of {@link org.rtc4j.signaling.Tenant}.</li>
+ * </ul>
+ * Queue keys carry a backstop TTL (10 × expire_timeout, at least 60 s, renewed on each write) so
+ * they vanish even when every node is gone; while any node runs, the sweep removes them first.
+ *
+ * <h2>Channels</h2>
+ * Each registry is a node with a random id and subscribes to {@code rtc4j:node:<node>}. A frame for
+ * an id held by another node is published there as {@code F<key><dst><src><frame>}
+ * (length-prefixed fields); {@code C<key><id>} tells a node to close its socket for an id that
+ * re-attached (same token) on another node. The receiver hands frames to its local sockets on one
+ * dispatcher thread, in Redis's order: frames between one pair of peers stay FIFO.
+ *
+ * <h2>Atomicity</h2>
+ * Register (check token, concurrent limit, set the id, drain its queue), relay (look up the id or
+ * queue), expire (pop due pairs and their messages) and unregister (delete only if still ours) are
+ * each one Lua script, so two nodes never both register an id, a message is either queued before
+ * the id registers (and drained to it) or routed to its node after, and each expired pair is
+ * reported by exactly one node (one EXPIRE in the cluster). Times inside scripts are Redis's
+ * {@code TIME}: nodes' clocks never meet.
+ *
+ * <h2>Failure semantics</h2>
+ * <ul>
+ *   <li>Redis unreachable at start: {@code connect} throws an IOException naming the URI and the
+ *       cause; the server does not start.</li>
+ *   <li>A node that dies (no cleanup): its ids stay taken until their key expires,
+ *       {@code alive_timeout} after the last refresh (a node refreshes its ids every
+ *       alive_timeout/3), then anyone can take them; frames to them meanwhile are published to
+ *       nobody, and the sender hears LEAVE (as upstream when forwarding fails). Other nodes' peers
+ *       are unaffected. A node that closes normally deletes its ids at once.</li>
+ *   <li>A frame published to a node whose peer has just left: that node answers the sender with
+ *       LEAVE through the registry.</li>
+ *   <li>Redis errors during operation: a relay is refused as QUEUE_FULL (the sender gets EXPIRE at
+ *       once), a registration fails (the socket is closed), refreshes are retried on the next
+ *       tick; if an id's key expired meanwhile and another node took it, the refresh closes the
+ *       stale socket here. Lettuce reconnects by itself.</li>
+ *   <li>Each registry call is one blocking round trip to Redis on the caller's (event-loop) thread,
+ *       bounded by the URI's command timeout.</li>
+ * </ul>
+ */
+package org.rtc4j.signaling.redis;

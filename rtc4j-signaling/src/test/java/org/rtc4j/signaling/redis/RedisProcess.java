@@ -1,0 +1,65 @@
+package org.rtc4j.signaling.redis;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.net.URI;
+import java.time.Duration;
+import org.rtc4j.testkit.External;
+import org.rtc4j.testkit.FreePorts;
+import org.rtc4j.testkit.Processes;
+
+/**
+ * A throw-away {@code redis-server} (Debian's) on a free 127.0.0.1 port, no persistence; skipped
+ * (or failed under -Drtc4j.requireExternal=true) when redis-server is not installed.
+ */
+public final class RedisProcess implements AutoCloseable {
+
+  private final Processes.Running process;
+  private final int port;
+
+  private RedisProcess(Processes.Running process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  public static RedisProcess start() {
+    String exe = External.require("redis-server").toString();
+    int port = FreePorts.tcp();
+    Processes.Running p = Processes.command(exe, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        "--save", "", "--appendonly", "no", "--protected-mode", "yes").grace(Duration.ofSeconds(2)).start();
+    try {
+      p.awaitOutput(Duration.ofSeconds(15), "Ready to accept connections");
+    } catch (RuntimeException | AssertionError e) {
+      p.close();
+      throw e;
+    }
+    return new RedisProcess(p, port);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public URI uri() {
+    return URI.create("redis://127.0.0.1:" + port);
+  }
+
+  /** FLUSHALL, so each test starts from an empty store. */
+  public void flush() {
+    RedisClient c = RedisClient.create(uri().toString());
+    try (StatefulRedisConnection<String, String> conn = c.connect()) {
+      conn.sync().flushall();
+    } finally {
+      c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  public String log() {
+    return process.output();
+  }
+
+  @Override
+  public void close() {
+    process.close();
+  }
+}
