@@ -30,7 +30,8 @@ import org.rtc4j.dtls.DtlsCertificate;
  *     {@code includeLoopback} or when nothing else exists
  * @param includeLoopback rtc4j option: also bind loopback addresses when enumerating interfaces
  * @param maxMessageSize rtc4j option: the largest data-channel message this side accepts,
- *     advertised as {@code a=max-message-size} (RFC 8841 §6); default 256 KiB
+ *     advertised as {@code a=max-message-size} (RFC 8841 §6); default 256 KiB (as Chromium),
+ *     1..64 MiB; set 16 MiB on both rtc4j peers for 16 MiB messages
  * @param tlsContext rtc4j option: the SSLContext for {@code turns:} connections; null = the JDK default
  * @param iceDisconnectedTimeout rtc4j option: no response for this long → ICE disconnected (default 5 s)
  * @param iceFailedTimeout rtc4j option: consent lost this long → ICE failed (default 30 s, RFC 7675)
@@ -49,6 +50,8 @@ public record RtcConfiguration(
 
   /** The default {@code a=max-message-size}: what Chromium advertises. */
   public static final long DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024;
+  /** The largest {@code maxMessageSize} accepted: 64 MiB (the receive buffer grows to hold one message). */
+  public static final long MAX_MAX_MESSAGE_SIZE = 64L * 1024 * 1024;
 
   public RtcConfiguration {
     iceServers = List.copyOf(iceServers);
@@ -56,8 +59,9 @@ public record RtcConfiguration(
     Objects.requireNonNull(bundlePolicy, "bundlePolicy");
     certificates = List.copyOf(certificates);
     hostAddresses = List.copyOf(hostAddresses);
-    if (maxMessageSize < 0) {
-      throw new TypeException("maxMessageSize must be >= 0 (0 = no limit): " + maxMessageSize);
+    if (maxMessageSize < 1 || maxMessageSize > MAX_MAX_MESSAGE_SIZE) {
+      // A concrete limit: SCTP reassembles whole messages, so "unlimited" cannot be honoured (RFC 8841 §6).
+      throw new TypeException("maxMessageSize must be 1.." + MAX_MAX_MESSAGE_SIZE + ": " + maxMessageSize);
     }
     Objects.requireNonNull(iceDisconnectedTimeout, "iceDisconnectedTimeout");
     Objects.requireNonNull(iceFailedTimeout, "iceFailedTimeout");
@@ -160,7 +164,7 @@ public record RtcConfiguration(
       return this;
     }
 
-    /** The largest message this side accepts, advertised as {@code a=max-message-size}; 0 = no limit. */
+    /** The largest message this side accepts, advertised as {@code a=max-message-size} (1..64 MiB). */
     public Builder maxMessageSize(long bytes) {
       this.maxMessageSize = bytes;
       return this;

@@ -565,7 +565,7 @@ public final class PeerEngine {
 
   private void setupSctp(long nowNanos, DtlsRole role, RemoteDescription remote) {
     remoteMaxMessageSize = remote.maxMessageSize();
-    long local = config.maxMessageSize() == 0 ? 1L << 30 : config.maxMessageSize();
+    long local = config.maxMessageSize();
     SctpConfig sc = SctpConfig.builder()
         .localPort(config.sctpPort())
         .remotePort(remote.sctpPort())

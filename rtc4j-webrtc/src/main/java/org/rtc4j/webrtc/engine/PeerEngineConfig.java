@@ -15,7 +15,7 @@ import org.rtc4j.ice.IceTransportPolicy;
  * @param policy ICE transport policy
  * @param hostAddresses the UDP sockets the runtime bound (concrete address and port each)
  * @param certificate the local DTLS identity
- * @param maxMessageSize the local {@code a=max-message-size} (0 = no limit)
+ * @param maxMessageSize the local {@code a=max-message-size} (a concrete limit, at least 1)
  * @param sctpPort the local SCTP port
  * @param iceDisconnectedTimeout ICE disconnected after this long without a response
  * @param iceFailedTimeout ICE failed after this long without consent
@@ -34,5 +34,8 @@ public record PeerEngineConfig(List<IceServer> iceServers, IceTransportPolicy po
     Objects.requireNonNull(iceDisconnectedTimeout, "iceDisconnectedTimeout");
     Objects.requireNonNull(iceFailedTimeout, "iceFailedTimeout");
     Objects.requireNonNull(dtlsWakeup, "dtlsWakeup");
+    if (maxMessageSize < 1) {
+      throw new IllegalArgumentException("maxMessageSize must be >= 1: " + maxMessageSize);
+    }
   }
 }
