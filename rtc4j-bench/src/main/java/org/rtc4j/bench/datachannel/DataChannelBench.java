@@ -1,0 +1,446 @@
+package org.rtc4j.bench.datachannel;
+
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import org.rtc4j.testkit.browser.Browser;
+import org.rtc4j.testkit.browser.BrowserOptions;
+import org.rtc4j.testkit.browser.StaticHttpServer;
+import org.rtc4j.webrtc.DataChannel;
+import org.rtc4j.webrtc.DataChannelInit;
+import org.rtc4j.webrtc.PeerConnection;
+import org.rtc4j.webrtc.RtcConfiguration;
+import org.rtc4j.webrtc.RtcIceGatheringState;
+import org.rtc4j.webrtc.RtcSessionDescription;
+import org.rtc4j.webrtc.runtime.RtcRuntime;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Data-channel benchmark, every variant in one run, rounds alternating (the order rotates every
+ * round), a fresh connection per round:
+ * <ul>
+ *   <li>throughput: {@code --mib} MiB in 64 KiB binary messages through a reliable ordered channel,
+ *       the sender keeping {@code bufferedAmount} between 1 and 4 MiB ({@code bufferedamountlow});
+ *       the rate is measured at the receiver, from the first to the last bulk message (bytes after
+ *       the first message / elapsed);</li>
+ *   <li>1 KiB messages per second ({@code --small} messages, rtc4j↔rtc4j and Chromium↔Chromium),
+ *       measured at the receiver the same way;</li>
+ *   <li>offer→first message: from {@code createOffer} (non-trickle, every candidate in the SDP) to
+ *       the receiver's first message (rtc4j↔rtc4j, Chromium↔Chromium, rtc4j→Chromium where the
+ *       page both offers and receives).</li>
+ * </ul>
+ * Chromium↔rtc4j: the page offers and POSTs the offer to this process ({@code /offer?role=sink|source}),
+ * an in-process rtc4j PeerConnection answers; whoever receives measures (rtc4j reports its
+ * figures to the page over the channel). Every transfer is bounded by {@code --timeout-ms}.
+ */
+@Command(name = "datachannel-bench", mixinStandardHelpOptions = true,
+    description = "WebRTC data-channel throughput on loopback: rtc4j vs Chromium, one run.")
+public final class DataChannelBench implements Callable<Integer> {
+
+  static final int CHUNK = 64 * 1024;
+  static final int SMALL = 1024;
+  static final long HIGH = 4L << 20;
+  static final long LOW = 1L << 20;
+
+  @Option(names = "--mib", defaultValue = "64", description = "MiB per throughput run (default ${DEFAULT-VALUE})")
+  int mib;
+
+  @Option(names = "--small", defaultValue = "20000", description = "1 KiB messages per msgs/s run (default ${DEFAULT-VALUE})")
+  int small;
+
+  @Option(names = "--rounds", defaultValue = "5", description = "measured rounds per variant (default ${DEFAULT-VALUE})")
+  int rounds;
+
+  @Option(names = "--warmup", defaultValue = "1", description = "unmeasured rounds per variant first (default ${DEFAULT-VALUE})")
+  int warmup;
+
+  @Option(names = "--variants", split = ",", defaultValue = "rtc4j-rtc4j,rtc4j-chromium,chromium-rtc4j,chromium-chromium",
+      description = "variants (default ${DEFAULT-VALUE}); sender-receiver")
+  List<String> variants;
+
+  @Option(names = "--timeout-ms", defaultValue = "120000", description = "per round (default ${DEFAULT-VALUE})")
+  long timeoutMs;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new DataChannelBench()).execute(args));
+  }
+
+  /** One round's figures; NaN where a variant does not measure it. */
+  record Round(double mbps, double msgsPerSec, double firstMsgMs) {}
+
+  interface Variant {
+    String name();
+
+    Round run() throws Exception;
+  }
+
+  private RtcRuntime runtime;
+  private final ConcurrentLinkedQueue<PeerConnection> open = new ConcurrentLinkedQueue<>();
+  private byte[] payload;
+
+  @Override
+  public Integer call() throws Exception {
+    payload = new byte[CHUNK];
+    new SplittableRandom(1).nextBytes(payload);
+    long bytes = (long) mib << 20;
+    boolean needBrowser = variants.stream().anyMatch(v -> v.contains("chromium"));
+    StaticHttpServer web = null;
+    Browser browser = null;
+    runtime = RtcRuntime.create(2);
+    try {
+      if (needBrowser) {
+        web = StaticHttpServer.start().classpath("/datachannel/", "datachannel/");
+        web.handler("/offer", this::answerOffer);
+        browser = Browser.launch(BrowserOptions.builder().loopbackIce(true).mdnsCandidates(false).build());
+        browser.open(web.uri("/datachannel/bench.html"));
+        browser.awaitJs(Duration.ofSeconds(15), "return await window.pageReady;");
+        System.out.println("Chromium " + browser.version());
+      }
+      System.out.printf(Locale.ROOT, "%d MiB per throughput run, 64 KiB messages; %d x 1 KiB messages; %d rounds (+%d warm-up)"
+          + "; cpus %d%n", mib, small, rounds, warmup, Runtime.getRuntime().availableProcessors());
+      List<Variant> vs = new ArrayList<>();
+      for (String v : variants) {
+        vs.add(variant(v, browser, bytes));
+      }
+      Map<String, List<Round>> results = new LinkedHashMap<>();
+      vs.forEach(v -> results.put(v.name(), new ArrayList<>()));
+      for (int round = -warmup; round < rounds; round++) {
+        StringBuilder line = new StringBuilder(round < 0 ? "warm-up :" : String.format(Locale.ROOT, "round %2d:", round + 1));
+        for (int k = 0; k < vs.size(); k++) {
+          Variant v = vs.get(Math.floorMod(round + k, vs.size()));
+          Round r;
+          try {
+            r = v.run();
+          } catch (Exception e) {
+            System.out.println("  " + v.name() + " FAILED: " + e);
+            r = new Round(Double.NaN, Double.NaN, Double.NaN);
+          } finally {
+            for (PeerConnection pc = open.poll(); pc != null; pc = open.poll()) {
+              pc.close();
+            }
+          }
+          if (round >= 0) {
+            results.get(v.name()).add(r);
+          }
+          line.append(String.format(Locale.ROOT, "  %s %.1f MB/s", v.name(), r.mbps()));
+          if (!Double.isNaN(r.msgsPerSec())) {
+            line.append(String.format(Locale.ROOT, " %.0f msg/s", r.msgsPerSec()));
+          }
+          if (!Double.isNaN(r.firstMsgMs())) {
+            line.append(String.format(Locale.ROOT, " first %.0f ms", r.firstMsgMs()));
+          }
+        }
+        System.out.println(line);
+      }
+      summary(results);
+      return 0;
+    } finally {
+      if (browser != null) {
+        browser.close();
+      }
+      if (web != null) {
+        web.close();
+      }
+      runtime.close();
+    }
+  }
+
+  private void summary(Map<String, List<Round>> results) {
+    System.out.println();
+    System.out.println("== summary (median [min-max] over measured rounds; failed rounds excluded) ==");
+    System.out.printf(Locale.ROOT, "%-18s %-26s %-26s %-24s%n", "variant (send-recv)", "64 KiB MB/s", "1 KiB msgs/s",
+        "offer->1st msg ms");
+    Map<String, Double> mbps = new LinkedHashMap<>();
+    Map<String, Double> msgs = new LinkedHashMap<>();
+    for (var e : results.entrySet()) {
+      String n = e.getKey();
+      double[] a = stat(e.getValue(), Round::mbps);
+      double[] b = stat(e.getValue(), Round::msgsPerSec);
+      double[] c = stat(e.getValue(), Round::firstMsgMs);
+      mbps.put(n, a[0]);
+      msgs.put(n, b[0]);
+      System.out.printf(Locale.ROOT, "%-18s %-26s %-26s %-24s%n", n, fmt(a, "%.1f"), fmt(b, "%.0f"), fmt(c, "%.0f"));
+      printResult(n, "mbps", a);
+      printResult(n, "msgs_per_s", b);
+      printResult(n, "first_msg_ms", c);
+    }
+    Double anchor = mbps.get("chromium-chromium");
+    Double anchorMsgs = msgs.get("chromium-chromium");
+    if (anchor != null && !anchor.isNaN()) {
+      for (var e : mbps.entrySet()) {
+        if (!e.getKey().equals("chromium-chromium") && !e.getValue().isNaN()) {
+          System.out.printf(Locale.ROOT, "ratio %s / chromium-chromium (64 KiB MB/s) = %.2f%nresult.%s.ratio=%.3f%n",
+              e.getKey(), e.getValue() / anchor, e.getKey(), e.getValue() / anchor);
+        }
+      }
+    }
+    Double r = msgs.get("rtc4j-rtc4j");
+    if (anchorMsgs != null && r != null && !anchorMsgs.isNaN() && !r.isNaN()) {
+      System.out.printf(Locale.ROOT, "ratio rtc4j-rtc4j / chromium-chromium (1 KiB msgs/s) = %.2f%n", r / anchorMsgs);
+    }
+  }
+
+  private static void printResult(String n, String what, double[] s) {
+    if (!Double.isNaN(s[0])) {
+      System.out.printf(Locale.ROOT, "result.%s.%s.median=%.3f%nresult.%s.%s.min=%.3f%nresult.%s.%s.max=%.3f%n", n, what, s[0],
+          n, what, s[1], n, what, s[2]);
+    }
+  }
+
+  private static String fmt(double[] s, String f) {
+    if (Double.isNaN(s[0])) {
+      return "-";
+    }
+    return String.format(Locale.ROOT, f + " [" + f + "-" + f + "] n=%d", s[0], s[1], s[2], (int) s[3]);
+  }
+
+  /** {median, min, max, n} of the finite values. */
+  private static double[] stat(List<Round> rs, java.util.function.ToDoubleFunction<Round> f) {
+    double[] v = rs.stream().mapToDouble(f).filter(d -> !Double.isNaN(d)).sorted().toArray();
+    if (v.length == 0) {
+      return new double[] {Double.NaN, Double.NaN, Double.NaN, 0};
+    }
+    int n = v.length;
+    double med = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    return new double[] {med, v[0], v[n - 1], n};
+  }
+
+  private Variant variant(String name, Browser browser, long bytes) {
+    return switch (name) {
+      case "rtc4j-rtc4j" -> named(name, () -> rtc4jPair(bytes));
+      case "chromium-chromium" -> named(name, () -> {
+        Map<?, ?> r = browser.awaitJs(Map.class, Duration.ofMillis(timeoutMs + 10000),
+            "return await window.chromiumPair(args[0], args[1], args[2]);", bytes, small, timeoutMs);
+        return new Round(num(r, "mbps"), num(r, "msgsPerSec"), num(r, "firstMsgMs"));
+      });
+      case "chromium-rtc4j" -> named(name, () -> {
+        Map<?, ?> r = browser.awaitJs(Map.class, Duration.ofMillis(timeoutMs + 10000),
+            "return await window.toRtc4j(args[0], args[1]);", bytes, timeoutMs);
+        return new Round(num(r, "mbps"), Double.NaN, Double.NaN);
+      });
+      case "rtc4j-chromium" -> named(name, () -> {
+        Map<?, ?> r = browser.awaitJs(Map.class, Duration.ofMillis(timeoutMs + 10000),
+            "return await window.fromRtc4j(args[0], args[1]);", bytes, timeoutMs);
+        return new Round(num(r, "mbps"), Double.NaN, num(r, "firstMsgMs"));
+      });
+      default -> throw new IllegalArgumentException("unknown variant " + name);
+    };
+  }
+
+  private static double num(Map<?, ?> m, String k) {
+    Object o = m.get(k);
+    return o instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+
+  private static Variant named(String name, Callable<Round> body) {
+    return new Variant() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Round run() throws Exception {
+        return body.call();
+      }
+    };
+  }
+
+  static RtcConfiguration config() {
+    return RtcConfiguration.builder().hostAddress(InetAddress.getLoopbackAddress()).build();
+  }
+
+  private PeerConnection newPc() {
+    PeerConnection pc = new PeerConnection(config(), runtime);
+    open.add(pc);
+    return pc;
+  }
+
+  private static CompletableFuture<Void> gathered(PeerConnection pc) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    pc.onIceGatheringStateChange(s -> {
+      if (s == RtcIceGatheringState.COMPLETE) {
+        f.complete(null);
+      }
+    });
+    return f;
+  }
+
+  private <T> T get(CompletableFuture<T> f) throws Exception {
+    return f.get(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** Two PeerConnections in this JVM: offer→first message, bulk, then 1 KiB messages on the same channel. */
+  private Round rtc4jPair(long bytes) throws Exception {
+    PeerConnection a = newPc();
+    PeerConnection b = newPc();
+    CompletableFuture<Void> ga = gathered(a);
+    CompletableFuture<Void> gb = gathered(b);
+    DataChannel ch = a.createDataChannel("bench", DataChannelInit.defaults());
+    Sink sink = new Sink(bytes, small);
+    b.onDataChannel(c -> c.onMessage(sink::accept));
+    Pump pump = new Pump(ch, payload);
+    long t0 = System.nanoTime();
+    sink.t0 = t0;
+    ch.onOpen(() -> {
+      ch.send("hello");
+      pump.start(bytes, CHUNK);
+    });
+    a.setLocalDescription(get(a.createOffer())).get();
+    get(ga);
+    get(b.setRemoteDescription(a.localDescription()));
+    get(b.setLocalDescription(get(b.createAnswer())));
+    get(gb);
+    get(a.setRemoteDescription(b.localDescription()));
+    double mbps = get(sink.bulk);
+    pump.start((long) small * SMALL, SMALL);
+    double msgs = get(sink.small);
+    return new Round(mbps, msgs, sink.firstMsgMs);
+  }
+
+  /** Counts what arrives: text (the first message), 64 KiB bulk and 1 KiB messages. Callback thread only. */
+  static final class Sink {
+    final long bulkBytes;
+    final int smallCount;
+    final CompletableFuture<Double> bulk = new CompletableFuture<>(); // MB/s
+    final CompletableFuture<Double> small = new CompletableFuture<>(); // msgs/s
+    volatile long t0;
+    volatile double firstMsgMs = Double.NaN;
+    private long got;
+    private long bulkFirst;
+    private long firstSize;
+    private int smallGot;
+    private long smallFirst;
+
+    Sink(long bulkBytes, int smallCount) {
+      this.bulkBytes = bulkBytes;
+      this.smallCount = smallCount;
+    }
+
+    void accept(org.rtc4j.webrtc.DataChannelMessage m) {
+      long now = System.nanoTime();
+      if (Double.isNaN(firstMsgMs)) {
+        firstMsgMs = (now - t0) / 1e6;
+      }
+      if (m.isText()) {
+        return;
+      }
+      int n = m.size();
+      if (n == SMALL && got >= bulkBytes) {
+        if (smallGot++ == 0) {
+          smallFirst = now;
+        }
+        if (smallGot == smallCount) {
+          small.complete((smallCount - 1) / ((now - smallFirst) / 1e9));
+        }
+        return;
+      }
+      if (got == 0) {
+        bulkFirst = now;
+        firstSize = n;
+      }
+      got += n;
+      if (got >= bulkBytes && !bulk.isDone()) {
+        bulk.complete((got - firstSize) / 1e6 / ((now - bulkFirst) / 1e9));
+      }
+    }
+  }
+
+  /** Sends {@code total} bytes in messages of {@code size} keeping bufferedAmount between LOW and HIGH. */
+  static final class Pump {
+    private final DataChannel ch;
+    private final byte[] payload;
+    private long left;
+    private int size;
+
+    Pump(DataChannel ch, byte[] payload) {
+      this.ch = ch;
+      this.payload = payload;
+      ch.setBufferedAmountLowThreshold(LOW);
+      ch.onBufferedAmountLow(this::pump);
+    }
+
+    synchronized void start(long total, int size) {
+      this.left = total;
+      this.size = size;
+      pump();
+    }
+
+    private synchronized void pump() {
+      while (left > 0 && ch.bufferedAmount() < HIGH) {
+        int n = (int) Math.min(size, left);
+        ch.send(ByteBuffer.wrap(payload, 0, n));
+        left -= n;
+      }
+    }
+  }
+
+  /** POST /offer?role=sink&bytes=N | role=source&bytes=N: an rtc4j PeerConnection answers the page's offer. */
+  private void answerOffer(HttpExchange ex) throws IOException {
+    int status;
+    byte[] body;
+    try {
+      Map<String, String> q = new LinkedHashMap<>();
+      String query = ex.getRequestURI().getRawQuery();
+      for (String kv : query == null ? new String[0] : query.split("&")) {
+        int eq = kv.indexOf('=');
+        q.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+      }
+      String role = q.getOrDefault("role", "sink");
+      long bytes = Long.parseLong(q.getOrDefault("bytes", "0"));
+      String offer = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      PeerConnection pc = newPc();
+      CompletableFuture<Void> g = gathered(pc);
+      pc.onDataChannel(c -> {
+        if (role.equals("source")) {
+          Pump pump = new Pump(c, payload);
+          c.onOpen(() -> {
+            c.send("hello");
+            pump.start(bytes, CHUNK);
+          });
+        } else {
+          Sink sink = new Sink(bytes, 0);
+          sink.t0 = System.nanoTime();
+          c.onMessage(sink::accept);
+          sink.bulk.thenAccept(mbps -> c.send(String.format(Locale.ROOT, "{\"mbps\":%.4f}", mbps)));
+        }
+      });
+      get(pc.setRemoteDescription(RtcSessionDescription.offer(offer)));
+      get(pc.setLocalDescription(get(pc.createAnswer())));
+      get(g);
+      body = pc.localDescription().sdp().getBytes(StandardCharsets.UTF_8);
+      status = 201;
+      ex.getResponseHeaders().set("Content-Type", "application/sdp");
+    } catch (Exception e) {
+      body = ("answer failed: " + e).getBytes(StandardCharsets.UTF_8);
+      status = 500;
+    }
+    ex.sendResponseHeaders(status, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  static double[] sorted(double[] v) {
+    double[] c = v.clone();
+    Arrays.sort(c);
+    return c;
+  }
+}
