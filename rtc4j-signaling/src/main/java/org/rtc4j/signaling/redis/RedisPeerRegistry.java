@@ -562,7 +562,8 @@ public final class RedisPeerRegistry implements PeerRegistry {
     }
     for (Map.Entry<String, Map<String, Local>> e : locals.entrySet()) {
       Tenant t = tenants.get(e.getKey());
-      List<String> ids = new ArrayList<>(e.getValue().keySet());
+      Map<String, Local> snapshot = Map.copyOf(e.getValue());
+      List<String> ids = new ArrayList<>(snapshot.keySet());
       for (int from = 0; from < ids.size(); from += 500) {
         List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
         String[] keys = new String[chunk.size() + 1];
@@ -577,11 +578,13 @@ public final class RedisPeerRegistry implements PeerRegistry {
         try {
           for (Object lost : eval(REFRESH, keys, args)) {
             String id = (String) lost;
-            Local l;
+            Local l = snapshot.get(id);
+            boolean removed;
             synchronized (lock(t.key(), id)) {
-              l = e.getValue().remove(id);
+              // only the registration we asked about: the id may have left and come back meanwhile
+              removed = l != null && e.getValue().remove(id, l);
             }
-            if (l != null) {
+            if (removed) {
               log.info("id {} is no longer held by this node in Redis; closing its socket", id);
               l.sink().close();
             }
