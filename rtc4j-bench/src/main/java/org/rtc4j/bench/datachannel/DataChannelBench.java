@@ -162,7 +162,7 @@ public final class DataChannelBench implements Callable<Integer> {
     }
   }
 
-  private void summary(Map<String, List<Round>> results) {
+  private void summary(Map<String, List<Round>> results) throws java.io.IOException {
     System.out.println();
     System.out.println("== summary (median [min-max] over measured rounds; failed rounds excluded) ==");
     System.out.printf(Locale.ROOT, "%-18s %-26s %-26s %-24s%n", "variant (send-recv)", "64 KiB MB/s", "1 KiB msgs/s",
@@ -186,8 +186,9 @@ public final class DataChannelBench implements Callable<Integer> {
     if (anchor != null && !anchor.isNaN()) {
       for (var e : mbps.entrySet()) {
         if (!e.getKey().equals("chromium-chromium") && !e.getValue().isNaN()) {
-          System.out.printf(Locale.ROOT, "ratio %s / chromium-chromium (64 KiB MB/s) = %.2f%nresult.%s.ratio=%.3f%n",
-              e.getKey(), e.getValue() / anchor, e.getKey(), e.getValue() / anchor);
+          System.out.printf(Locale.ROOT, "ratio %s / chromium-chromium (64 KiB MB/s) = %.2f%n", e.getKey(),
+              e.getValue() / anchor);
+          resultLines.append(String.format(Locale.ROOT, "result.%s.ratio=%.3f%n", e.getKey(), e.getValue() / anchor));
         }
       }
     }
@@ -195,12 +196,17 @@ public final class DataChannelBench implements Callable<Integer> {
     if (anchorMsgs != null && r != null && !anchorMsgs.isNaN() && !r.isNaN()) {
       System.out.printf(Locale.ROOT, "ratio rtc4j-rtc4j / chromium-chromium (1 KiB msgs/s) = %.2f%n", r / anchorMsgs);
     }
+    System.out.println();
+    System.out.print(resultLines);
   }
 
-  private static void printResult(String n, String what, double[] s) {
+  /** Machine-readable lines, printed after the table. */
+  private final StringBuilder resultLines = new StringBuilder();
+
+  private void printResult(String n, String what, double[] s) {
     if (!Double.isNaN(s[0])) {
-      System.out.printf(Locale.ROOT, "result.%s.%s.median=%.3f%nresult.%s.%s.min=%.3f%nresult.%s.%s.max=%.3f%n", n, what, s[0],
-          n, what, s[1], n, what, s[2]);
+      resultLines.append(String.format(Locale.ROOT, "result.%s.%s.median=%.3f%nresult.%s.%s.min=%.3f%nresult.%s.%s.max=%.3f%n",
+          n, what, s[0], n, what, s[1], n, what, s[2]));
     }
   }
 
