@@ -23,6 +23,10 @@ final class ServeSignalingOptions {
       description = "PeerJS key. Default: ${DEFAULT-VALUE}.")
   String key;
 
+  @Option(names = "--redis", paramLabel = "URI",
+      description = "redis://HOST:PORT: the signaling server shares ids and queues with other nodes over Redis.")
+  String redis;
+
   @Option(names = "--no-signaling", description = "Do not run the PeerJS signaling server (nor the web app).")
   boolean disabled;
 
@@ -32,6 +36,6 @@ final class ServeSignalingOptions {
       return () -> { };
     }
     SignalingConfig.Builder b = SignalingConfig.builder().host(ip).port(port).key(key).webRoot("web/");
-    return SignalingService.forSuite(b, turn, out);
+    return SignalingService.forSuite(b, turn, out, redis);
   }
 }

@@ -95,6 +95,10 @@ final class SignalingOptions {
       description = "STUN/TURN URL handed out by /ice-servers (repeatable); {host} = the request's host name.")
   List<String> turnUrls = new ArrayList<>();
 
+  @Option(names = "--redis", paramLabel = "URI",
+      description = "redis://HOST:PORT: share ids and queues with other nodes over Redis (default: in memory).")
+  String redis;
+
   @Option(names = "--io-threads", paramLabel = "N", defaultValue = "0",
       description = "Netty I/O threads; 0 = one per core. Default: ${DEFAULT-VALUE}.")
   int ioThreads;
@@ -105,6 +109,12 @@ final class SignalingOptions {
 
   @Option(names = {"-v", "--verbose"}, description = "Log at DEBUG level.")
   boolean verbose;
+
+  /** The registry: in memory, or shared over Redis with {@code --redis}. */
+  static org.rtc4j.signaling.PeerRegistry registry(String redis, SignalingConfig config) throws IOException {
+    return redis == null ? new org.rtc4j.signaling.InMemoryPeerRegistry()
+        : org.rtc4j.signaling.redis.RedisPeerRegistry.connect(java.net.URI.create(redis), config);
+  }
 
   /** The configuration these options describe. */
   SignalingConfig.Builder toBuilder() throws IOException {

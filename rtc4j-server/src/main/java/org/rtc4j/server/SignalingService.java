@@ -34,7 +34,8 @@ public final class SignalingService implements AutoCloseable {
 
   /** {@code rtc4j signaling}: the server alone, with its own metrics endpoint when asked. */
   static SignalingService standalone(SignalingOptions o, PrintStream out) throws IOException {
-    SignalingServer server = SignalingServer.start(o.toBuilder().build());
+    SignalingConfig config = o.toBuilder().build();
+    SignalingServer server = SignalingServer.start(config, SignalingOptions.registry(o.redis, config));
     MetricsServer metrics = null;
     PrometheusMeterRegistry registry = null;
     try {
@@ -59,11 +60,18 @@ public final class SignalingService implements AutoCloseable {
    */
   public static SignalingService forSuite(SignalingConfig.Builder config, TurnService turn, PrintStream out)
       throws IOException {
+    return forSuite(config, turn, out, null);
+  }
+
+  /** {@link #forSuite(SignalingConfig.Builder, TurnService, PrintStream)} sharing state over Redis at {@code redis} (null: in memory). */
+  public static SignalingService forSuite(SignalingConfig.Builder config, TurnService turn, PrintStream out, String redis)
+      throws IOException {
     Optional<String> secret = turn.server().config().authSecret();
     if (secret.isPresent()) {
       config.turn(secret.get(), turnUrls(turn.server()));
     }
-    SignalingServer server = SignalingServer.start(config.build());
+    SignalingConfig built = config.build();
+    SignalingServer server = SignalingServer.start(built, SignalingOptions.registry(redis, built));
     turn.registry().ifPresent(r -> new SignalingMetrics(server).bindTo(r));
     SignalingService s = new SignalingService(server, null, null);
     s.report(out);
