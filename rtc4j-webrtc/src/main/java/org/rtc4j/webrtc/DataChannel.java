@@ -44,6 +44,10 @@ public final class DataChannel {
   /** Bytes the SCTP layer still holds, as last read on the loop. */
   private volatile long engineBuffered;
   private volatile long lowThreshold;
+  private final AtomicLong messagesSent = new AtomicLong();
+  private final AtomicLong bytesSent = new AtomicLong();
+  private final AtomicLong messagesReceived = new AtomicLong();
+  private final AtomicLong bytesReceived = new AtomicLong();
 
   private volatile Runnable onOpen = () -> { };
   private volatile Consumer<DataChannelMessage> onMessage = m -> { };
@@ -241,6 +245,8 @@ public final class DataChannel {
   }
 
   void message(DataChannelMessage m) {
+    messagesReceived.incrementAndGet();
+    bytesReceived.addAndGet(m.size());
     if (readyState == DataChannelState.OPEN || readyState == DataChannelState.CLOSING) {
       onMessage.accept(m);
     }
@@ -291,5 +297,23 @@ public final class DataChannel {
           + MAX_BUFFERED_AMOUNT + ")");
     }
     queuedOnLoop.addAndGet(size);
+    messagesSent.incrementAndGet();
+    bytesSent.addAndGet(size);
+  }
+
+  /** W3C RTCDataChannelStats members for getStats(). */
+  java.util.Map<String, Object> statsMembers() {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("label", label);
+    m.put("protocol", protocol);
+    if (id != null) {
+      m.put("dataChannelIdentifier", (long) id);
+    }
+    m.put("state", readyState.value());
+    m.put("messagesSent", messagesSent.get());
+    m.put("bytesSent", bytesSent.get());
+    m.put("messagesReceived", messagesReceived.get());
+    m.put("bytesReceived", bytesReceived.get());
+    return m;
   }
 }

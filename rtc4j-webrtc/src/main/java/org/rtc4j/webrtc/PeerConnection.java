@@ -93,6 +93,8 @@ public final class PeerConnection implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicInteger nextHandle = new java.util.concurrent.atomic.AtomicInteger();
   private volatile long remoteMaxMessageSize = org.rtc4j.webrtc.engine.Jsep.DEFAULT_REMOTE_MAX_MESSAGE_SIZE;
   private volatile boolean sctpConnected;
+  private final java.util.concurrent.atomic.AtomicLong channelsOpened = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong channelsClosed = new java.util.concurrent.atomic.AtomicLong();
 
   /** A connection with its own one-loop runtime (closed with the connection). */
   public PeerConnection(RtcConfiguration configuration) {
@@ -305,8 +307,18 @@ public final class PeerConnection implements AutoCloseable {
    * webrtc-stats member names.
    */
   public CompletableFuture<RtcStatsReport> getStats() {
-    return onLoop(() -> new RtcStatsReport(Stats.collect(engine, driver, certificate,
-        System.currentTimeMillis())));
+    return onLoop(() -> {
+      double now = System.currentTimeMillis();
+      List<RtcStats> stats = new ArrayList<>(Stats.collect(engine, driver, certificate, now));
+      for (DataChannel dc : channels.values()) {
+        stats.add(new RtcStats("D" + dc.handle(), "data-channel", now, dc.statsMembers()));
+      }
+      Map<String, Object> pcMembers = new java.util.LinkedHashMap<>();
+      pcMembers.put("dataChannelsOpened", channelsOpened.get());
+      pcMembers.put("dataChannelsClosed", channelsClosed.get());
+      stats.set(0, new RtcStats("P", "peer-connection", now, pcMembers));
+      return new RtcStatsReport(stats);
+    });
   }
 
   // ------------------------------------------------------------------------------------------
@@ -577,6 +589,7 @@ public final class PeerConnection implements AutoCloseable {
         channels.put(o.handle(), dc);
         // Open before anything else is dispatched: messages queued right behind this event must
         // find the channel open, and onOpen fires after the application saw (and wired) the channel.
+        channelsOpened.incrementAndGet();
         try {
           onDataChannel.accept(dc);
         } finally {
@@ -585,6 +598,7 @@ public final class PeerConnection implements AutoCloseable {
       } else {
         DataChannel dc = channels.get(o.handle());
         if (dc != null) {
+          channelsOpened.incrementAndGet();
           dc.opened(o.info().id());
         }
       }
@@ -601,6 +615,9 @@ public final class PeerConnection implements AutoCloseable {
     } else if (e instanceof PeerEvent.ChannelClosed c) {
       DataChannel dc = channels.remove(c.handle());
       if (dc != null) {
+        if (dc.readyState() != DataChannelState.CONNECTING) {
+          channelsClosed.incrementAndGet();
+        }
         dc.closed();
       }
     } else if (e instanceof PeerEvent.ChannelBufferedAmountLow b) {

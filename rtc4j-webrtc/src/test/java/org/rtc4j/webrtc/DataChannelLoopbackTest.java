@@ -91,6 +91,14 @@ class DataChannelLoopbackTest {
       assertThat(received.get(n + 1).isBinary()).isTrue();
       assertThat(received.get(n + 1).size()).isZero();
       assertThat(remote.get().label()).isEqualTo("chat");
+      RtcStatsReport stats = p.offerer.getStats().get(5, TimeUnit.SECONDS);
+      RtcStats dcStats = stats.ofType("data-channel").get(0);
+      assertThat(dcStats.getString("label")).isEqualTo("chat");
+      assertThat(dcStats.getString("state")).isEqualTo("open");
+      assertThat(dcStats.getLong("messagesSent")).isEqualTo(n + 2);
+      assertThat(dcStats.getLong("messagesReceived")).isEqualTo(n + 2);
+      assertThat(dcStats.getLong("dataChannelIdentifier")).isEqualTo((long) a.id());
+      assertThat(stats.ofType("peer-connection").get(0).getLong("dataChannelsOpened")).isEqualTo(1);
 
       // Close from the offerer reaches both sides.
       CompletableFuture<Void> remoteClosed = new CompletableFuture<>();
