@@ -19,7 +19,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.rtc4j.signaling.redis.RedisPeerRegistry;
 import org.rtc4j.signaling.redis.RedisProcess;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.rtc4j.signaling.redis.RedisNodeMain;
 import org.rtc4j.testkit.FreePorts;
+import org.rtc4j.testkit.Processes;
+import org.rtc4j.testkit.ThreadLeakCheck;
 import org.rtc4j.testkit.Wait;
 
 /**
@@ -247,6 +253,36 @@ class RedisClusterTest {
   }
 
   @Test
+  void nodeKilledWithSigkillLosesOnlyItsPeers() throws Exception {
+    SignalingServer b = node(c -> c.aliveTimeout(ALIVE));
+    Tenant t = b.config().tenants().get(0);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    try (Processes.Running other = Processes.command(java, "-cp", System.getProperty("java.class.path"),
+        RedisNodeMain.class.getName(), redis.uri().toString(), Long.toString(ALIVE.toMillis())).start()) {
+      other.awaitOutput(Duration.ofSeconds(30), Pattern.compile("PORT \\d+"));
+      Matcher m = Pattern.compile("PORT (\\d+)").matcher(other.output());
+      assertThat(m.find()).isTrue();
+      int port = Integer.parseInt(m.group(1));
+      WsClient alice = track(WsClient.open(http, port, "peerjs", "alice", "tok-alice"));
+      WsClient bob = open(b, "bob");
+      bob.offer("alice", "{\"n\":1}");
+      assertThat(json(alice.next()).get("src").asText()).isEqualTo("bob");
+
+      other.process().destroyForcibly(); // SIGKILL: nothing reaches Redis
+      other.waitFor(Duration.ofSeconds(10));
+      alice.awaitClose();
+      assertThat(json(connect(b, "alice", "thief").next()).get("type").asText()).isEqualTo("ID-TAKEN");
+      Wait.until(Duration.ofSeconds(15), Duration.ofMillis(200), "the killed node's id expires", () -> {
+        bob.sendAsync("{\"type\":\"HEARTBEAT\"}");
+        return !b.registry().isRegistered(t, "alice");
+      });
+      assertThat(connect(b, "alice", "thief").next()).isEqualTo(OPEN);
+      assertThat(b.registry().isRegistered(t, "bob")).isTrue();
+      assertThat(b.registry().peers(t)).isEqualTo(2);
+    }
+  }
+
+  @Test
   void gracefulNodeCloseFreesItsIdsAtOnce() throws Exception {
     SignalingServer a = node();
     SignalingServer b = node();
@@ -279,6 +315,22 @@ class RedisClusterTest {
     WsClient third = connect(a, "p3", "t3");
     assertThat(json(third.next())).isEqualTo(
         json("{\"type\":\"ERROR\",\"payload\":{\"msg\":\"Server has reached its concurrent user limit\"}}"));
+  }
+
+  @Test
+  void closedNodesLeaveNoThreads() throws Exception {
+    ThreadLeakCheck check = ThreadLeakCheck.snapshot().ignoringNamePrefixes("HttpClient");
+    SignalingServer a = node();
+    SignalingServer b = node();
+    WsClient alice = open(a, "alice");
+    WsClient bob = open(b, "bob");
+    alice.offer("bob", "{}");
+    bob.next();
+    alice.abort();
+    bob.abort();
+    a.close();
+    b.close();
+    check.assertNoNewThreads(Duration.ofSeconds(15));
   }
 
   @Test
