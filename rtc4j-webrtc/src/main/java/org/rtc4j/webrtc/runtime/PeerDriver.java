@@ -92,8 +92,8 @@ public final class PeerDriver {
         ch = DatagramChannel.open(a instanceof java.net.Inet6Address ? java.net.StandardProtocolFamily.INET6
             : java.net.StandardProtocolFamily.INET);
         ch.configureBlocking(false);
-        ch.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
-        ch.setOption(StandardSocketOptions.SO_SNDBUF, 1 << 20);
+        ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20); // the kernel caps it at net.core.rmem_max
+        ch.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
         ch.bind(new InetSocketAddress(a, 0));
         channels.put((InetSocketAddress) ch.getLocalAddress(), ch);
       } catch (IOException | UnsupportedOperationException e) {
