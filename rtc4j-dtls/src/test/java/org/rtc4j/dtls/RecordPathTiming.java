@@ -60,7 +60,11 @@ class RecordPathTiming {
       for (int i = 0; i < WARMUP + MEASURED; i++) {
         long s = System.nanoTime();
         p.server.handleReceive(s, records.get(i));
+        long deadline = s + 5_000_000_000L; // bounded: a lost record must not hang the measurement
         while (p.server.pollEvent().isEmpty()) {
+          if (System.nanoTime() > deadline) {
+            throw new AssertionError("record " + i + " not delivered within 5 s");
+          }
           Thread.onSpinWait();
         }
         if (i >= WARMUP) {

@@ -30,6 +30,8 @@ import org.rtc4j.stun.Priority;
 import org.rtc4j.stun.ShortTermCredentials;
 import org.rtc4j.stun.Software;
 import org.rtc4j.stun.StunClass;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.rtc4j.stun.StunMessage;
 import org.rtc4j.stun.StunMethod;
 import org.rtc4j.stun.StunParseException;
@@ -69,6 +71,8 @@ import org.rtc4j.stun.transaction.StunTransactionEvent;
  * clock, opens no socket. Remote input never throws out of it: bad datagrams are dropped and counted.
  */
 public final class IceAgent {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IceAgent.class);
 
   private static final long MS = 1_000_000L;
   private static final long CHECK_RTO = 500 * MS;
@@ -330,8 +334,10 @@ public final class IceAgent {
       receive(nowNanos, in);
     } catch (RuntimeException e) {
       // Remote bytes must never throw out of the core (DESIGN.md); counted, and the fuzz test checks it stays 0.
+      // Logged as well: in production a broken invariant must be visible, not only counted.
       internalErrors++;
       dropped++;
+      LOG.warn("ICE agent: internal error on a datagram from {} (dropped)", in.source(), e);
     }
   }
 
