@@ -1,0 +1,178 @@
+package org.rtc4j.peerjs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.rtc4j.signaling.SignalingConfig;
+import org.rtc4j.signaling.SignalingServer;
+import org.rtc4j.testkit.Wait;
+import org.rtc4j.webrtc.RtcConfiguration;
+
+/** Java Peer ↔ Java Peer through our SignalingServer on 127.0.0.1: every serialization, both directions. */
+@Timeout(120)
+class PeerLoopbackTest {
+  SignalingServer server;
+  final List<Peer> peers = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    server = SignalingServer.start(SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1)
+        .expireTimeout(Duration.ofMillis(1500)).build());
+  }
+
+  @AfterEach
+  void stop() {
+    peers.forEach(Peer::destroy);
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  PeerOptions options() {
+    return PeerOptions.builder().host("127.0.0.1").port(server.port()).path("/").key("peerjs")
+        .config(RtcConfiguration.builder().hostAddress(InetAddress.getLoopbackAddress()).build()).build();
+  }
+
+  Peer open(String id) throws Exception {
+    Peer p = new Peer(id, options());
+    peers.add(p);
+    CompletableFuture<String> opened = new CompletableFuture<>();
+    p.onOpen(opened::complete).onError(opened::completeExceptionally);
+    opened.get(20, TimeUnit.SECONDS);
+    return p;
+  }
+
+  @ParameterizedTest
+  @EnumSource(Serialization.class)
+  void everySerializationBothDirections(Serialization ser) throws Exception {
+    Peer bob = open("bob");
+    Peer alice = open(null);
+    assertThat(alice.id()).matches("[0-9a-f-]{36}");
+    CompletableFuture<DataConnection> incoming = new CompletableFuture<>();
+    List<Object> bobGot = new CopyOnWriteArrayList<>();
+    bob.onConnection(c -> {
+      c.onData(d -> {
+        bobGot.add(d);
+        c.send(d); // echo
+      });
+      incoming.complete(c);
+    });
+    DataConnection c = alice.connect("bob", new ConnectOptions("lbl", Map.of("app", "test", "n", 1), ser, true));
+    List<Object> aliceGot = new CopyOnWriteArrayList<>();
+    c.onData(aliceGot::add);
+    CompletableFuture<Void> open = new CompletableFuture<>();
+    c.onOpen(() -> open.complete(null)).onError(open::completeExceptionally);
+    open.get(30, TimeUnit.SECONDS);
+    DataConnection in = incoming.get(5, TimeUnit.SECONDS);
+    assertThat(in.label()).isEqualTo("lbl");
+    assertThat(in.metadata()).isEqualTo(Map.of("app", "test", "n", 1L));
+    assertThat(in.serialization()).isEqualTo(ser);
+    assertThat(in.reliable()).isTrue();
+    assertThat(in.peer()).isEqualTo(alice.id());
+
+    List<Object> sent = switch (ser) {
+      case RAW -> List.of("hello", new byte[] {1, 2, 3});
+      case JSON -> List.of("hello", Map.of("a", List.of(1L, 2.5, true)), 42L);
+      case BINARY -> List.of("hello", Map.of("a", List.of(1L, 2.5, true)), new byte[] {9, 8}, bigBytes(300_000));
+    };
+    sent.forEach(c::send);
+    Wait.until(Duration.ofSeconds(30), "echoes", () -> aliceGot.size() == sent.size());
+    for (int i = 0; i < sent.size(); i++) {
+      assertThat(bobGot.get(i)).usingRecursiveComparison().isEqualTo(sent.get(i));
+      assertThat(aliceGot.get(i)).usingRecursiveComparison().isEqualTo(sent.get(i));
+    }
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    in.onClose(() -> closed.complete(null));
+    c.close();
+    closed.get(20, TimeUnit.SECONDS);
+  }
+
+  static byte[] bigBytes(int n) {
+    byte[] b = new byte[n];
+    new Random(n).nextBytes(b);
+    return b;
+  }
+
+  @Test
+  void largeBinaryMessageIsChunkedAndReassembled() throws Exception {
+    Peer bob = open("bob2");
+    Peer alice = open("alice2");
+    CompletableFuture<byte[]> got = new CompletableFuture<>();
+    bob.onConnection(c -> c.onData(d -> got.complete((byte[]) d)));
+    DataConnection c = alice.connect("bob2");
+    CompletableFuture<Void> open = new CompletableFuture<>();
+    c.onOpen(() -> open.complete(null));
+    open.get(30, TimeUnit.SECONDS);
+    byte[] data = bigBytes(4 * 1024 * 1024);
+    long t0 = System.nanoTime();
+    c.send(data);
+    byte[] back = got.get(60, TimeUnit.SECONDS);
+    double s = (System.nanoTime() - t0) / 1e9;
+    System.out.printf("4 MiB binary (chunked) in %.2f s%n", s);
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    assertThat(HexFormat.of().formatHex(md.digest(back)))
+        .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)));
+  }
+
+  @Test
+  void errorsIdTakenInvalidIdPeerUnavailableAndMediaUnsupported() throws Exception {
+    Peer first = open("dup");
+    Peer second = new Peer("dup", options());
+    peers.add(second);
+    CompletableFuture<PeerError> err = new CompletableFuture<>();
+    second.onError(err::complete);
+    assertThat(err.get(20, TimeUnit.SECONDS).type()).isEqualTo("unavailable-id");
+
+    Peer bad = new Peer("bad id!", options());
+    peers.add(bad);
+    CompletableFuture<PeerError> err2 = new CompletableFuture<>();
+    bad.onError(err2::complete);
+    assertThat(err2.get(20, TimeUnit.SECONDS).type()).isEqualTo("invalid-id");
+
+    CompletableFuture<PeerError> err3 = new CompletableFuture<>();
+    first.onError(err3::complete);
+    first.connect("never-comes");
+    PeerError e3 = err3.get(30, TimeUnit.SECONDS);
+    assertThat(e3.type()).isEqualTo("peer-unavailable");
+    assertThat(e3.getMessage()).contains("never-comes");
+
+    assertThatThrownBy(() -> first.call("x", null)).isInstanceOf(UnsupportedOperationException.class)
+        .hasMessageContaining("media");
+  }
+
+  @Test
+  void disconnectAndReconnectKeepTheId() throws Exception {
+    Peer p = open("again");
+    CompletableFuture<String> disc = new CompletableFuture<>();
+    p.onDisconnected(disc::complete);
+    p.disconnect();
+    assertThat(disc.get(10, TimeUnit.SECONDS)).isEqualTo("again");
+    assertThat(p.disconnected()).isTrue();
+    CompletableFuture<String> reopened = new CompletableFuture<>();
+    p.onOpen(reopened::complete);
+    p.reconnect();
+    assertThat(reopened.get(20, TimeUnit.SECONDS)).isEqualTo("again");
+    assertThat(p.disconnected()).isFalse();
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    p.onClose(() -> closed.complete(null));
+    p.destroy();
+    closed.get(10, TimeUnit.SECONDS);
+    assertThat(p.destroyed()).isTrue();
+  }
+}
