@@ -200,4 +200,35 @@ class DtlsEngineTest {
     e.close();
     leaks.assertNoNewThreads(Duration.ofSeconds(5));
   }
+
+  /**
+   * The record path hands Bouncy Castle's output array to {@code pollTransmit} without a copy. That
+   * is only correct while each record gets a fresh array: queue many records before polling any, and
+   * every one must still decrypt to what was sent (a reused buffer would corrupt the earlier ones).
+   */
+  @Test
+  void recordsQueuedBeforePollingStayIntact() {
+    try (EnginePair p = EnginePair.options().build()) {
+      p.start(true);
+      assertThat(p.pumpUntil(Duration.ofSeconds(10), p::bothComplete)).isTrue();
+      assertThat(p.pumpUntil(Duration.ofSeconds(5),
+          () -> !p.client.handshakeThreadAlive() && !p.server.handshakeThreadAlive())).isTrue();
+      int before = p.serverEvents.size();
+      java.util.List<byte[]> sent = new java.util.ArrayList<>();
+      java.util.Random random = new java.util.Random(7);
+      for (int i = 0; i < 32; i++) {
+        byte[] msg = new byte[1 + random.nextInt(1000)];
+        random.nextBytes(msg);
+        msg[0] = (byte) i;
+        sent.add(msg);
+        p.client.send(ByteBuffer.wrap(msg.clone()));
+      }
+      assertThat(p.pumpUntil(Duration.ofSeconds(5), () -> p.serverEvents.size() >= before + 32)).isTrue();
+      java.util.List<byte[]> got = p.serverEvents.subList(before, before + 32).stream()
+          .map(e -> ((DtlsEvent.ApplicationData) e).data()).toList();
+      for (int i = 0; i < 32; i++) {
+        assertThat(got.get(i)).as("record %d", i).isEqualTo(sent.get(i));
+      }
+    }
+  }
 }
