@@ -74,13 +74,13 @@ public final class ReceiveCommand implements Callable<Integer> {
         stderr.println("rtc4j receive: no complete transfer within " + options.timeoutSeconds + " s");
         return 1;
       }
+      // let the result message reach the sender: it closes the channel when it has it
+      try {
+        current.get().channelClosed().get(5, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        // the sender went away without closing: nothing left to deliver
+      }
       if (o.ok()) {
-        // let the result message reach the sender: it closes the channel when it has it
-        try {
-          current.get().channelClosed().get(5, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-          // the sender went away without closing: nothing left to deliver
-        }
         stdout.println("received " + o.name() + " -> " + o.file());
       } else {
         stderr.println("rtc4j receive: transfer failed: " + o.error());

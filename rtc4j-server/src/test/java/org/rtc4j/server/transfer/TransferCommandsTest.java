@@ -79,6 +79,58 @@ class TransferCommandsTest {
     }
   }
 
+  /** A sender announcing the wrong sha256: receive exits 1, keeps no file, and tells the sender ok=false. */
+  @Test
+  void aHashMismatchFailsTheReceiverAndLeavesNoFile() throws Exception {
+    Path outDir = tmp.resolve("in");
+    ReceiveCommand receive = new ReceiveCommand();
+    ByteArrayOutputStream rOut = new ByteArrayOutputStream();
+    ByteArrayOutputStream rErr = new ByteArrayOutputStream();
+    receive.stdout = new PrintStream(rOut, true, StandardCharsets.UTF_8);
+    receive.stderr = new PrintStream(rErr, true, StandardCharsets.UTF_8);
+    CompletableFuture<Integer> receiveExit = CompletableFuture.supplyAsync(() -> new CommandLine(receive)
+        .execute("--http", "127.0.0.1:0", "--out", outDir.toString(), "--ice-address", "127.0.0.1", "--timeout", "60"));
+    InetSocketAddress http = receive.listening.get(20, TimeUnit.SECONDS);
+
+    try (var runtime = org.rtc4j.webrtc.runtime.RtcRuntime.create(1);
+        var pc = new org.rtc4j.webrtc.PeerConnection(org.rtc4j.webrtc.RtcConfiguration.builder()
+            .hostAddress(java.net.InetAddress.getLoopbackAddress()).build(), runtime)) {
+      CompletableFuture<Void> gathered = new CompletableFuture<>();
+      pc.onIceGatheringStateChange(st -> {
+        if (st == org.rtc4j.webrtc.RtcIceGatheringState.COMPLETE) {
+          gathered.complete(null);
+        }
+      });
+      var ch = pc.createDataChannel(TransferProtocol.LABEL, org.rtc4j.webrtc.DataChannelInit.defaults());
+      CompletableFuture<String> verdict = new CompletableFuture<>();
+      ch.onMessage(m -> verdict.complete(m.text()));
+      ch.onOpen(() -> {
+        ch.send(TransferProtocol.file("bad.bin", 3));
+        ch.send(new byte[] {1, 2, 3});
+        ch.send(TransferProtocol.done("bad.bin", 3, "00".repeat(32)));
+      });
+      pc.setLocalDescription(pc.createOffer().get(10, TimeUnit.SECONDS)).get(10, TimeUnit.SECONDS);
+      gathered.get(15, TimeUnit.SECONDS);
+      var client = java.net.http.HttpClient.newHttpClient();
+      var r = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + http.getPort()
+          + "/offer")).header("Content-Type", "application/sdp")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(pc.localDescription().sdp())).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(201);
+      pc.setRemoteDescription(org.rtc4j.webrtc.RtcSessionDescription.answer(r.body())).get(10, TimeUnit.SECONDS);
+      var v = TransferProtocol.parse(verdict.get(30, TimeUnit.SECONDS));
+      assertThat(v).containsEntry("type", "result").containsEntry("ok", false).containsEntry("bytes", 3L);
+      assertThat((String) v.get("error")).contains("sha256 mismatch");
+    }
+    assertThat(receiveExit.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+    assertThat(rErr.toString(StandardCharsets.UTF_8)).contains("sha256 mismatch");
+    String[] lines = rOut.toString(StandardCharsets.UTF_8).strip().split("\n");
+    assertThat(SUMMARY.matcher(lines[lines.length - 1]).matches()).isTrue();
+    try (var files = Files.list(outDir)) {
+      assertThat(files.toList()).isEmpty();
+    }
+  }
+
   @Test
   void fileNamesCannotLeaveTheDirectory() {
     assertThat(FileReceiver.safeName("../../etc/passwd")).isEqualTo("passwd");
