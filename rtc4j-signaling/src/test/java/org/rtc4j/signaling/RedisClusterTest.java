@@ -257,7 +257,8 @@ class RedisClusterTest {
     SignalingServer b = node(c -> c.aliveTimeout(ALIVE));
     Tenant t = b.config().tenants().get(0);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    try (Processes.Running other = Processes.command(java, "-cp", System.getProperty("java.class.path"),
+    try (Processes.Running other = Processes.command(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
+        "-cp", System.getProperty("java.class.path"),
         RedisNodeMain.class.getName(), redis.uri().toString(), Long.toString(ALIVE.toMillis())).start()) {
       other.awaitOutput(Duration.ofSeconds(30), Pattern.compile("PORT \\d+"));
       Matcher m = Pattern.compile("PORT (\\d+)").matcher(other.output());
