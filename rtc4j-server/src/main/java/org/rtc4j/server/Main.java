@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "rtc4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = {"rtc4j: WebRTC for the JVM. Server suite command line.", ""},
     subcommands = {ServeCommand.class, TurnCommand.class, EchoCommand.class, SignalingCommand.class,
-        org.rtc4j.server.transfer.SendCommand.class, org.rtc4j.server.transfer.ReceiveCommand.class, CommandLine.HelpCommand.class},
+        org.rtc4j.server.transfer.SendCommand.class, org.rtc4j.server.transfer.ReceiveCommand.class, org.rtc4j.server.peerjs.PeerJsCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Run 'rtc4j <command> --help' for the options of a command.",
         "Example: rtc4j turn --user alice:secret --realm example.org --relay-ip 203.0.113.7"})
 public final class Main implements Runnable {
