@@ -127,6 +127,7 @@ public final class PeerConnection implements AutoCloseable {
         throw new NetworkException("cannot bind a UDP socket on " + addresses + ": " + e.getMessage(), e);
       }
       this.driver = d;
+      d.mdns(configuration.mdns(), configuration.hostAddresses());
       PeerEngineConfig ec = new PeerEngineConfig(servers,
           configuration.iceTransportPolicy() == RtcIceTransportPolicy.RELAY ? IceTransportPolicy.RELAY
               : IceTransportPolicy.ALL,
@@ -532,6 +533,10 @@ public final class PeerConnection implements AutoCloseable {
         } catch (RuntimeException e) {
           driver.pump();
           callbacks.execute(() -> f.completeExceptionally(e));
+          return;
+        } catch (Throwable e) {
+          // A bug (an Error) must still settle the future, never leave the caller waiting.
+          callbacks.execute(() -> f.completeExceptionally(new OperationException("internal error: " + e, e)));
           return;
         }
         driver.pump();

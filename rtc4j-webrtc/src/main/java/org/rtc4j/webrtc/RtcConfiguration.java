@@ -35,6 +35,8 @@ import org.rtc4j.dtls.DtlsCertificate;
  * @param tlsContext rtc4j option: the SSLContext for {@code turns:} connections; null = the JDK default
  * @param iceDisconnectedTimeout rtc4j option: no response for this long → ICE disconnected (default 5 s)
  * @param iceFailedTimeout rtc4j option: consent lost this long → ICE failed (default 30 s, RFC 7675)
+ * @param mdns rtc4j option: resolve remote {@code .local} candidates with mDNS (default true); with
+ *     explicit {@code hostAddresses} the queries stay on those addresses' interfaces
  */
 public record RtcConfiguration(
     List<RtcIceServer> iceServers,
@@ -46,7 +48,8 @@ public record RtcConfiguration(
     long maxMessageSize,
     SSLContext tlsContext,
     Duration iceDisconnectedTimeout,
-    Duration iceFailedTimeout) {
+    Duration iceFailedTimeout,
+    boolean mdns) {
 
   /** The default {@code a=max-message-size}: what Chromium advertises. */
   public static final long DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024;
@@ -90,6 +93,7 @@ public record RtcConfiguration(
     b.tlsContext = tlsContext;
     b.iceDisconnectedTimeout = iceDisconnectedTimeout;
     b.iceFailedTimeout = iceFailedTimeout;
+    b.mdns = mdns;
     return b;
   }
 
@@ -112,8 +116,15 @@ public record RtcConfiguration(
     private SSLContext tlsContext;
     private Duration iceDisconnectedTimeout = Duration.ofSeconds(5);
     private Duration iceFailedTimeout = Duration.ofSeconds(30);
+    private boolean mdns = true;
 
     private Builder() {}
+
+    /** Whether remote {@code .local} candidates are resolved with mDNS (default true). */
+    public Builder mdns(boolean enabled) {
+      this.mdns = enabled;
+      return this;
+    }
 
     /** Adds one ICE server. */
     public Builder iceServer(RtcIceServer server) {
@@ -191,7 +202,7 @@ public record RtcConfiguration(
     /** The configuration. */
     public RtcConfiguration build() {
       return new RtcConfiguration(iceServers, iceTransportPolicy, bundlePolicy, certificates, hostAddresses,
-          includeLoopback, maxMessageSize, tlsContext, iceDisconnectedTimeout, iceFailedTimeout);
+          includeLoopback, maxMessageSize, tlsContext, iceDisconnectedTimeout, iceFailedTimeout, mdns);
     }
   }
 }

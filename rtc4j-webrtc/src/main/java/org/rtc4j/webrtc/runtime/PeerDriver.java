@@ -64,6 +64,9 @@ public final class PeerDriver {
   private DatagramChannel mdnsChannel;
   private MdnsResolver mdns;
   private final Map<String, List<String>> mdnsNames = new HashMap<>();
+  /** Where mDNS may go: null = every interface (0.0.0.0:5353, group joined); else only these addresses. */
+  private List<InetAddress> mdnsScope;
+  private boolean mdnsEnabled = true;
   private long sendErrors;
   private long datagramsReceived;
   private long datagramsSent;
@@ -136,6 +139,16 @@ public final class PeerDriver {
         }
       }
     };
+  }
+
+  /**
+   * Limits mDNS (RFC 6762) for remote {@code .local} candidates: off entirely, or kept on
+   * {@code scope} (an ephemeral socket on the first IPv4 address, multicast out of its interface,
+   * no group join) instead of 0.0.0.0:5353 on every interface. Call before {@link #start}.
+   */
+  public void mdns(boolean enabled, List<InetAddress> scope) {
+    this.mdnsEnabled = enabled;
+    this.mdnsScope = scope == null || scope.isEmpty() ? null : List.copyOf(scope);
   }
 
   /**
@@ -333,7 +346,7 @@ public final class PeerDriver {
 
   private void resolveMdns(String name) {
     long now = loop.nanoTime();
-    if (mdns == null && !openMdns()) {
+    if (!mdnsEnabled || (mdns == null && !openMdns())) {
       engine.handleMdnsResolved(now, name, Optional.empty());
       return;
     }
@@ -358,6 +371,9 @@ public final class PeerDriver {
    * answers only).
    */
   private boolean openMdns() {
+    if (mdnsScope != null) {
+      return openScopedMdns();
+    }
     DatagramChannel ch = null;
     try {
       ch = DatagramChannel.open(java.net.StandardProtocolFamily.INET);
@@ -390,6 +406,47 @@ public final class PeerDriver {
       return true;
     } catch (IOException | RuntimeException e) {
       LOG.debug("mDNS unavailable: {}", e.toString());
+      if (ch != null) {
+        try {
+          ch.close();
+        } catch (IOException ignored) {
+          // closing anyway
+        }
+      }
+      mdns = null;
+      return false;
+    }
+  }
+
+  /** An ephemeral socket on the first configured IPv4 address; multicast leaves through its interface only. */
+  private boolean openScopedMdns() {
+    InetAddress v4 = null;
+    for (InetAddress a : mdnsScope) {
+      if (a instanceof java.net.Inet4Address) {
+        v4 = a;
+        break;
+      }
+    }
+    if (v4 == null) {
+      return false;
+    }
+    DatagramChannel ch = null;
+    try {
+      ch = DatagramChannel.open(java.net.StandardProtocolFamily.INET);
+      ch.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 255);
+      java.net.NetworkInterface nif = java.net.NetworkInterface.getByInetAddress(v4);
+      if (nif != null) {
+        ch.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
+      }
+      ch.bind(new InetSocketAddress(v4, 0));
+      ch.configureBlocking(false);
+      DatagramChannel registered = ch;
+      mdns = new MdnsResolver((InetSocketAddress) ch.getLocalAddress(), null);
+      loop.register(ch, SelectionKey.OP_READ, key -> readMdns(registered));
+      mdnsChannel = ch;
+      return true;
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("scoped mDNS unavailable: {}", e.toString());
       if (ch != null) {
         try {
           ch.close();

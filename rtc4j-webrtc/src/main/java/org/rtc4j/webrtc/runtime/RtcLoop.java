@@ -228,7 +228,8 @@ public final class RtcLoop implements Executor, AutoCloseable {
           if (key.isValid() && key.attachment() instanceof IoHandler h) {
             try {
               h.onReady(key);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+              // Even an Error stays with the one handler: the loop and its other connections go on.
               LOG.warn("I/O handler failed on {}", thread.getName(), e);
             }
           }
@@ -236,7 +237,7 @@ public final class RtcLoop implements Executor, AutoCloseable {
         selector.selectedKeys().clear();
         runTimers();
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (Throwable e) {
       LOG.error("RtcLoop {} stopped by an error", thread.getName(), e);
     } finally {
       closing = true;
@@ -269,7 +270,7 @@ public final class RtcLoop implements Executor, AutoCloseable {
       }
       try {
         r.run();
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         LOG.warn("task failed on {}", thread.getName(), e);
       }
     }
@@ -294,7 +295,7 @@ public final class RtcLoop implements Executor, AutoCloseable {
       timers.poll();
       try {
         t.task.run();
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         LOG.warn("timer failed on {}", thread.getName(), e);
       }
     }
