@@ -109,7 +109,8 @@ public final class DataConnection {
         close();
       }
     }));
-    pc.onDataChannel(channel -> provider.events.execute(() -> initializeDataChannel(channel)));
+    // handlers are attached on the connection's own thread at once: hopping first could miss the open event
+    pc.onDataChannel(this::initializeDataChannel);
   }
 
   // ------------------------------------------------------------ negotiation
@@ -199,10 +200,6 @@ public final class DataConnection {
   }
 
   private void initializeDataChannel(DataChannel channel) {
-    if (closed) {
-      channel.close();
-      return;
-    }
     this.dc = channel;
     channel.setBufferedAmountLowThreshold(MAX_BUFFERED_AMOUNT / 2);
     channel.onOpen(() -> provider.events.execute(() -> {
@@ -215,10 +212,14 @@ public final class DataConnection {
     channel.onMessage(m -> provider.events.execute(() -> handleDataMessage(m)));
     channel.onClose(() -> provider.events.execute(this::close));
     channel.onBufferedAmountLow(() -> provider.events.execute(this::tryBuffer));
-    if (channel.readyState() == org.rtc4j.webrtc.DataChannelState.OPEN && !open) {
-      // a remote-opened channel is announced already open: its onOpen may never fire
-      open = true;
-      onOpen.forEach(provider::safe);
+    if (channel.readyState() == org.rtc4j.webrtc.DataChannelState.OPEN) {
+      // a remote-opened channel may be announced already open: its onOpen then never fires
+      provider.events.execute(() -> {
+        if (!open && !closed) {
+          open = true;
+          onOpen.forEach(provider::safe);
+        }
+      });
     }
   }
 
