@@ -1,11 +1,14 @@
 package org.rtc4j.server.echo;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import org.rtc4j.webrtc.DataChannel;
 import org.rtc4j.webrtc.PeerConnection;
 import org.rtc4j.webrtc.RtcConfiguration;
 import org.rtc4j.webrtc.RtcIceGatheringState;
@@ -20,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * hands out carries every candidate: it is read once ICE gathering completed), its state changes
  * logged.
  *
- * <p>What the peer does once connected lives in {@link #attachApplication()}: today nothing (the
- * connection is the product: ICE + DTLS); issue 4 echoes data channels there, the media issue
- * tracks.
+ * <p>What the peer does once connected lives in {@link #attachApplication()}: every data channel the
+ * remote opens is echoed message by message, a channel labelled {@code sink} counts and hashes
+ * ({@link DataChannelEcho}); the media issue adds tracks there.
  *
  * <p>Threading: the PeerConnection's callbacks and futures run on its serial callback executor;
  * this class keeps no other state than the connection and two flags.
@@ -34,6 +37,7 @@ public final class EchoSession implements EchoPeer {
   private final String id;
   private final PeerConnection pc;
   private final Runnable ended;
+  private final List<DataChannel> channels = new CopyOnWriteArrayList<>();
   private volatile boolean offered;
   private volatile boolean answerAccepted;
   private volatile boolean endedReported;
@@ -63,12 +67,21 @@ public final class EchoSession implements EchoPeer {
 
   /** What the echo peer does with the connection: the extension point of the data-channel and media issues. */
   private void attachApplication() {
-    // Issue 4: pc.onDataChannel(channel -> echo every message back on the same channel).
+    // Issue 4: every channel the remote opens is echoed (or, labelled "sink", counted and hashed).
+    pc.onDataChannel(channel -> {
+      channels.add(channel);
+      DataChannelEcho.attach(id, channel);
+    });
   }
 
   /** The connection (for tests and future extensions). */
   public PeerConnection peerConnection() {
     return pc;
+  }
+
+  /** The data channels the remote opened, in order (for tests and status). */
+  public List<DataChannel> dataChannels() {
+    return List.copyOf(channels);
   }
 
   /** The session id. */
@@ -116,6 +129,7 @@ public final class EchoSession implements EchoPeer {
     m.put("iceConnectionState", pc.iceConnectionState().toString());
     m.put("iceGatheringState", pc.iceGatheringState().toString());
     m.put("signalingState", pc.signalingState().toString());
+    m.put("dataChannels", channels.toString());
     return m;
   }
 
