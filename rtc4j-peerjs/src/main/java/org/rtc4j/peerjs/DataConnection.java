@@ -229,6 +229,7 @@ public final class DataConnection {
     if (closed) {
       return;
     }
+    markOpenIfChannelOpen();
     try {
       switch (serialization) {
         case RAW -> emitData(m.isText() ? m.text() : m.bytes());
@@ -328,7 +329,17 @@ public final class DataConnection {
     provider.events.execute(() -> doSend(data));
   }
 
+  /** A channel that is open (or already delivers messages) counts as open even if its open event was not seen. */
+  private void markOpenIfChannelOpen() {
+    DataChannel channel = dc;
+    if (!open && !closed && channel != null && channel.readyState() == org.rtc4j.webrtc.DataChannelState.OPEN) {
+      open = true;
+      onOpen.forEach(provider::safe);
+    }
+  }
+
   private void doSend(Object data) {
+    markOpenIfChannelOpen();
     if (!open) {
       emitError(new PeerError(PeerError.NOT_OPEN_YET,
           "Connection is not open. You should listen for the `open` event before sending messages."));
