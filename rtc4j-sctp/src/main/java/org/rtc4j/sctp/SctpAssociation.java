@@ -290,13 +290,13 @@ public final class SctpAssociation {
     messagesSent++;
   }
 
-  /** Bytes of a stream's messages not yet acknowledged (queued, in flight or awaiting SACK). */
+  /** Bytes of a stream's messages not yet sent (W3C bufferedAmount: queued, not in flight). */
   public long bufferedAmount(int streamId) {
     OutStream os = outStreamMap.get(streamId);
     return os == null ? 0 : os.buffered;
   }
 
-  /** Bytes of all streams not yet acknowledged. */
+  /** Bytes of all streams not yet sent. */
   public long bufferedAmount() {
     return totalBuffered;
   }
@@ -485,6 +485,7 @@ public final class SctpAssociation {
     }
     if (wantData) {
       writeData(out);
+      flushDecreased();
     }
     if (out.position() == SctpPacket.HEADER_LENGTH) {
       if (!control.isEmpty()) {
@@ -1285,7 +1286,6 @@ public final class SctpAssociation {
     OutMessage m = c.msg;
     if (!m.abandoned) {
       m.unacked -= c.len;
-      decrease(m.stream, c.len);
     }
     return n;
   }
@@ -1309,7 +1309,8 @@ public final class SctpAssociation {
       return;
     }
     for (Map.Entry<Integer, long[]> e : decreased.entrySet()) {
-      events.add(new SctpEvent.BufferedAmountDecreased(e.getKey(), e.getValue()[0]));
+      OutStream os = outStreamMap.get(e.getKey());
+      events.add(new SctpEvent.BufferedAmountDecreased(e.getKey(), e.getValue()[0], os == null ? 0 : os.buffered));
     }
     decreased.clear();
   }
@@ -1374,7 +1375,7 @@ public final class SctpAssociation {
     }
     m.abandoned = true;
     abandonedMessages++;
-    decrease(m.stream, m.unacked);
+    decrease(m.stream, m.data.length - m.offset); // only the unsent part still counts as buffered
     m.unacked = 0;
     if (m.offset < m.data.length) {
       // Never fully sent: it leaves the queue here (the rest gets no TSN).
@@ -1600,6 +1601,10 @@ public final class SctpAssociation {
       }
       m.chunks.add(c);
       m.offset += n;
+      // bufferedAmount is what is not yet handed to the network (W3C, like Chromium's dcSCTP send
+      // queue): counting in-flight bytes too would cap an application that keeps bufferedAmount
+      // under a few MiB at that many bytes per round trip.
+      decrease(m.stream, n);
       if (m.offset == m.data.length) {
         pending.poll();
         m.stream.queued--;

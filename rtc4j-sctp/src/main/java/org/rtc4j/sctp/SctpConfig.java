@@ -31,8 +31,8 @@ import java.util.Objects;
  *     fails (Association.Max.Retrans)
  * @param heartbeatInterval idle time between HEARTBEATs
  * @param delayedAckTime upper bound of the delayed SACK timer (RFC 9260: 200 ms)
- * @param maxCwnd ceiling of the congestion window (lets a loopback link run at full speed while
- *     bounding the bytes in flight)
+ * @param maxCwnd ceiling of the congestion window (default 1 MiB: enough for loopback at full
+ *     speed, while a bigger burst overflows the receiver's UDP socket buffer and costs a T3 timeout)
  * @param verifyChecksum false only in fuzz tests, so mutated packets reach the chunk parsers
  */
 public record SctpConfig(int localPort, int remotePort, int mtu, long maxMessageSize, long remoteMaxMessageSize,
@@ -134,7 +134,7 @@ public record SctpConfig(int localPort, int remotePort, int mtu, long maxMessage
     private int maxAssociationRetransmits = 10;
     private Duration heartbeatInterval = Duration.ofSeconds(30);
     private Duration delayedAckTime = Duration.ofMillis(200);
-    private int maxCwnd = 8 * 1024 * 1024;
+    private int maxCwnd = 1024 * 1024;
     private boolean verifyChecksum = true;
 
     private Builder() {}

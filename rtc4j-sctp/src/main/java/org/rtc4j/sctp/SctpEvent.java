@@ -21,8 +21,12 @@ public sealed interface SctpEvent {
   /** Our outgoing reset of these streams was performed by the peer (RFC 6525 response "success"). */
   record OutgoingStreamsReset(int[] streamIds) implements SctpEvent {}
 
-  /** {@code amount} bytes of a stream's queued messages were acknowledged or abandoned. */
-  record BufferedAmountDecreased(int streamId, long amount) implements SctpEvent {}
+  /**
+   * {@code amount} bytes of a stream's queued messages were sent or abandoned, leaving
+   * {@code bufferedAmount} (its value when the event was raised: later sends and decreases do not
+   * change it, so consecutive events describe consecutive intervals).
+   */
+  record BufferedAmountDecreased(int streamId, long amount, long bufferedAmount) implements SctpEvent {}
 
   /** The association ended gracefully (SHUTDOWN), or was closed locally. */
   record Closed(String reason) implements SctpEvent {}

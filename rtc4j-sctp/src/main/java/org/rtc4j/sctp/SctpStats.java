@@ -27,7 +27,7 @@ package org.rtc4j.sctp;
  * @param localRwnd the receive window this side advertises
  * @param srttMillis smoothed RTT, ms (0 before the first measurement)
  * @param rtoMillis current retransmission timeout, ms
- * @param bufferedBytes bytes queued for sending or awaiting acknowledgement
+ * @param bufferedBytes bytes queued for sending, not yet handed to the network (bufferedAmount)
  * @param receiveBufferedBytes bytes held on the receive side: fragments being reassembled,
  *     messages waiting for an earlier SSN, and delivered messages not yet taken with pollEvent
  */

@@ -325,7 +325,7 @@ public final class DataChannels {
     } else if (e instanceof SctpEvent.BufferedAmountDecreased d) {
       Channel c = channels.get(d.streamId());
       if (c != null) {
-        long after = sctp.bufferedAmount(d.streamId());
+        long after = d.bufferedAmount(); // at the decrease, not now: several may be queued
         long before = after + d.amount();
         if (before > c.lowThreshold && after <= c.lowThreshold) {
           events.add(new DataChannelEvent.BufferedAmountLow(c.id, after));
