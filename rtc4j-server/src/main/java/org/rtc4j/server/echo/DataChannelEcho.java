@@ -48,6 +48,13 @@ final class DataChannelEcho {
   private final ArrayDeque<DataChannelMessage> pending = new ArrayDeque<>();
   private long pendingBytes;
   private boolean overflowed;
+  /**
+   * Bytes we may send on the word of the last onBufferedAmountLow alone: bufferedAmount() is
+   * refreshed on the network loop after it dispatched the event, so inside the callback it may
+   * still show the old, high value; trusting only it could leave the queue waiting for an event
+   * that never comes.
+   */
+  private long credit;
   // sink state
   private MessageDigest digest;
   private long sinkBytes;
@@ -69,7 +76,7 @@ final class DataChannelEcho {
     } else {
       channel.setBufferedAmountLowThreshold(LOW_WATER);
       channel.onMessage(e::echo);
-      channel.onBufferedAmountLow(e::drain);
+      channel.onBufferedAmountLow(e::lowWater);
     }
     channel.onClose(() -> LOG.info("session {}: data channel '{}' closed", session, channel.label()));
     channel.onError(err -> LOG.info("session {}: data channel '{}' error: {}", session, channel.label(),
@@ -80,7 +87,8 @@ final class DataChannelEcho {
     if (overflowed) {
       return;
     }
-    if (pending.isEmpty() && channel.bufferedAmount() < HIGH_WATER) {
+    drain();
+    if (pending.isEmpty() && maySend(m.size())) {
       send(m);
       return;
     }
@@ -95,8 +103,24 @@ final class DataChannelEcho {
     }
   }
 
+  private void lowWater() {
+    credit = HIGH_WATER - LOW_WATER;
+    drain();
+  }
+
+  private boolean maySend(int size) {
+    if (channel.bufferedAmount() < HIGH_WATER) {
+      return true;
+    }
+    if (credit > 0 && (credit >= size || credit == HIGH_WATER - LOW_WATER)) {
+      credit = Math.max(0, credit - size);
+      return true;
+    }
+    return false;
+  }
+
   private void drain() {
-    while (!pending.isEmpty() && channel.bufferedAmount() < HIGH_WATER) {
+    while (!pending.isEmpty() && maySend(pending.peek().size())) {
       DataChannelMessage m = pending.poll();
       pendingBytes -= m.size();
       send(m);

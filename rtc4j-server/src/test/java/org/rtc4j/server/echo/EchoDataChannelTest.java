@@ -124,7 +124,6 @@ class EchoDataChannelTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled("under investigation: stalled at 90 of 96 64 KiB echoes rtc4j<->rtc4j (08:25)")
   void aBurstFarOverTheHighWaterMarkIsEchoedCompletely() throws Exception {
     DataChannel dc = client.createDataChannel("burst", DataChannelInit.defaults());
     AtomicLong received = new AtomicLong();
@@ -146,7 +145,11 @@ class EchoDataChannelTest {
       dc.send(chunk);
     }
     long total = (long) count * chunk.length;
-    Wait.until(Duration.ofSeconds(60), total + " bytes echoed", () -> received.get() >= total, received::toString);
+    EchoSession session = (EchoSession) echo.server().sessions().values().iterator().next();
+    Wait.until(Duration.ofSeconds(60), total + " bytes echoed", () -> received.get() >= total,
+        () -> received + " received; client bufferedAmount " + dc.bufferedAmount() + "; echo side "
+            + session.dataChannels().stream().map(c -> c + " bufferedAmount=" + c.bufferedAmount()).toList()
+            + " " + session.peerConnection().getStats().join());
     assertThat(received.get()).isEqualTo(total);
     assertThat(echoed.digest()).isEqualTo(sentHash.digest());
   }
