@@ -83,6 +83,8 @@ class PeerJsChromiumTest {
         const s = await navigator.mediaDevices.getUserMedia({audio: true});
         s.getTracks().forEach(t => t.stop());
         window.norm = (v) => {
+          // peerjs itself delivers a reassembled (chunked) binary as a Uint8Array, others as ArrayBuffer
+          if (ArrayBuffer.isView(v)) v = v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength);
           if (v instanceof ArrayBuffer) return 'bin:' + Array.from(new Uint8Array(v)).map(x => x.toString(16).padStart(2, '0')).join('');
           if (Array.isArray(v)) return v.map(norm);
           if (v && typeof v === 'object') { const o = {}; for (const k of Object.keys(v)) o[k] = norm(v[k]); return o; }
@@ -188,6 +190,7 @@ class PeerJsChromiumTest {
     b.js("""
         window.big = null;
         peer.on('connection', c => c.on('data', async d => {
+          if (ArrayBuffer.isView(d)) d = d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength);
           if (d instanceof ArrayBuffer && d.byteLength > 1000000) {
             const h = await crypto.subtle.digest('SHA-256', d);
             window.big = {size: d.byteLength, sha: Array.from(new Uint8Array(h)).map(x => x.toString(16).padStart(2, '0')).join('')};
