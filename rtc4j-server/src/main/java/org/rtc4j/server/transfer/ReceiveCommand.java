@@ -57,6 +57,7 @@ public final class ReceiveCommand implements Callable<Integer> {
         : stderr, "receive");
     CompletableFuture<FileReceiver.Outcome> result = new CompletableFuture<>();
     CompletableFuture<FileReceiver> current = new CompletableFuture<>();
+    FileReceiver.Outcome o;
     try (RtcRuntime runtime = RtcRuntime.create();
         EchoHttpServer server = EchoHttpServer.start(bind, (id, ended) -> {
           FileReceiver r = new FileReceiver(id, ended, config, runtime, out, progress, result);
@@ -67,7 +68,6 @@ public final class ReceiveCommand implements Callable<Integer> {
       stdout.println("rtc4j receive: waiting for an offer on " + server.baseUrl() + "/offer; files go to "
           + out.toAbsolutePath());
       stdout.flush();
-      FileReceiver.Outcome o;
       try {
         o = result.get(options.timeoutSeconds, TimeUnit.SECONDS);
       } catch (TimeoutException e) {
@@ -80,14 +80,15 @@ public final class ReceiveCommand implements Callable<Integer> {
       } catch (TimeoutException e) {
         // the sender went away without closing: nothing left to deliver
       }
-      if (o.ok()) {
-        stdout.println("received " + o.name() + " -> " + o.file());
-      } else {
-        stderr.println("rtc4j receive: transfer failed: " + o.error());
-      }
-      stdout.println(TransferProtocol.summary(o.bytes(), o.seconds(), o.sha256()));
-      stdout.flush();
-      return o.ok() ? 0 : 1;
     }
+    // after the server and runtime closed, so their log lines come before the summary
+    if (o.ok()) {
+      stdout.println("received " + o.name() + " -> " + o.file());
+    } else {
+      stderr.println("rtc4j receive: transfer failed: " + o.error());
+    }
+    stdout.println(TransferProtocol.summary(o.bytes(), o.seconds(), o.sha256()));
+    stdout.flush();
+    return o.ok() ? 0 : 1;
   }
 }
