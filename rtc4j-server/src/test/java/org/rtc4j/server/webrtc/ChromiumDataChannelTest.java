@@ -38,7 +38,7 @@ import picocli.CommandLine;
  *       parameters read on the rtc4j side), close from either side.
  *   <li>An rtc4j PeerConnection in this JVM and a Chromium page connected directly (rtc4j offers):
  *       channels opened by rtc4j (their parameters read on the browser side), negotiated channels,
- *       close from rtc4j.
+ *       close from rtc4j, and 1000 mixed + 4 x 256 KiB messages rtc4j sends that Chromium echoes.
  * </ul>
  *
  * <p>The page helpers are webrtc/datachannel.js, injected into webrtc/peer.html. The sink size is
@@ -279,6 +279,58 @@ class ChromiumDataChannelTest {
       Wait.until(Duration.ofSeconds(20), "rtc4j negotiated channel closed",
           () -> negotiated.readyState() == DataChannelState.CLOSED, negotiated::toString);
       browser.awaitJs(Map.class, STEP, "return await window.dc.waitState('neg', 'closed', 20000);");
+    }
+  }
+  @Test
+  void rtc4jOffersAndSendsMixedAnd256KiBMessagesThatChromiumEchoes() throws Exception {
+    try (RtcRuntime runtime = RtcRuntime.create(1);
+        JavaEndpoint java = new JavaEndpoint("rtc4j", JavaEndpoint.loopback().build(), runtime)) {
+      DataChannel dc = java.pc().createDataChannel("rtc4jEcho", DataChannelInit.defaults());
+      List<org.rtc4j.webrtc.DataChannelMessage> got = new CopyOnWriteArrayList<>();
+      dc.onMessage(got::add);
+      BrowserEndpoint chromium = BrowserEndpoint.create(browser, "c", Map.of());
+      Signaling.connect(java, chromium, true);
+      browser.awaitJs(String.class, STEP, "return await window.dc.adopt('c', 'r', 'rtc4jEcho', 20000);");
+      browser.js("return window.dc.echoBack('r');");
+      Wait.until(Duration.ofSeconds(20), "rtc4j channel open", () -> dc.readyState() == DataChannelState.OPEN,
+          dc::toString);
+      java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+      List<Object> sent = new java.util.ArrayList<>();
+      long t0 = System.nanoTime();
+      for (int i = 0; i < 1004; i++) {
+        Object m;
+        if (i >= 1000) {
+          byte[] b = new byte[256 * 1024];
+          rnd.nextBytes(b);
+          m = b;
+        } else if (i % 2 == 0) {
+          m = "r" + i + "-é€-" + "z".repeat(i % 300);
+        } else {
+          byte[] b = new byte[1 + rnd.nextInt(3000)];
+          rnd.nextBytes(b);
+          m = b;
+        }
+        sent.add(m);
+        Wait.until(Duration.ofSeconds(20), "rtc4j buffer drains", () -> dc.bufferedAmount() < 1L << 20);
+        if (m instanceof String str) {
+          dc.send(str);
+        } else {
+          dc.send((byte[]) m);
+        }
+      }
+      Wait.until(Duration.ofSeconds(60), "1004 echoes", () -> got.size() >= 1004, () -> got.size() + " echoes");
+      System.out.println("[ChromiumDataChannelTest] rtc4j->Chromium->rtc4j 1000 mixed + 4 x 256 KiB: ms="
+          + (System.nanoTime() - t0) / 1_000_000);
+      assertThat(got).hasSize(1004);
+      for (int i = 0; i < 1004; i++) {
+        if (sent.get(i) instanceof String str) {
+          assertThat(got.get(i).isText()).as("message %d is text", i).isTrue();
+          assertThat(got.get(i).text()).as("message %d", i).isEqualTo(str);
+        } else {
+          assertThat(got.get(i).isBinary()).as("message %d is binary", i).isTrue();
+          assertThat(got.get(i).bytes()).as("message %d", i).isEqualTo((byte[]) sent.get(i));
+        }
+      }
     }
   }
 }
