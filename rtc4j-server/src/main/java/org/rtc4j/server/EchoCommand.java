@@ -25,14 +25,18 @@ import picocli.CommandLine.Option;
  * {@code rtc4j echo --http 127.0.0.1:8080}: a WebRTC peer any stack can drive with plain HTTP
  * signaling ({@link EchoHttpServer}: {@code POST /offer} → {@code 201} + answer, or
  * {@code GET /offer} then {@code POST /answer}), one {@link EchoSession} per offer. It logs every
- * session's state changes and closes them all on shutdown (SIGINT, SIGTERM).
+ * session's state changes and closes them all on shutdown (SIGINT, SIGTERM). Data channels the remote
+ * opens are echoed, or counted and hashed when labelled {@code sink} (DataChannelEcho).
  */
 @Command(name = "echo", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
     description = {"Run a WebRTC peer reachable with plain HTTP signaling (the WHIP pattern).",
         "POST /offer (Content-Type: application/sdp, every candidate in the SDP) -> 201 Created, the SDP answer, "
             + "Location: /sessions/ID.",
         "GET /offer -> a fresh offer (Location: /sessions/ID), completed by POST /answer?session=ID.",
-        "GET /sessions/ID shows the session's states; DELETE /sessions/ID closes it. CORS allows any origin.", ""},
+        "GET /sessions/ID shows the session's states; DELETE /sessions/ID closes it. CORS allows any origin.",
+        "Every data channel the remote opens is echoed message by message (text stays text, binary binary); "
+            + "a channel labelled 'sink' counts and hashes what it receives and answers the text 'done' with "
+            + "'bytes=<N> sha256=<hex>'.", ""},
     footer = {"", "Example: rtc4j echo --http 127.0.0.1:8080",
         "  curl -s -X POST -H 'Content-Type: application/sdp' --data-binary @offer.sdp http://127.0.0.1:8080/offer"})
 public final class EchoCommand implements Callable<Integer> {
