@@ -120,24 +120,29 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
       handshaker.close(ctx.channel(), close.retain());
       return;
     }
-    if (frame instanceof PingWebSocketFrame) {
-      ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
-      return;
-    }
-    if (frame instanceof PongWebSocketFrame || !registered) {
+    if (frame instanceof PongWebSocketFrame) {
       return;
     }
     long now = System.nanoTime();
-    if (!takeToken(now)) {
-      registered = false;
-      if (server.registry().unregister(tenant, id, this)) {
-        server.stats().countDisconnected();
+    if (frame instanceof PingWebSocketFrame) {
+      // A ping costs a token like any frame, and its pong is only written while the channel is
+      // writable: a client that pings and never reads must not grow our outbound buffer.
+      if (tenant != null && registered && !takeToken(now)) {
+        rateLimited(ctx);
+        return;
       }
-      server.stats().countRejected(SignalingStats.Rejection.RATE_LIMIT);
-      log.debug("peer {} from {} exceeded {} frames/s; cut off", id, remote, tenant.messagesPerSecond());
-      ctx.writeAndFlush(new TextWebSocketFrame(ClientMessage.errorFrame(server.mapper(), ClientMessage.ERROR,
-          MSG_RATE_LIMIT)));
-      handshaker.close(ctx.channel(), new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, MSG_RATE_LIMIT));
+      if (ctx.channel().isWritable()) {
+        ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+      } else {
+        server.stats().countDropped(SignalingStats.Drop.PONG_BACKLOGGED, 1);
+      }
+      return;
+    }
+    if (!registered) {
+      return;
+    }
+    if (!takeToken(now)) {
+      rateLimited(ctx);
       return;
     }
     if (!(frame instanceof TextWebSocketFrame text)) {
@@ -152,6 +157,18 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
       return;
     }
     handle(m, now);
+  }
+
+  private void rateLimited(ChannelHandlerContext ctx) {
+    registered = false;
+    if (server.registry().unregister(tenant, id, this)) {
+      server.stats().countDisconnected();
+    }
+    server.stats().countRejected(SignalingStats.Rejection.RATE_LIMIT);
+    log.debug("peer {} from {} exceeded {} frames/s; cut off", id, remote, tenant.messagesPerSecond());
+    ctx.writeAndFlush(new TextWebSocketFrame(ClientMessage.errorFrame(server.mapper(), ClientMessage.ERROR,
+        MSG_RATE_LIMIT)));
+    handshaker.close(ctx.channel(), new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, MSG_RATE_LIMIT));
   }
 
   private void handle(ClientMessage m, long now) {
@@ -256,8 +273,17 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     if (!ch.isWritable()) {
       return false; // above the high-water mark: a slow reader does not get to hold our memory
     }
-    ch.writeAndFlush(new TextWebSocketFrame(frame), ch.voidPromise());
+    // Encoded straight into a pooled (direct, with epoll) buffer: new TextWebSocketFrame(String)
+    // copies into an unpooled heap buffer that the transport then copies again.
+    ch.writeAndFlush(new TextWebSocketFrame(io.netty.buffer.ByteBufUtil.writeUtf8(ch.alloc(), frame)), ch.voidPromise());
     return true;
+  }
+
+  /** Bytes written to this client's channel and not yet handed to the kernel (tests). */
+  long pendingOutboundBytes() {
+    Channel ch = channel;
+    io.netty.channel.ChannelOutboundBuffer b = ch == null ? null : ch.unsafe().outboundBuffer();
+    return b == null ? 0 : b.totalPendingWriteBytes();
   }
 
   @Override

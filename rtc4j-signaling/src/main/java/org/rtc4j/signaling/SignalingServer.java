@@ -169,6 +169,15 @@ public final class SignalingServer implements AutoCloseable {
     return connections.size();
   }
 
+  /** The largest outbound backlog (bytes not yet given to the kernel) of any connection (tests). */
+  long maxPendingOutboundBytes() {
+    long max = 0;
+    for (PeerConnection c : connections) {
+      max = Math.max(max, c.pendingOutboundBytes());
+    }
+    return max;
+  }
+
   ObjectMapper mapper() {
     return mapper;
   }

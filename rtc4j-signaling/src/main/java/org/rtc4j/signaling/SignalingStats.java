@@ -30,7 +30,9 @@ public final class SignalingStats {
     /** Not JSON, not an object, no type, bad dst, or a binary frame. */
     MALFORMED,
     /** A type the server does not know (ignored, as upstream). */
-    UNKNOWN_TYPE
+    UNKNOWN_TYPE,
+    /** A pong not written because the pinging client's outbound buffer was above the high-water mark. */
+    PONG_BACKLOGGED
   }
 
   private final LongAdder connections = new LongAdder();

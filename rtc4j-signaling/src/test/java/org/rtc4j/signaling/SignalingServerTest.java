@@ -209,14 +209,18 @@ class SignalingServerTest {
 
   @Test
   void expireOncePerPairAfterExpireTimeout() throws Exception {
-    start(b -> b.expireTimeout(Duration.ofMillis(400)));
+    // Both messages must be queued before the first expires (they then expire together): with 1.5 s
+    // between them a stalled CI machine still queues the second in time.
+    start(b -> b.expireTimeout(Duration.ofMillis(1500)));
     try (WsClient a = open("a")) {
       long t0 = System.nanoTime();
       a.offer("ghost", "1");
       a.send("{\"type\":\"CANDIDATE\",\"dst\":\"ghost\",\"payload\":2}");
-      assertThat(a.next()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"ghost\",\"dst\":\"a\"}");
-      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+      assertThat(a.next(Duration.ofSeconds(20))).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"ghost\",\"dst\":\"a\"}");
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
       Wait.during(Duration.ofMillis(300), "no second EXPIRE", a.received::isEmpty);
+      // the sweep counts its drops after it has sent the EXPIRE
+      Wait.until(Duration.ofSeconds(5), "2 expired", () -> server.stats().drops(SignalingStats.Drop.EXPIRED) == 2);
       assertThat(server.stats().drops(SignalingStats.Drop.EXPIRED)).isEqualTo(2);
     }
   }
@@ -242,12 +246,14 @@ class SignalingServerTest {
 
   @Test
   void heartbeatKeepsAliveAndSilenceTimesOut() throws Exception {
-    start(b -> b.aliveTimeout(Duration.ofMillis(600)));
+    // 100 ms heartbeats against a 2 s alive_timeout: a 20x margin for a loaded machine; the loop ends
+    // as soon as the silent client is cut off (after about 2 s), bounded at 20 s.
+    start(b -> b.aliveTimeout(Duration.ofMillis(2000)));
     try (WsClient silent = open("silent"); WsClient beating = open("beating")) {
-      long end = System.nanoTime() + Duration.ofMillis(1500).toNanos();
-      while (System.nanoTime() < end) {
+      long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (!silent.isClosed() && System.nanoTime() < end) {
         beating.heartbeat();
-        Wait.pause(Duration.ofMillis(150));
+        Wait.pause(Duration.ofMillis(100));
       }
       assertThat(silent.awaitClose()).isPositive();
       assertThat(beating.isClosed()).isFalse();
@@ -364,14 +370,16 @@ class SignalingServerTest {
 
   @Test
   void prometheusMetrics() throws Exception {
-    start(b -> b.expireTimeout(Duration.ofMillis(200)));
+    start(b -> b.expireTimeout(Duration.ofMillis(600)));
     PrometheusMeterRegistry prom = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new SignalingMetrics(server).bindTo(prom);
     try (WsClient a = open("a"); WsClient bb = open("b")) {
       a.offer("b", "1");
       bb.next();
       a.offer("ghost", "1");
-      a.next(); // EXPIRE
+      assertThat(a.next(Duration.ofSeconds(20))).contains("EXPIRE");
+      // the sweep counts its drops after it has sent the EXPIRE
+      Wait.until(Duration.ofSeconds(5), "1 expired", () -> server.stats().drops(SignalingStats.Drop.EXPIRED) == 1);
       try (WsClient x = WsClient.connect(http, server.port(), "nope", "x", "y")) {
         x.next();
       }
