@@ -43,10 +43,20 @@ public final class Main implements Runnable {
     if (System.getProperty("io.netty.leakDetection.level") == null) {
       System.setProperty("io.netty.leakDetection.level", "disabled");
     }
-    int code = commandLine().execute(args);
-    if (code != 0 || !ServingCommand.ranServer()) {
+    CommandLine cli = commandLine();
+    int code = cli.execute(args);
+    if (code != 0 || !ranServer(cli)) {
       System.exit(code);
     }
+  }
+
+  /** Whether the command that ran started a server (state of that command instance, not of the JVM). */
+  static boolean ranServer(CommandLine cli) {
+    CommandLine.ParseResult r = cli.getParseResult();
+    while (r != null && r.hasSubcommand()) {
+      r = r.subcommand();
+    }
+    return r != null && r.commandSpec().userObject() instanceof RunsServer s && s.ranServer();
   }
 
   /** The configured command line (exception handling mapped to exit codes). */

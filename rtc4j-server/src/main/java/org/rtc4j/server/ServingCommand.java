@@ -15,9 +15,9 @@ import picocli.CommandLine.Spec;
  * What {@code serve} and {@code turn} share: the coturn-named TURN options, the config file,
  * starting the services and running until the process is told to stop (SIGINT, SIGTERM).
  */
-abstract class ServingCommand implements Callable<Integer> {
+abstract class ServingCommand implements Callable<Integer>, RunsServer {
 
-  private static volatile boolean ranServer;
+  private volatile boolean ranServer;
 
   @Spec
   CommandSpec spec;
@@ -78,13 +78,9 @@ abstract class ServingCommand implements Callable<Integer> {
     return () -> { };
   }
 
-  /** Whether a server ran in this JVM (then {@code main} leaves the exit to the shutdown hook). */
-  static boolean ranServer() {
+  /** Whether this command started its server (then {@code main} leaves the exit to the shutdown hook). */
+  @Override
+  public boolean ranServer() {
     return ranServer;
-  }
-
-  /** For commands that run a server without this class ({@code signaling}). */
-  static void markRanServer() {
-    ranServer = true;
   }
 }

@@ -16,10 +16,17 @@ import picocli.CommandLine.Mixin;
     footer = {"", "Example: rtc4j signaling --port 9000 --key peerjs --path /myapp --allow_discovery",
         "Differences from peerjs-server: OPEN is sent on a same-token reconnect; frame size, rate and queue limits; "
             + "several keys (--tenant); GET {path}{key}/ice-servers with TURN credentials (--static-auth-secret-file)."})
-final class SignalingCommand implements Callable<Integer> {
+final class SignalingCommand implements Callable<Integer>, RunsServer {
 
   @Mixin
   SignalingOptions options = new SignalingOptions();
+
+  private volatile boolean ranServer;
+
+  @Override
+  public boolean ranServer() {
+    return ranServer;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -28,7 +35,7 @@ final class SignalingCommand implements Callable<Integer> {
     }
     PrintStream out = System.out;
     SignalingService service = SignalingService.standalone(options, out);
-    ServingCommand.markRanServer();
+    ranServer = true;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
