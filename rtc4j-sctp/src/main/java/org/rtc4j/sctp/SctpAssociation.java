@@ -45,6 +45,10 @@ public final class SctpAssociation {
   private static final Logger LOG = LoggerFactory.getLogger(SctpAssociation.class);
   private static final int MAX_GAP_BLOCKS = 128;
   private static final int MAX_DUP_TSNS = 32;
+  /** Out-of-order TSNs held at most (a 1 MiB window of 1-byte messages is ~52k chunks). */
+  static final int MAX_RECEIVED_ABOVE = 131_072;
+  /** Extra receive-buffer room for the chunk at cumTsn+1 when later TSNs are held. */
+  private static final int GAP_FILL_SLACK = 64 * 1024;
   /** Do not start a new fragment in the last few bytes of a packet: the header would dominate. */
   private static final int MIN_FRAGMENT = 64;
 
@@ -346,6 +350,11 @@ public final class SctpAssociation {
   }
 
   /** A snapshot of the counters. */
+  /** Out-of-order TSNs currently held (tests: bounded by {@link #MAX_RECEIVED_ABOVE}). */
+  int receivedAboveCount() {
+    return receivedAbove.size();
+  }
+
   public SctpStats stats() {
     return new SctpStats(packetsSent, packetsReceived, bytesSent, bytesReceived, messagesSent, messagesReceived,
         dataChunksSent, dataChunksReceived, retransmittedChunks, fastRetransmits, t3Expirations, duplicateTsnCount,
@@ -808,7 +817,14 @@ public final class SctpAssociation {
       sackNow = true;
       return;
     }
-    if (t > highestReceived && bufferedRecv + len > rbuf) {
+    // Room is checked for every chunk (checking only chunks above the highest TSN let a peer send
+    // one far-ahead TSN and then fill every TSN below it without bound). A chunk that fills the
+    // gap at cumTsn+1 gets a little slack, so out-of-order data that filled the buffer can never
+    // block the one chunk that lets it be delivered. The count of out-of-order TSNs is capped too,
+    // since chunks on invalid streams are acknowledged without being buffered.
+    boolean fillsGap = t == cumTsn + 1 && !receivedAbove.isEmpty();
+    long room = rbuf + (fillsGap ? GAP_FILL_SLACK : 0);
+    if (bufferedRecv + len > room || (!fillsGap && receivedAbove.size() >= MAX_RECEIVED_ABOVE)) {
       droppedChunks++;
       sackNow = true;
       return;
