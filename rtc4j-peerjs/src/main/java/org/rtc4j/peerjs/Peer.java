@@ -67,6 +67,8 @@ public final class Peer implements AutoCloseable {
   private final List<Runnable> onClose = new CopyOnWriteArrayList<>();
   private final List<Consumer<String>> onDisconnected = new CopyOnWriteArrayList<>();
   private final List<Consumer<PeerError>> onError = new CopyOnWriteArrayList<>();
+  /** Errors raised before any error handler was attached; touched only on the event thread. */
+  private final List<PeerError> unclaimedErrors = new java.util.ArrayList<>();
 
   /** A peer that asks the server for an id. */
   public Peer(PeerOptions options) {
@@ -446,6 +448,13 @@ public final class Peer implements AutoCloseable {
 
   void emitError(PeerError e) {
     debug(1, "error: {}", e);
+    if (onError.isEmpty()) {
+      // peerjs raises early errors (invalid id) on a later tick, after the caller attached its
+      // handlers; a Java caller attaches them after the constructor returned, possibly after the
+      // event thread already failed. Keep such errors and hand them to the first handler.
+      unclaimedErrors.add(e);
+      return;
+    }
     emit(onError, e);
   }
 
@@ -525,6 +534,17 @@ public final class Peer implements AutoCloseable {
 
   public Peer onError(Consumer<PeerError> h) {
     onError.add(h);
+    try {
+      events.execute(() -> {
+        List<PeerError> pending = List.copyOf(unclaimedErrors);
+        unclaimedErrors.clear();
+        for (PeerError e : pending) {
+          emit(onError, e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException destroyed) {
+      // destroyed: nothing more will be reported
+    }
     return this;
   }
 }
