@@ -97,4 +97,27 @@ public record ErrorCause(int code, ByteBuffer value) {
     ErrorCause last = cs.get(cs.size() - 1);
     return encodedLength(cs) - last.encodedLength() + last.length();
   }
+
+  /** Writes {@code causes} back to back, without the padding after the last (the chunk pads itself). */
+  static void encodeAll(List<ErrorCause> causes, ByteBuffer out) {
+    for (ErrorCause c : causes) {
+      c.encodeTo(out);
+    }
+    out.position(out.position() - (encodedLength(causes) - unpaddedLength(causes)));
+  }
+
+  /** The causes as text, for events and logs (ABORT and ERROR chunks). */
+  static String describe(List<ErrorCause> causes) {
+    StringBuilder sb = new StringBuilder();
+    for (ErrorCause c : causes) {
+      if (sb.length() > 0) {
+        sb.append("; ");
+      }
+      sb.append("cause ").append(c.code());
+      if (c.code() == USER_INITIATED_ABORT || c.code() == PROTOCOL_VIOLATION) {
+        sb.append(": ").append(c.textValue());
+      }
+    }
+    return sb.toString();
+  }
 }

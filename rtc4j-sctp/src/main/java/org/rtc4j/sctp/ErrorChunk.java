@@ -34,24 +34,11 @@ public record ErrorChunk(int flags, List<ErrorCause> causes) implements Chunk {
 
   @Override
   public void encodeValue(ByteBuffer out) {
-    for (ErrorCause c : causes) {
-      c.encodeTo(out);
-    }
-    out.position(out.position() - (ErrorCause.encodedLength(causes) - ErrorCause.unpaddedLength(causes)));
+    ErrorCause.encodeAll(causes, out);
   }
 
   /** The causes as text, for events and logs. */
   public String describe() {
-    StringBuilder sb = new StringBuilder();
-    for (ErrorCause c : causes) {
-      if (sb.length() > 0) {
-        sb.append("; ");
-      }
-      sb.append("cause ").append(c.code());
-      if (c.code() == ErrorCause.USER_INITIATED_ABORT || c.code() == ErrorCause.PROTOCOL_VIOLATION) {
-        sb.append(": ").append(c.textValue());
-      }
-    }
-    return sb.toString();
+    return ErrorCause.describe(causes);
   }
 }
