@@ -297,6 +297,15 @@ public final class EchoHttpServer implements AutoCloseable {
         return failure("session " + s.id + ": answering", e);
       }
       LOG.info("session {}: answer sent", s.id);
+      // an offer whose ICE never gets going (no usable candidate: the checklist never starts, so
+      // it never fails either) would hold its sockets and a session slot forever
+      group.schedule(() -> {
+        String state = s.peer.status().get("connectionState");
+        if (("new".equals(state) || "connecting".equals(state)) && sessions.get(s.id) == s.peer) {
+          LOG.info("session {}: not connected within {} s, closing", s.id, offerLifetime().toSeconds());
+          forget(s.id, s.peer);
+        }
+      }, offerLifetime().toMillis(), TimeUnit.MILLISECONDS);
       return new Reply(201, APPLICATION_SDP, answer.getBytes(StandardCharsets.UTF_8), Map.of("Location", s.location()));
     });
   }

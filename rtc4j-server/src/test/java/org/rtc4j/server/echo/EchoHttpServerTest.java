@@ -270,4 +270,15 @@ class EchoHttpServerTest {
     assertThat(server.sessions()).isEmpty();
     server.close(); // idempotent
   }
+
+  @Test
+  void aPostedOfferThatNeverConnectsIsClosedAfterTheOfferLifetime() throws Exception {
+    HttpResponse<String> r = send("POST", "/offer", "application/sdp", OFFER);
+    assertThat(r.statusCode()).isEqualTo(201);
+    assertThat(server.sessions()).hasSize(1);
+    FakePeer p = peers.get(0);
+    // the fake stays 'new' forever, like a session whose offer had no usable candidate
+    org.rtc4j.testkit.Wait.until(Duration.ofSeconds(10), "the never-connected session closed (after 4 x 500 ms)",
+        () -> p.closed && server.sessions().isEmpty());
+  }
 }
