@@ -34,7 +34,8 @@ class ChromiumEchoTest {
   static final SharedBrowsers browsers = new SharedBrowsers();
 
   static EchoCommand.Running startEcho() throws Exception {
-    EchoCommand cmd = CommandLine.populateCommand(new EchoCommand(), "--http", "127.0.0.1:0", "--timeout", "10");
+    EchoCommand cmd = CommandLine.populateCommand(new EchoCommand(), "--http", "127.0.0.1:0", "--timeout", "10",
+        "--ice-address", "127.0.0.1");
     return cmd.start();
   }
 
