@@ -91,8 +91,7 @@ class ChromiumPeerConnectionTest {
   private static Map<?, ?> assertChromiumSelectedPair(BrowserEndpoint chromium, String candidateType) {
     Map<?, ?> stats = chromium.selectedPair();
     Map<?, ?> pair = (Map<?, ?>) stats.get("pair");
-    assertThat(pair).as("Chromium's selected candidate pair: " + stats).isNotNull();
-    assertThat(pair.get("state")).isEqualTo("succeeded");
+    ChromiumPair.assertWorking(pair, "Chromium's");
     Map<?, ?> local = (Map<?, ?>) pair.get("local");
     Map<?, ?> remote = (Map<?, ?>) pair.get("remote");
     assertThat(local.get("address")).as("local " + local).isEqualTo("127.0.0.1");
@@ -200,8 +199,7 @@ class ChromiumPeerConnectionTest {
           .doesNotContainPattern("a=candidate:[^\\r\\n]* 127\\.0\\.0\\.1 ");
       assertConnected(java, chromium);
       Map<?, ?> pair = (Map<?, ?>) chromium.selectedPair().get("pair");
-      assertThat(pair).isNotNull();
-      assertThat(pair.get("state")).isEqualTo("succeeded");
+      ChromiumPair.assertWorking(pair, "Chromium's");
       // rtc4j cannot resolve the name here: it learnt Chromium's address from its checks
       assertRtc4jSelectedPair(java, "host", "prflx", "host");
     }
