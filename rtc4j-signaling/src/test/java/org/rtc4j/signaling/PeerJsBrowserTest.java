@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.rtc4j.testkit.External;
+import org.rtc4j.testkit.Wait;
 import org.rtc4j.testkit.browser.Browser;
 import org.rtc4j.testkit.browser.BrowserExtension;
 import org.rtc4j.testkit.browser.BrowserOptions;
@@ -22,7 +23,8 @@ import org.rtc4j.testkit.browser.StaticHttpServer;
  * The real {@code peerjs} 1.5.5 client (web/node_modules, installed by web/npm-ci.sh from the
  * committed lock file; never a CDN) in headless Chromium against our server: two pages exchange
  * data over a DataConnection (browser ↔ browser, signaled by us), ID-TAKEN, EXPIRE for an id that
- * never comes (client error {@code peer-unavailable}), disconnect + reconnect with the same id.
+ * never comes (client error {@code peer-unavailable}), disconnect + reconnect with the same id; a media
+ * call with fake camera and microphone both ways, decoding frames, and its hang-up.
  * Pages are served from http://127.0.0.1 by {@link StaticHttpServer}. Run inside {@code unshare --net}
  * (scripts/test.sh does).
  */
@@ -83,7 +85,97 @@ class PeerJsBrowserTest {
         });
         return true;
         """, server.port());
+    b.awaitJs(Duration.ofSeconds(5), CALL_HELPERS);
     return b;
+  }
+
+  /**
+   * Page helpers for calls: {@code watchCall(call)} records the call's events in {@code window.call*}
+   * and plays the remote stream in a {@code <video>} (Chromium decodes remote audio only for a
+   * playing sink); {@code inbound()} reads the inbound-rtp video and audio counters from getStats.
+   */
+  static final String CALL_HELPERS = """
+      window.watchCall = (call) => {
+        window.call = call; window.callEvents = [];
+        call.on('stream', s => {
+          // peerjs emits 'stream' once per remote track (ontrack), with the same stream each time
+          const e = 'stream:' + s.getVideoTracks().length + 'v' + s.getAudioTracks().length + 'a';
+          if (window.callEvents.includes(e)) return;
+          window.callEvents.push(e);
+          const v = document.createElement('video');
+          v.id = 'remote'; v.autoplay = true; v.playsInline = true; v.srcObject = s;
+          document.body.appendChild(v);
+          v.play().catch(e => window.callEvents.push('play-failed:' + e.name));
+        });
+        call.on('close', () => window.callEvents.push('close'));
+        call.on('error', e => window.callEvents.push('error:' + e.type));
+      };
+      window.inbound = async () => {
+        const r = {framesDecoded: -1, frameWidth: 0, audioPackets: -1, audioSamples: -1, videoPackets: -1};
+        (await window.call.peerConnection.getStats()).forEach(s => {
+          if (s.type !== 'inbound-rtp') return;
+          if (s.kind === 'video') { r.framesDecoded = s.framesDecoded; r.frameWidth = s.frameWidth || 0; r.videoPackets = s.packetsReceived; }
+          if (s.kind === 'audio') { r.audioPackets = s.packetsReceived; r.audioSamples = s.totalSamplesReceived; }
+        });
+        const v = document.getElementById('remote');
+        r.videoWidth = v ? v.videoWidth : 0;
+        return r;
+      };
+      return true;
+      """;
+
+  /**
+   * A media call between two pages signaled by us: page A calls with its fake camera and
+   * microphone, page B answers with its own; both get the other's stream, both remote videos
+   * decode more and more frames and both receive more and more audio (getStats read twice); A's
+   * hang-up closes B's call (peerjs 1.5 closes the remote through the call's own data channel).
+   */
+  @Test
+  void twoBrowsersCallEachOtherWithFakeMediaAndHangUp() {
+    Browser a = page();
+    Browser b = page();
+    b.awaitJs(Duration.ofSeconds(20), """
+        const local = await navigator.mediaDevices.getUserMedia({audio: true, video: true});
+        window.peer = await makePeer('callee');
+        peer.on('call', call => { watchCall(call); call.answer(local); });
+        return peer.id;
+        """);
+    a.awaitJs(Duration.ofSeconds(30), """
+        const local = await navigator.mediaDevices.getUserMedia({audio: true, video: true});
+        window.peer = await makePeer('caller');
+        watchCall(peer.call('callee', local));
+        await new Promise((res, rej) => { call.on('stream', res); call.on('error', rej); peer.on('error', rej); });
+        return true;
+        """);
+    b.waitFor(Duration.ofSeconds(20), "window.callEvents && window.callEvents.includes('stream:1v1a')");
+    assertThat(a.js("return window.callEvents;")).isEqualTo(java.util.List.of("stream:1v1a"));
+    assertThat(b.js("return window.call.peer;")).isEqualTo("caller");
+    for (Browser page : java.util.List.of(a, b)) {
+      page.waitFor(Duration.ofSeconds(20), "document.getElementById('remote').videoWidth > 0");
+      Map<?, ?> first = inbound(page);
+      Wait.untilAsserted(Duration.ofSeconds(20), "remote video decodes and audio arrives", () -> {
+        Map<?, ?> now = inbound(page);
+        assertThat(num(now.get("framesDecoded"))).as("framesDecoded").isGreaterThan(num(first.get("framesDecoded")) + 10);
+        assertThat(num(now.get("audioPackets"))).as("audio packetsReceived").isGreaterThan(num(first.get("audioPackets")) + 10);
+        assertThat(num(now.get("audioSamples"))).as("audio totalSamplesReceived").isGreaterThan(num(first.get("audioSamples")));
+      });
+      assertThat(num(inbound(page).get("frameWidth"))).as("decoded frame width").isGreaterThan(0);
+    }
+    assertThat(server.stats().relayed()).as("OFFER, ANSWER and CANDIDATEs relayed").isGreaterThanOrEqualTo(3);
+
+    // hang-up on A reaches B
+    a.js("window.call.close();");
+    b.waitFor(Duration.ofSeconds(20), "window.callEvents.includes('close')");
+    assertThat(a.js("return window.callEvents;")).isEqualTo(java.util.List.of("stream:1v1a", "close"));
+    assertThat(b.js(Boolean.class, "return window.call.open;")).isFalse();
+  }
+
+  static Map<?, ?> inbound(Browser page) {
+    return page.awaitJs(Map.class, Duration.ofSeconds(10), "return await window.inbound();");
+  }
+
+  static double num(Object o) {
+    return ((Number) o).doubleValue();
   }
 
   @Test
