@@ -54,6 +54,46 @@ public final class RedisProcess implements AutoCloseable {
     }
   }
 
+  /** The redis-server's process id (for its CPU time, or to stop it). */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** SIGSTOP: the server keeps its sockets open and answers nothing (a hung Redis). */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      Process k = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
+      if (!k.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) || k.exitValue() != 0) {
+        throw new AssertionError("kill -" + name + " " + pid() + " failed");
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** user + system CPU seconds the redis-server has used, from /proc (Linux). */
+  public double cpuSeconds() {
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid() + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks (USER_HZ 100)
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   public String log() {
     return process.output();
   }
