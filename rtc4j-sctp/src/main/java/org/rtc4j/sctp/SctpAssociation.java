@@ -167,6 +167,12 @@ public final class SctpAssociation {
   private long badTags;
   private long droppedChunks;
   private long internalErrors;
+  private long sacksReceived;
+  private long dataPacketsSent;
+  private long peerRwndMin = -1;
+  private long cwndLimited;
+  private long rwndLimited;
+  private long cwndMax;
 
   /**
    * @param cfg configuration
@@ -360,7 +366,8 @@ public final class SctpAssociation {
         dataChunksSent, dataChunksReceived, retransmittedChunks, fastRetransmits, t3Expirations, duplicateTsnCount,
         abandonedMessages, malformedPackets, badChecksums, badTags, droppedChunks, cwnd, ssthresh, flightSize,
         Math.max(0, peerRwnd - flightSize), localRwnd(), srttNanos < 0 ? 0 : srttNanos / 1e6, rtoNanos / 1e6,
-        totalBuffered, bufferedRecv);
+        totalBuffered, bufferedRecv, sacksReceived, dataPacketsSent, peerRwndMin, cwndLimited, rwndLimited,
+        Math.max(cwndMax, cwnd));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -493,7 +500,11 @@ public final class SctpAssociation {
       control.poll().encodeTo(out);
     }
     if (wantData) {
+      int before = out.position();
       writeData(out);
+      if (out.position() > before) {
+        dataPacketsSent++;
+      }
       flushDecreased();
     }
     if (out.position() == SctpPacket.HEADER_LENGTH) {
@@ -1168,6 +1179,10 @@ public final class SctpAssociation {
     if (state == SctpState.CLOSED || state == SctpState.COOKIE_WAIT || state == SctpState.COOKIE_ECHOED) {
       return;
     }
+    sacksReceived++;
+    if (peerRwndMin < 0 || s.aRwnd() < peerRwndMin) {
+      peerRwndMin = s.aRwnd();
+    }
     long cum = unwrapOwn(s.cumulativeTsnAck());
     if (cum < cumAckPoint) {
       return; // stale, out of order SACK (§6.2.1 D)
@@ -1258,6 +1273,7 @@ public final class SctpAssociation {
         }
       }
       cwnd = Math.min(cwnd, cfg.maxCwnd());
+      cwndMax = Math.max(cwndMax, cwnd);
     }
     // T3-rtx (§6.3.2): restart when the earliest outstanding TSN is acked; stop when none is.
     if (!hasOutstanding()) {
@@ -1544,10 +1560,16 @@ public final class SctpAssociation {
     if (fastRetransmitNow) {
       return true;
     }
+    // Counted here, once per pollTransmit that finds queued data it may not send.
     if (flightSize >= cwnd) {
+      cwndLimited++;
       return false;
     }
-    return flightSize == 0 || peerRwnd > flightSize;
+    if (flightSize > 0 && peerRwnd <= flightSize) {
+      rwndLimited++;
+      return false;
+    }
+    return true;
   }
 
   private void writeData(ByteBuffer out) {

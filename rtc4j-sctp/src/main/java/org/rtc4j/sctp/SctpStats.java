@@ -30,10 +30,19 @@ package org.rtc4j.sctp;
  * @param bufferedBytes bytes queued for sending, not yet handed to the network (bufferedAmount)
  * @param receiveBufferedBytes bytes held on the receive side: fragments being reassembled,
  *     messages waiting for an earlier SSN, and delivered messages not yet taken with pollEvent
+ * @param sacksReceived SACK chunks processed (stale ones included)
+ * @param dataPacketsSent packets that carried at least one DATA chunk
+ * @param peerRwndMin smallest a_rwnd the peer advertised in a SACK (-1 before the first SACK)
+ * @param cwndLimited times sending new data stopped with data queued because the congestion
+ *     window was full
+ * @param rwndLimited times sending new data stopped with data queued because the peer's receive
+ *     window was full
+ * @param cwndMax largest congestion window reached
  */
 public record SctpStats(long packetsSent, long packetsReceived, long bytesSent, long bytesReceived,
     long messagesSent, long messagesReceived, long dataChunksSent, long dataChunksReceived,
     long retransmittedChunks, long fastRetransmits, long t3Expirations, long duplicateTsns,
     long abandonedMessages, long malformedPackets, long badChecksums, long badTags, long droppedChunks,
     long cwnd, long ssthresh, long flightSize, long peerRwnd, long localRwnd, double srttMillis, double rtoMillis,
-    long bufferedBytes, long receiveBufferedBytes) {}
+    long bufferedBytes, long receiveBufferedBytes, long sacksReceived, long dataPacketsSent, long peerRwndMin,
+    long cwndLimited, long rwndLimited, long cwndMax) {}

@@ -82,8 +82,17 @@ public final class DataChannelBench implements Callable<Integer> {
     System.exit(new CommandLine(new DataChannelBench()).execute(args));
   }
 
-  /** One round's figures; NaN where a variant does not measure it. */
-  record Round(double mbps, double msgsPerSec, double firstMsgMs) {}
+  /**
+   * One round's figures; NaN where a variant does not measure it. The cost figures (rtc4j-rtc4j:
+   * both peers are this process) are CPU seconds and MB allocated per GB received in the bulk
+   * transfer, and CPU microseconds per 1 KiB message.
+   */
+  record Round(double mbps, double msgsPerSec, double firstMsgMs, double cpuSPerGb, double allocMbPerGb,
+      double cpuUsPerSmallMsg) {
+    Round(double mbps, double msgsPerSec, double firstMsgMs) {
+      this(mbps, msgsPerSec, firstMsgMs, Double.NaN, Double.NaN, Double.NaN);
+    }
+  }
 
   interface Variant {
     String name();
@@ -94,6 +103,8 @@ public final class DataChannelBench implements Callable<Integer> {
   private RtcRuntime runtime;
   private final ConcurrentLinkedQueue<PeerConnection> open = new ConcurrentLinkedQueue<>();
   private byte[] payload;
+  /** The rtc4j PeerConnection of the last rtc4j→Chromium round (its counters are printed). */
+  private volatile PeerConnection lastSource;
 
   @Override
   public Integer call() throws Exception {
@@ -146,6 +157,10 @@ public final class DataChannelBench implements Callable<Integer> {
           if (!Double.isNaN(r.firstMsgMs())) {
             line.append(String.format(Locale.ROOT, " first %.0f ms", r.firstMsgMs()));
           }
+          if (!Double.isNaN(r.cpuSPerGb())) {
+            line.append(String.format(Locale.ROOT, " (cpu %.2f s/GB, alloc %.0f MB/GB, %.1f cpu-us/small msg)",
+                r.cpuSPerGb(), r.allocMbPerGb(), r.cpuUsPerSmallMsg()));
+          }
         }
         System.out.println(line);
       }
@@ -180,6 +195,16 @@ public final class DataChannelBench implements Callable<Integer> {
       printResult(n, "mbps", a);
       printResult(n, "msgs_per_s", b);
       printResult(n, "first_msg_ms", c);
+      double[] cpu = stat(e.getValue(), Round::cpuSPerGb);
+      double[] alloc = stat(e.getValue(), Round::allocMbPerGb);
+      double[] smallCpu = stat(e.getValue(), Round::cpuUsPerSmallMsg);
+      if (!Double.isNaN(cpu[0])) {
+        System.out.printf(Locale.ROOT, "%-18s cost: cpu_s_per_GB %s, alloc_MB_per_GB %s, cpu_us_per_1KiB_msg %s%n", n,
+            fmt(cpu, "%.2f"), fmt(alloc, "%.0f"), fmt(smallCpu, "%.1f"));
+      }
+      printResult(n, "cpu_s_per_GB", cpu);
+      printResult(n, "alloc_MB_per_GB", alloc);
+      printResult(n, "cpu_us_per_1KiB_msg", smallCpu);
     }
     Double anchor = mbps.get("chromium-chromium");
     Double anchorMsgs = msgs.get("chromium-chromium");
@@ -242,12 +267,68 @@ public final class DataChannelBench implements Callable<Integer> {
         return new Round(num(r, "mbps"), Double.NaN, Double.NaN);
       });
       case "rtc4j-chromium" -> named(name, () -> {
+        long[] udp0 = udpCounters();
         Map<?, ?> r = browser.awaitJs(Map.class, Duration.ofMillis(timeoutMs + 10000),
             "return await window.fromRtc4j(args[0], args[1]);", bytes, timeoutMs);
+        printSenderCounters(name, udp0);
         return new Round(num(r, "mbps"), Double.NaN, num(r, "firstMsgMs"));
       });
       default -> throw new IllegalArgumentException("unknown variant " + name);
     };
+  }
+
+  /**
+   * The rtc4j sender's SCTP counters (getStats transport members {@code rtc4jSctp*}) and the
+   * namespace's UDP counters over the round: these survive machine load, the MB/s do not.
+   * RcvbufErrors counts datagrams the kernel dropped because a receiver's socket buffer was full
+   * (on loopback the only way to lose a packet).
+   */
+  private void printSenderCounters(String name, long[] udp0) {
+    PeerConnection pc = lastSource;
+    lastSource = null;
+    StringBuilder b = new StringBuilder("  [" + name + " sender]");
+    if (pc != null) {
+      try {
+        for (org.rtc4j.webrtc.RtcStats st : get(pc.getStats()).ofType("transport")) {
+          st.members().forEach((k, v) -> {
+            if (k.startsWith("rtc4jSctp")) {
+              b.append(' ').append(k.substring("rtc4jSctp".length())).append('=').append(v);
+            }
+          });
+        }
+      } catch (Exception e) {
+        b.append(" stats failed: ").append(e);
+      }
+    }
+    long[] udp1 = udpCounters();
+    if (udp0 != null && udp1 != null) {
+      b.append(String.format(Locale.ROOT, " | udp in=%d out=%d rcvbufErrors=%d sndbufErrors=%d",
+          udp1[0] - udp0[0], udp1[1] - udp0[1], udp1[2] - udp0[2], udp1[3] - udp0[3]));
+    }
+    System.out.println(b);
+  }
+
+  /** {InDatagrams, OutDatagrams, RcvbufErrors, SndbufErrors} of /proc/net/snmp (this namespace), or null. */
+  static long[] udpCounters() {
+    try {
+      List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/snmp"));
+      for (int i = 0; i + 1 < lines.size(); i++) {
+        if (lines.get(i).startsWith("Udp:") && lines.get(i + 1).startsWith("Udp:")) {
+          List<String> names = Arrays.asList(lines.get(i).trim().split("\\s+"));
+          String[] vals = lines.get(i + 1).trim().split("\\s+");
+          String[] want = {"InDatagrams", "OutDatagrams", "RcvbufErrors", "SndbufErrors"};
+          long[] out = new long[want.length];
+          for (int k = 0; k < want.length; k++) {
+            int at = names.indexOf(want[k]);
+            out[k] = at < 0 ? 0 : Long.parseLong(vals[at]);
+          }
+          return out;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: no UDP counters
+    }
+    return null;
   }
 
   private static double num(Map<?, ?> m, String k) {
@@ -318,7 +399,7 @@ public final class DataChannelBench implements Callable<Integer> {
     double mbps = get(sink.bulk);
     pump.start((long) small * SMALL, SMALL);
     double msgs = get(sink.small);
-    return new Round(mbps, msgs, sink.firstMsgMs);
+    return new Round(mbps, msgs, sink.firstMsgMs, sink.cpuSPerGb, sink.allocMbPerGb, sink.cpuUsPerSmallMsg);
   }
 
   /** Counts what arrives: text (the first message), 64 KiB bulk and 1 KiB messages. Callback thread only. */
@@ -334,6 +415,11 @@ public final class DataChannelBench implements Callable<Integer> {
     private long firstSize;
     private int smallGot;
     private long smallFirst;
+    private Cost bulkCost;
+    private Cost smallCost;
+    volatile double cpuSPerGb = Double.NaN;
+    volatile double allocMbPerGb = Double.NaN;
+    volatile double cpuUsPerSmallMsg = Double.NaN;
 
     Sink(long bulkBytes, int smallCount) {
       this.bulkBytes = bulkBytes;
@@ -352,8 +438,10 @@ public final class DataChannelBench implements Callable<Integer> {
       if (n == SMALL && got >= bulkBytes) {
         if (smallGot++ == 0) {
           smallFirst = now;
+          smallCost = Cost.now();
         }
         if (smallGot == smallCount) {
+          cpuUsPerSmallMsg = Cost.now().cpuSecondsSince(smallCost) * 1e6 / (smallCount - 1);
           small.complete((smallCount - 1) / ((now - smallFirst) / 1e9));
         }
         return;
@@ -361,9 +449,14 @@ public final class DataChannelBench implements Callable<Integer> {
       if (got == 0) {
         bulkFirst = now;
         firstSize = n;
+        bulkCost = Cost.now();
       }
       got += n;
       if (got >= bulkBytes && !bulk.isDone()) {
+        Cost end = Cost.now();
+        double gb = (got - firstSize) / 1e9;
+        cpuSPerGb = end.cpuSecondsSince(bulkCost) / gb;
+        allocMbPerGb = end.allocatedSince(bulkCost) / 1e6 / gb;
         bulk.complete((got - firstSize) / 1e6 / ((now - bulkFirst) / 1e9));
       }
     }
@@ -414,6 +507,9 @@ public final class DataChannelBench implements Callable<Integer> {
       String offer = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       PeerConnection pc = newPc();
       CompletableFuture<Void> g = gathered(pc);
+      if (role.equals("source")) {
+        lastSource = pc;
+      }
       pc.onDataChannel(c -> {
         if (role.equals("source")) {
           Pump pump = new Pump(c, payload);
