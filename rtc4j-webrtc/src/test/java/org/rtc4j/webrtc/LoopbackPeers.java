@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.rtc4j.testkit.Wait;
+import org.rtc4j.webrtc.runtime.RtcRuntime;
 
 /**
  * Two rtc4j peers on real loopback sockets with an in-memory signaling channel, for tests: one
@@ -36,10 +37,15 @@ final class LoopbackPeers implements AutoCloseable {
   }
 
   LoopbackPeers(RtcConfiguration offererConfig, RtcConfiguration answererConfig) {
-    offerer = new PeerConnection(offererConfig);
+    this(offererConfig, answererConfig, null);
+  }
+
+  /** Both peers on {@code runtime}, or each on a runtime of its own (stopped on close) when null. */
+  LoopbackPeers(RtcConfiguration offererConfig, RtcConfiguration answererConfig, RtcRuntime runtime) {
+    offerer = runtime == null ? new PeerConnection(offererConfig) : new PeerConnection(offererConfig, runtime);
     PeerConnection b;
     try {
-      b = new PeerConnection(answererConfig);
+      b = runtime == null ? new PeerConnection(answererConfig) : new PeerConnection(answererConfig, runtime);
     } catch (RuntimeException e) {
       offerer.close();
       throw e;

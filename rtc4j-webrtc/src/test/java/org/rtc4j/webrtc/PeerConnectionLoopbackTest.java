@@ -273,52 +273,8 @@ class PeerConnectionLoopbackTest {
     return m.group(1);
   }
 
-  /**
-   * Connect, send, close, ten times on one shared runtime: threads and file descriptors return to
-   * the baseline taken after a first (warm-up) cycle, which opens the JVM's lazily opened files.
-   */
-  @Test
-  void repeatedConnectTransferCloseLeaksNothing() throws Exception {
-    try (org.rtc4j.webrtc.runtime.RtcRuntime runtime = org.rtc4j.webrtc.runtime.RtcRuntime.create(2)) {
-      cycle(runtime);
-      ThreadLeakCheck leaks = ThreadLeakCheck.snapshot().ignoringNamePrefixes("rtc4j-callback-");
-      long fdsBefore = openFds();
-      for (int i = 0; i < 10; i++) {
-        cycle(runtime);
-      }
-      leaks.assertNoNewThreads(Duration.ofSeconds(10));
-      if (fdsBefore >= 0) {
-        Wait.until(Duration.ofSeconds(10), "file descriptors back to the baseline", () -> openFds() <= fdsBefore,
-            () -> openFds() + " open, " + fdsBefore + " before");
-      }
-    }
-  }
-
-  private static void cycle(org.rtc4j.webrtc.runtime.RtcRuntime runtime) throws Exception {
-    PeerConnection a = new PeerConnection(LoopbackPeers.loopbackConfig().build(), runtime);
-    PeerConnection b = new PeerConnection(LoopbackPeers.loopbackConfig().build(), runtime);
-    try {
-      DataChannel dc = a.createDataChannel("x", DataChannelInit.defaults());
-      java.util.concurrent.CompletableFuture<String> got = new java.util.concurrent.CompletableFuture<>();
-      b.onDataChannel(ch -> ch.onMessage(m -> got.complete(m.text())));
-      dc.onOpen(() -> dc.send("cycle"));
-      a.setLocalDescription().get(10, TimeUnit.SECONDS);
-      Wait.until(LoopbackPeers.WAIT, "gathered", () -> a.iceGatheringState() == RtcIceGatheringState.COMPLETE);
-      b.setRemoteDescription(a.localDescription()).get(10, TimeUnit.SECONDS);
-      b.setLocalDescription().get(10, TimeUnit.SECONDS);
-      Wait.until(LoopbackPeers.WAIT, "gathered", () -> b.iceGatheringState() == RtcIceGatheringState.COMPLETE);
-      a.setRemoteDescription(b.localDescription()).get(10, TimeUnit.SECONDS);
-      assertThat(got.get(20, TimeUnit.SECONDS)).isEqualTo("cycle");
-    } finally {
-      a.close();
-      b.close();
-    }
-  }
-
-  static long openFds() {
-    java.io.File[] fds = new java.io.File("/proc/self/fd").listFiles();
-    return fds == null ? -1 : fds.length;
-  }
+  // 100 connect/transfer/close cycles without a leaked thread, descriptor or object:
+  // ConnectTransferCloseLeakTest.
 
   @Test
   void closeIsFinalAndIdempotent() throws Exception {
