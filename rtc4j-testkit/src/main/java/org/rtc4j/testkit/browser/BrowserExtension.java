@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * JUnit 5 extension that hands tests a fresh {@link Browser} and, when a test fails, saves a
  * screenshot, the browser console, the page HTML and the chromedriver log of every browser it
- * opened into {@code target/test-results/<TestClass>.<method>/} (root overridable with the system
+ * opened (Chromium, and Firefox from {@link #launchFirefox()}) into {@code target/test-results/<TestClass>.<method>/} (root overridable with the system
  * property {@value #RESULTS_PROPERTY}), plus {@code failure.txt} with the exception. Browsers are
  * closed after each test.
  *
@@ -50,6 +50,7 @@ public class BrowserExtension implements ParameterResolver, BeforeEachCallback, 
   private static final Logger LOG = LoggerFactory.getLogger(BrowserExtension.class);
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(BrowserExtension.class);
   private static final String KEY = "browsers";
+  private static final String FIREFOX_KEY = "firefoxes";
 
   private final BrowserOptions options;
   private ExtensionContext current;
@@ -76,6 +77,22 @@ public class BrowserExtension implements ParameterResolver, BeforeEachCallback, 
           + "with @RegisterExtension on an instance field");
     }
     return launch(current, options);
+  }
+
+  /** Launches a headless Firefox ({@link FirefoxOptions#defaults()}) owned by the running test. */
+  public Firefox launchFirefox() {
+    return launchFirefox(FirefoxOptions.defaults());
+  }
+
+  /** Launches a headless Firefox with {@code options}, owned by the running test (closed after it; artifacts on failure). */
+  public Firefox launchFirefox(FirefoxOptions options) {
+    if (current == null) {
+      throw new IllegalStateException("launchFirefox() works inside a test of a class that registers this extension "
+          + "with @RegisterExtension on an instance field");
+    }
+    Firefox f = Firefox.launch(options);
+    firefoxes(current).add(f);
+    return f;
   }
 
   /** The artifact directory for the test of {@code context}. */
@@ -124,8 +141,21 @@ public class BrowserExtension implements ParameterResolver, BeforeEachCallback, 
           List<Path> saved = browsers.get(i).saveArtifacts(dir, prefix);
           LOG.info("test failed; saved {} browser artifacts in {}", saved.size(), dir.toAbsolutePath());
         }
+        List<Firefox> ffs = firefoxes(context);
+        for (int i = 0; i < ffs.size(); i++) {
+          List<Path> saved = ffs.get(i).saveArtifacts(dir, "firefox" + (i + 1) + "-");
+          LOG.info("test failed; saved {} Firefox artifacts in {}", saved.size(), dir.toAbsolutePath());
+        }
       }
     } finally {
+      for (Firefox f : firefoxes(context)) {
+        try {
+          f.close();
+        } catch (RuntimeException e) {
+          LOG.warn("closing {} failed", f, e);
+        }
+      }
+      firefoxes(context).clear();
       for (Browser b : browsers) {
         try {
           b.close();
@@ -163,6 +193,11 @@ public class BrowserExtension implements ParameterResolver, BeforeEachCallback, 
   @SuppressWarnings("unchecked")
   private static List<Browser> browsers(ExtensionContext context) {
     return (List<Browser>) context.getStore(NS).getOrComputeIfAbsent(KEY, k -> new ArrayList<Browser>(), List.class);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Firefox> firefoxes(ExtensionContext context) {
+    return (List<Firefox>) context.getStore(NS).getOrComputeIfAbsent(FIREFOX_KEY, k -> new ArrayList<Firefox>(), List.class);
   }
 
   /** The failure of the test in {@code context}, if any (for subclasses). */
