@@ -75,19 +75,23 @@ class PeerJsBrowserTest {
         // media permission once: Chromium then gathers 127.0.0.1 host candidates (browser-notes.md)
         const s = await navigator.mediaDevices.getUserMedia({audio: true});
         s.getTracks().forEach(t => t.stop());
-        window.events = [];
-        window.opts = {host: '127.0.0.1', port: args[0], path: '/', key: 'peerjs', secure: false, debug: 1,
-                       config: {iceServers: []}};
-        window.makePeer = (id) => new Promise((resolve, reject) => {
-          const p = id ? new Peer(id, window.opts) : new Peer(window.opts);
-          p.on('open', i => { window.events.push('open:' + i); resolve(p); });
-          p.on('error', e => { window.events.push('error:' + e.type); reject(new Error(e.type)); });
-        });
-        return true;
-        """, server.port());
+        """ + PEER_HELPERS, server.port());
     b.awaitJs(Duration.ofSeconds(5), CALL_HELPERS);
     return b;
   }
+
+  /** {@code window.makePeer(id)} resolving on 'open' with a peer of our server on port {@code args[0]}. */
+  static final String PEER_HELPERS = """
+      window.events = [];
+      window.opts = {host: '127.0.0.1', port: args[0], path: '/', key: 'peerjs', secure: false, debug: 1,
+                     config: {iceServers: []}};
+      window.makePeer = (id) => new Promise((resolve, reject) => {
+        const p = id ? new Peer(id, window.opts) : new Peer(window.opts);
+        p.on('open', i => { window.events.push('open:' + i); resolve(p); });
+        p.on('error', e => { window.events.push('error:' + e.type); reject(new Error(e.type)); });
+      });
+      return true;
+      """;
 
   /**
    * Page helpers for calls: {@code watchCall(call)} records the call's events in {@code window.call*}
@@ -115,7 +119,7 @@ class PeerJsBrowserTest {
         (await window.call.peerConnection.getStats()).forEach(s => {
           if (s.type !== 'inbound-rtp') return;
           if (s.kind === 'video') { r.framesDecoded = s.framesDecoded; r.frameWidth = s.frameWidth || 0; r.videoPackets = s.packetsReceived; }
-          if (s.kind === 'audio') { r.audioPackets = s.packetsReceived; r.audioSamples = s.totalSamplesReceived; }
+          if (s.kind === 'audio') { r.audioPackets = s.packetsReceived; r.audioSamples = s.totalSamplesReceived ?? -1; }
         });
         const v = document.getElementById('remote');
         r.videoWidth = v ? v.videoWidth : 0;
@@ -171,6 +175,10 @@ class PeerJsBrowserTest {
   }
 
   static Map<?, ?> inbound(Browser page) {
+    return page.awaitJs(Map.class, Duration.ofSeconds(10), "return await window.inbound();");
+  }
+
+  static Map<?, ?> inbound(org.rtc4j.testkit.browser.Firefox page) {
     return page.awaitJs(Map.class, Duration.ofSeconds(10), "return await window.inbound();");
   }
 
