@@ -95,6 +95,12 @@ final class BcDtlsEngine implements DtlsEngine {
    */
   static final class Hooks {
     boolean requestClientCertificate = true;
+    /** False keeps Bouncy Castle's record layer after the handshake (tests compare the two on the wire). */
+    boolean ownRecordLayer = true;
+    /** Cipher suites to offer / accept instead of {@link #CIPHER_SUITES}. */
+    int[] cipherSuites;
+    /** Sees a copy of the key block at the hand-over (tests compare our records with Bouncy Castle's). */
+    Consumer<byte[]> keyBlockSeen = kb -> { };
     Consumer<Hashtable<Integer, byte[]>> clientExtensions = ext -> { };
     int[] rawClientSrtpProfiles;
   }
@@ -126,6 +132,19 @@ final class BcDtlsEngine implements DtlsEngine {
   private volatile boolean started;
   private volatile boolean ended;
   private volatile DTLSTransport dtls;
+  /**
+   * The record protection that replaces Bouncy Castle's record layer once the handshake is done
+   * (OWNER path; see {@link RecordProtection}). Set under recordLock by the handshake thread, then
+   * used by the owner thread only. Bouncy Castle is never called for records again, so its epoch-1
+   * sequence numbers cannot collide with ours (a repeated AES-GCM nonce would be fatal).
+   */
+  private volatile RecordProtection records;
+  /** Highest epoch-1 sequence number Bouncy Castle wrote (the Finished and its retransmissions). */
+  private volatile long bcMaxWriteSequence = -1;
+  // Written on the handshake thread in notifyHandshakeComplete, consumed at the hand-over.
+  private int negotiatedSuite;
+  private byte[] keyBlock;
+  private final AtomicLong recordsRejected = new AtomicLong();
   private volatile Thread thread;
   private volatile boolean peerClosed;
   private long deadlineNanos = Long.MAX_VALUE;
@@ -228,6 +247,10 @@ final class BcDtlsEngine implements DtlsEngine {
         }
         return;
       }
+    }
+    if (records != null) {
+      receiveOwn(nowNanos, in.payload());
+      return;
     }
     byte[] bytes = in.bytes();
     if (dtls == null) {
@@ -358,6 +381,11 @@ final class BcDtlsEngine implements DtlsEngine {
       off = 0;
     }
     appData.position(appData.limit());
+    RecordProtection r = records;
+    if (r != null) {
+      protectAndSend(r, RecordProtection.CONTENT_APPLICATION_DATA, bytes, off, len);
+      return;
+    }
     recordLock.lock();
     try {
       t.send(bytes, off, len);
@@ -370,6 +398,10 @@ final class BcDtlsEngine implements DtlsEngine {
 
   @Override
   public int maxApplicationDataSize() {
+    RecordProtection r = records;
+    if (r != null) {
+      return r.maxPlaintext(config.mtu());
+    }
     DTLSTransport t = dtls;
     if (t == null) {
       return 0;
@@ -392,7 +424,10 @@ final class BcDtlsEngine implements DtlsEngine {
       return;
     }
     DTLSTransport t = dtls;
-    if (t != null) {
+    RecordProtection r = records;
+    if (r != null) {
+      protectAndSend(r, RecordProtection.CONTENT_ALERT, new byte[] {1, (byte) AlertDescription.close_notify}, 0, 2);
+    } else if (t != null) {
       recordLock.lock();
       try {
         t.close(); // queues close_notify
@@ -497,6 +532,7 @@ final class BcDtlsEngine implements DtlsEngine {
         if (recordPath == RecordPath.OWNER) {
           // Records that arrived while the owner still saw us handshaking are ours to decrypt.
           drainRecordsLocked();
+          takeOverRecords();
         }
       } finally {
         recordLock.unlock();
@@ -540,6 +576,14 @@ final class BcDtlsEngine implements DtlsEngine {
   }
 
   private void drainRecordsLocked() {
+    if (records != null) {
+      // Queued by an owner that saw the handshake done before the hand-over finished.
+      for (byte[] d = inbound.poll(); d != null; d = inbound.poll()) {
+        inboundBytes.addAndGet(-d.length);
+        receiveOwn(lastNow, ByteBuffer.wrap(d));
+      }
+      return;
+    }
     DTLSTransport t = dtls;
     // One datagram holds at most a few dozen records; the bound makes a record layer that keeps
     // returning "nothing" (e.g. after close_notify) unable to spin the owner thread.
@@ -576,6 +620,151 @@ final class BcDtlsEngine implements DtlsEngine {
     if (peerClosed) {
       end(new DtlsEvent.Closed("close_notify received"));
     }
+  }
+
+  /**
+   * Replaces Bouncy Castle's record layer with {@link RecordProtection} (under recordLock, on the
+   * handshake thread, after the last Bouncy Castle record call). Our first epoch-1 sequence number
+   * follows the highest one Bouncy Castle wrote. Suites we do not protect keep Bouncy Castle.
+   */
+  private void takeOverRecords() {
+    byte[] kb = keyBlock;
+    keyBlock = null;
+    if (!hooks.ownRecordLayer || kb == null || ended) {
+      return;
+    }
+    try {
+      hooks.keyBlockSeen.accept(kb.clone());
+      records = new RecordProtection(negotiatedSuite, kb, config.role() == DtlsRole.CLIENT, bcMaxWriteSequence + 1);
+    } catch (java.security.GeneralSecurityException | RuntimeException e) {
+      LOG.debug("keeping Bouncy Castle's record layer: {}", e.toString());
+    } finally {
+      java.util.Arrays.fill(kb, (byte) 0);
+    }
+  }
+
+  /** key_block = PRF(master_secret, "key expansion", server_random + client_random) (RFC 5246 §6.3). */
+  private void deriveKeyBlock(TlsContext context) {
+    if (!hooks.ownRecordLayer || recordPath != RecordPath.OWNER) {
+      return;
+    }
+    try {
+      org.bouncycastle.tls.SecurityParameters sp = context.getSecurityParametersConnection();
+      if (sp == null) {
+        sp = context.getSecurityParametersHandshake();
+      }
+      int suite = sp.getCipherSuite();
+      if (!RecordProtection.supports(suite)) {
+        return;
+      }
+      byte[] sr = sp.getServerRandom();
+      byte[] cr = sp.getClientRandom();
+      byte[] seed = new byte[sr.length + cr.length];
+      System.arraycopy(sr, 0, seed, 0, sr.length);
+      System.arraycopy(cr, 0, seed, sr.length, cr.length);
+      keyBlock = sp.getMasterSecret().deriveUsingPRF(sp.getPRFAlgorithm(), "key expansion", seed,
+          RecordProtection.keyBlockLength(suite)).extract();
+      negotiatedSuite = suite;
+    } catch (RuntimeException e) {
+      LOG.debug("no key block, keeping Bouncy Castle's record layer: {}", e.toString());
+      keyBlock = null;
+    }
+  }
+
+  /** Protects one record and queues it as its own datagram. Owner thread. */
+  private void protectAndSend(RecordProtection r, int type, byte[] bytes, int off, int len) {
+    byte[] out = new byte[r.recordLength(len)];
+    try {
+      r.protect(type, bytes, off, len, out, 0);
+    } catch (java.security.GeneralSecurityException | RuntimeException e) {
+      fail("send failed: " + e);
+      return;
+    }
+    transport.enqueue(out);
+  }
+
+  /**
+   * The records of one datagram after the hand-over (RFC 6347 §4.1: several records may share a
+   * datagram): epoch-1 application data and alerts are decrypted here; a handshake record or
+   * ChangeCipherSpec means the peer repeats its last flight because ours was lost, answered with our
+   * last flight (the server's final one) as before the hand-over; anything else, and every record
+   * that does not authenticate or is a replay, is dropped silently (RFC 6347 §4.1.2.7).
+   */
+  private void receiveOwn(long nowNanos, ByteBuffer payload) {
+    RecordProtection r = records;
+    byte[] a;
+    int p;
+    int end;
+    if (payload.hasArray()) {
+      a = payload.array();
+      p = payload.arrayOffset() + payload.position();
+      end = p + payload.remaining();
+    } else {
+      a = new byte[payload.remaining()];
+      payload.duplicate().get(a);
+      p = 0;
+      end = a.length;
+    }
+    while (end - p >= RECORD_HEADER && !ended) {
+      int type = a[p] & 0xFF;
+      int epoch = ((a[p + 3] & 0xFF) << 8) | (a[p + 4] & 0xFF);
+      int len = ((a[p + 11] & 0xFF) << 8) | (a[p + 12] & 0xFF);
+      if (len > end - p - RECORD_HEADER || len > RecordProtection.MAX_FRAGMENT) {
+        recordsRejected.incrementAndGet();
+        return; // truncated: the rest of the datagram cannot be framed
+      }
+      boolean v12 = (a[p + 1] & 0xFF) == 0xFE && (a[p + 2] & 0xFF) == 0xFD;
+      if (v12 && epoch == RecordProtection.EPOCH
+          && (type == RecordProtection.CONTENT_APPLICATION_DATA || type == RecordProtection.CONTENT_ALERT)) {
+        if (recordBuffer.length < len) {
+          recordBuffer = new byte[len];
+        }
+        int n = r.unprotect(a, p, RECORD_HEADER + len, recordBuffer, 0);
+        if (n < 0) {
+          recordsRejected.incrementAndGet();
+        } else if (type == RecordProtection.CONTENT_APPLICATION_DATA) {
+          events.add(new DtlsEvent.ApplicationData(java.util.Arrays.copyOf(recordBuffer, n)));
+          if (lastFlight != null) {
+            lastFlight = null; // the peer sends data: it has our last flight
+            seenCount = 0;
+          }
+        } else {
+          alert(n);
+        }
+      } else if (type == RecordProtection.CONTENT_HANDSHAKE || type == RecordProtection.CONTENT_CHANGE_CIPHER_SPEC) {
+        duplicatesReceived.incrementAndGet();
+        replayOnDuplicate(nowNanos);
+      } else {
+        recordsRejected.incrementAndGet();
+      }
+      p += RECORD_HEADER + len;
+    }
+  }
+
+  /** An authenticated alert in recordBuffer[0, n): close_notify closes, a fatal alert fails, warnings are ignored. */
+  private void alert(int n) {
+    if (n < 2) {
+      recordsRejected.incrementAndGet();
+      return;
+    }
+    int level = recordBuffer[0] & 0xFF;
+    short description = (short) (recordBuffer[1] & 0xFF);
+    if (description == AlertDescription.close_notify) {
+      peerClosed = true;
+      end(new DtlsEvent.Closed("close_notify received"));
+    } else if (level == 2) {
+      fail("fatal alert received: " + AlertDescription.getText(description));
+    }
+  }
+
+  /** Records that did not authenticate, were replays, or were not expected after the handshake. */
+  long recordsRejected() {
+    return recordsRejected.get();
+  }
+
+  /** Whether the engine protects records itself (true after the hand-over for AEAD suites). */
+  boolean ownsRecordLayer() {
+    return records != null;
   }
 
   private void replay(Flight f) {
@@ -819,6 +1008,7 @@ final class BcDtlsEngine implements DtlsEngine {
 
     @Override
     public void send(byte[] buf, int off, int len) throws IOException {
+      noteSequences(buf, off, len);
       if (Thread.currentThread() == thread) {
         if (pendingLength > 0 && pendingLength + len > config.mtu()) {
           flush();
@@ -849,6 +1039,22 @@ final class BcDtlsEngine implements DtlsEngine {
     }
   }
 
+  /** Remembers the highest epoch-1 sequence number among the records Bouncy Castle writes. */
+  private void noteSequences(byte[] buf, int off, int len) {
+    int p = off;
+    int end = off + len;
+    while (end - p >= RECORD_HEADER) {
+      long key = RecordProtection.getLong(buf, p + 3);
+      if ((key >>> 48) == RecordProtection.EPOCH) {
+        long seq = key & 0xFFFF_FFFF_FFFFL;
+        if (seq > bcMaxWriteSequence) {
+          bcMaxWriteSequence = seq;
+        }
+      }
+      p += RECORD_HEADER + (((buf[p + 11] & 0xFF) << 8) | (buf[p + 12] & 0xFF));
+    }
+  }
+
   /** How many DTLS records (13-byte header + length) the datagram holds, counting a truncated tail as one. */
   private static int recordCount(byte[] d) {
     int n = 0;
@@ -876,7 +1082,7 @@ final class BcDtlsEngine implements DtlsEngine {
 
     @Override
     protected int[] getSupportedCipherSuites() {
-      return CIPHER_SUITES.clone();
+      return hooks.cipherSuites != null ? hooks.cipherSuites.clone() : CIPHER_SUITES.clone();
     }
 
     @Override
@@ -943,6 +1149,7 @@ final class BcDtlsEngine implements DtlsEngine {
     public void notifyHandshakeComplete() throws IOException {
       super.notifyHandshakeComplete();
       export(context);
+      deriveKeyBlock(context);
     }
 
     @Override
@@ -968,7 +1175,7 @@ final class BcDtlsEngine implements DtlsEngine {
 
     @Override
     protected int[] getSupportedCipherSuites() {
-      return CIPHER_SUITES.clone();
+      return hooks.cipherSuites != null ? hooks.cipherSuites.clone() : CIPHER_SUITES.clone();
     }
 
     @Override
@@ -1044,6 +1251,7 @@ final class BcDtlsEngine implements DtlsEngine {
     public void notifyHandshakeComplete() throws IOException {
       super.notifyHandshakeComplete();
       export(context);
+      deriveKeyBlock(context);
     }
 
     @Override
