@@ -1,35 +1,58 @@
 #!/usr/bin/env bash
-# PeerJS signaling load, rtc4j vs peerjs-server (npm `peer` 1.0.2), both started with the same
-# limits, in one run: for each N in $PEERS_LIST, each server in turn (order alternates):
-# N WebSocket peers connect (connections/s), then for $RELAY_SECONDS the first peer of each pair
-# relays OFFER/CANDIDATE to the second, $WINDOW messages in flight per pair (closed loop), every
-# peer sending a HEARTBEAT every 5 s: relayed msgs/s, p50/p99 latency, server RSS.
+# PeerJS signaling capacity, rtc4j vs peerjs-server (npm `peer` 1.0.2), in one run.
 #
-#   scripts/signaling-bench.sh                      # N = 1000 and 10000, 10 s relay
-#   PEERS_LIST="1000" RELAY_SECONDS=5 scripts/signaling-bench.sh
-#   RTC4J_ARGS="--io-threads 1" scripts/signaling-bench.sh   # extra options for rtc4j signaling
+# Each server in turn (order alternates) is pinned to CPU $SERVER_CPUS (one core: Node is
+# single-threaded, and rtc4j gets the same single core, --io-threads 1), the load generator to
+# $LOAD_CPUS (the other core). Both servers get the same limits (--concurrent_limit $LIMIT
+# --expire_timeout 5000 --alive_timeout 60000; rtc4j's own per-client rate limit is lifted, since
+# peerjs-server has none). For each N in $PEERS_LIST: N WebSocket peers connect (connections/s, RSS),
+# then an open-loop sweep over $RATES relayed msgs/s ($STEP_SECONDS each after $WARMUP_SECONDS of
+# warm-up): bursts of 1 OFFER + ($BURST-1) CANDIDATEs from one peer of a pair to the other at fixed
+# times, latency from the scheduled send time. A step passes at >= 95% of the target with
+# p99 <= $P99_BOUND_MS; the sweep stops at the first failing step; capacity = highest passing rate.
+# Repeated $REPEATS times; one summary table (median [min-max]) and the rtc4j/peerjs-server ratios.
+#
+#   scripts/signaling-bench.sh                                  # defaults: ~5 min on a quiet machine
+#   PEERS_LIST=1000 REPEATS=1 scripts/signaling-bench.sh        # a quick look
+#   RTC4J_2CORE=1 scripts/signaling-bench.sh                    # also rtc4j on both cores (shared with the generator)
 #
 # Needs: rtc4j-server/target/rtc4j.jar and rtc4j-bench/target/rtc4j-bench.jar (built if missing),
-# node + npm (peer@1.0.2 is installed once into rtc4j-bench/target/peerjs-server from the registry).
-# Everything binds 127.0.0.1; every wait is bounded.
+# node + npm, taskset. peerjs-server is installed once from rtc4j-bench/peerjs-server/package-lock.json
+# into rtc4j-bench/target/peerjs-server (npm ci --prefer-offline; later runs download nothing).
+# Everything binds 127.0.0.1; every step and wait is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PEERS_LIST=${PEERS_LIST:-"1000 10000"}
-RELAY_SECONDS=${RELAY_SECONDS:-10}
-WINDOW=${WINDOW:-2}
+REPEATS=${REPEATS:-3}
+RATES=${RATES:-"10000,20000,40000,80000,160000,320000"}
+STEP_SECONDS=${STEP_SECONDS:-2}
+WARMUP_SECONDS=${WARMUP_SECONDS:-3}
+DRAIN_MS=${DRAIN_MS:-1000}
+BURST=${BURST:-4}
+P99_BOUND_MS=${P99_BOUND_MS:-50}
+SERVER_CPUS=${SERVER_CPUS:-0}
+LOAD_CPUS=${LOAD_CPUS:-1}
 LIMIT=${LIMIT:-20000}
+RTC4J_2CORE=${RTC4J_2CORE:-0}
+RTC4J_JAVA=${RTC4J_JAVA:-"java -Xmx1g -jar rtc4j-server/target/rtc4j.jar"}
 OUT=${OUT:-rtc4j-bench/target/signaling-bench}
 PEERJS_DIR=rtc4j-bench/target/peerjs-server
 mkdir -p "$OUT"
+RESULTS="$OUT/results-$(date -u +%Y%m%dT%H%M%SZ).txt"
 
 if [ ! -f rtc4j-server/target/rtc4j.jar ] || [ ! -f rtc4j-bench/target/rtc4j-bench.jar ]; then
   mvn -B -q -o -pl rtc4j-server,rtc4j-bench -am package -DskipTests
 fi
 if [ ! -f "$PEERJS_DIR/node_modules/peer/dist/bin/peerjs.js" ]; then
-  npm install --prefix "$PEERJS_DIR" peer@1.0.2 --no-audit --no-fund
+  mkdir -p "$PEERJS_DIR"
+  cp rtc4j-bench/peerjs-server/package.json rtc4j-bench/peerjs-server/package-lock.json "$PEERJS_DIR/"
+  npm ci --prefix "$PEERJS_DIR" --prefer-offline --no-audit --no-fund
 fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "$(ulimit -n)" -lt $((2 * 10000 + 1000)) ]; then
+  echo "warning: ulimit -n is $(ulimit -n); 10,000 peers need ~10,100 descriptors per process" >&2
+fi
 
 SERVER_PID=""
 cleanup() { if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi; }
@@ -37,15 +60,22 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 start_server() { # name port log
+  local common="--concurrent_limit $LIMIT --expire_timeout 5000 --alive_timeout 60000"
   case "$1" in
     rtc4j)
-      java -Xmx1g -jar rtc4j-server/target/rtc4j.jar signaling --host 127.0.0.1 --port "$2" \
-        --concurrent_limit "$LIMIT" --expire_timeout 5000 --alive_timeout 60000 \
-        --rate-limit 1000000 --rate-burst 1000000 ${RTC4J_ARGS:-} >"$3" 2>&1 &
+      # shellcheck disable=SC2086
+      taskset -c "$SERVER_CPUS" $RTC4J_JAVA signaling --host 127.0.0.1 --port "$2" $common \
+        --rate-limit 1000000 --rate-burst 1000000 --io-threads 1 ${RTC4J_ARGS:-} >"$3" 2>&1 &
+      ;;
+    rtc4j-2core)
+      # shellcheck disable=SC2086
+      taskset -c "$SERVER_CPUS,$LOAD_CPUS" $RTC4J_JAVA signaling --host 127.0.0.1 --port "$2" $common \
+        --rate-limit 1000000 --rate-burst 1000000 --io-threads 2 ${RTC4J_ARGS:-} >"$3" 2>&1 &
       ;;
     peerjs)
-      node "$PEERJS_DIR/node_modules/peer/dist/bin/peerjs.js" --host 127.0.0.1 --port "$2" \
-        --concurrent_limit "$LIMIT" --expire_timeout 5000 --alive_timeout 60000 >"$3" 2>&1 &
+      # shellcheck disable=SC2086
+      taskset -c "$SERVER_CPUS" node "$PEERJS_DIR/node_modules/peer/dist/bin/peerjs.js" --host 127.0.0.1 \
+        --port "$2" $common >"$3" 2>&1 &
       ;;
   esac
   SERVER_PID=$!
@@ -57,20 +87,32 @@ start_server() { # name port log
   return 1
 }
 
-echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); java $(java -version 2>&1 | head -1); node $(node --version)"
+servers="rtc4j peerjs"
+if [ "$RTC4J_2CORE" = 1 ]; then servers="$servers rtc4j-2core"; fi
+header="# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1); node $(node --version); commit $(git rev-parse --short HEAD 2>/dev/null || echo ?); server cpus $SERVER_CPUS, generator cpus $LOAD_CPUS; rates $RATES; step ${STEP_SECONDS}s; burst $BURST; p99 bound ${P99_BOUND_MS} ms"
+echo "$header" | tee "$RESULTS"
 round=0
-for n in $PEERS_LIST; do
-  if [ $((round % 2)) -eq 0 ]; then order="rtc4j peerjs"; else order="peerjs rtc4j"; fi
-  round=$((round + 1))
-  for s in $order; do
-    port=$((19000 + RANDOM % 1000))
-    log="$OUT/$s-$n.log"
-    start_server "$s" "$port" "$log"
-    sleep 1
-    timeout 600 java -Xmx2g -cp rtc4j-bench/target/rtc4j-bench.jar org.rtc4j.bench.signaling.SignalingLoad \
-      --url "ws://127.0.0.1:$port/peerjs" --peers "$n" --seconds "$RELAY_SECONDS" --window "$WINDOW" \
-      --server-pid "$SERVER_PID" --label "$s" 2>"$OUT/load-$s-$n.err" | grep RESULT || echo "RESULT server=$s peers=$n FAILED (see $OUT)"
-    cleanup
-    SERVER_PID=""
+for r in $(seq 1 "$REPEATS"); do
+  for n in $PEERS_LIST; do
+    order=$servers
+    if [ $((round % 2)) -eq 1 ]; then order=$(echo "$servers" | tr ' ' '\n' | tac | tr '\n' ' '); fi
+    round=$((round + 1))
+    for s in $order; do
+      port=$((19000 + RANDOM % 1000))
+      log="$OUT/$s-$n-$r.log"
+      start_server "$s" "$port" "$log"
+      timeout 300 taskset -c "$LOAD_CPUS" java -Xmx1g -XX:+UseSerialGC \
+        -cp rtc4j-bench/target/rtc4j-bench.jar org.rtc4j.bench.signaling.SignalingSweep \
+        --url "ws://127.0.0.1:$port/peerjs" --peers "$n" --rates "$RATES" --step-seconds "$STEP_SECONDS" \
+        --warmup-seconds "$WARMUP_SECONDS" --drain-ms "$DRAIN_MS" --burst "$BURST" --p99-bound-ms "$P99_BOUND_MS" \
+        --server-pid "$SERVER_PID" --label "$s" 2>"$OUT/load-$s-$n-$r.err" | sed "s/$/ repeat=$r/" \
+        | tee -a "$RESULTS" | grep -E "RESULT|CONNECT" || echo "RESULT server=$s peers=$n FAILED (see $OUT)"
+      echo "# load $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS"
+      cleanup
+      SERVER_PID=""
+    done
   done
 done
+echo "# end $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RESULTS"
+java -cp rtc4j-bench/target/rtc4j-bench.jar org.rtc4j.bench.signaling.SweepSummary "$RESULTS"
+echo "(all lines: $RESULTS)"

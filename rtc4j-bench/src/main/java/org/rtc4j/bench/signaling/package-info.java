@@ -1,10 +1,15 @@
 /**
- * A bounded load tool for PeerJS signaling servers ({@link org.rtc4j.bench.signaling.SignalingLoad}):
- * N WebSocket peers, OFFER/CANDIDATE relayed between pairs in a closed loop, against rtc4j and
- * peerjs-server alike (scripts/signaling-bench.sh runs both in one go). It speaks only the wire
- * protocol: it links no server code.
+ * Load tools for PeerJS signaling servers; they speak only the wire protocol (no server code is
+ * linked), so rtc4j and peerjs-server are measured alike (scripts/signaling-bench.sh runs both).
  *
- * <p>Threading: the peers live on a few Netty event-loop threads; the main thread orchestrates and
- * reads counters.
+ * <ul>
+ *   <li>{@link org.rtc4j.bench.signaling.SignalingSweep}: the open-loop capacity sweep (fixed-rate
+ *       OFFER/CANDIDATE bursts, latency from the scheduled send time, CPU per message of the server);
+ *       one thread, raw NIO, pre-masked frames, so it stays cheaper than the server it loads.</li>
+ *   <li>{@link org.rtc4j.bench.signaling.SweepSummary}: medians and ratios over repeated sweeps.</li>
+ *   <li>{@link org.rtc4j.bench.signaling.SignalingLoad}: the earlier closed-loop tool (Netty clients,
+ *       a window of messages in flight per pair); kept for comparison with the first recorded numbers,
+ *       but its own CPU cost bounds what it can show.</li>
+ * </ul>
  */
 package org.rtc4j.bench.signaling;
