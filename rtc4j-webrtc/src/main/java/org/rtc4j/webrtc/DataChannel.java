@@ -20,7 +20,14 @@ import java.util.function.Consumer;
  * says how many bytes are queued and not yet sent, {@link #onBufferedAmountLow} says when it fell
  * to {@link #bufferedAmountLowThreshold()} — the W3C back-pressure pair. A message larger than
  * the peer's {@code a=max-message-size} is refused with {@link TypeException}; queuing more than
- * {@link #MAX_BUFFERED_AMOUNT} bytes is refused with {@link OperationException}.
+ * {@link #MAX_BUFFERED_AMOUNT} bytes is refused with {@link OperationException}; sending on a
+ * channel that is not open throws {@link InvalidStateException}.
+ *
+ * <p>{@code bufferedAmount} follows webrtc-pc §6.2: {@link #send} raises it at once by the
+ * message's size (UTF-8 bytes for text); it falls as the SCTP layer hands the bytes to the
+ * network, and {@link #onBufferedAmountLow} fires when it falls from above the threshold to or
+ * below it, with the fallen value already visible inside the handler; it is not reset to zero
+ * when the channel closes (bytes that were never sent stay counted).
  *
  * <p>Callbacks run on the connection's callback executor, in order with the connection's own.
  */
@@ -39,10 +46,19 @@ public final class DataChannel {
   private final boolean negotiated;
   private volatile Integer id;
   private volatile DataChannelState readyState = DataChannelState.CONNECTING;
-  /** Bytes handed to send() whose loop task has not run yet. */
-  private final AtomicLong queuedOnLoop = new AtomicLong();
-  /** Bytes the SCTP layer still holds, as last read on the loop. */
-  private volatile long engineBuffered;
+  // bufferedAmount = admitted - drained, two counters that only grow, so a reader on any thread
+  // sees a value that never dips below the truth: admitted grows in send() on the caller's thread,
+  // drained (bytes that left the SCTP send queue) is published by the loop. The loop computes
+  // drained from its own count of bytes handed to the engine minus what the engine still holds,
+  // and publishes it before it posts onBufferedAmountLow, so the handler reads the fallen value.
+  /** Bytes accepted by send(). */
+  private final AtomicLong admitted = new AtomicLong();
+  /** Bytes of those the SCTP layer handed to the network (or refused), as last published by the loop. */
+  private volatile long drained;
+  /** Loop thread only: bytes whose send task ran (handed to the engine). */
+  private long handedToEngine;
+  /** Set when the engine forgot the channel (closed) or the connection closed: drained stays. */
+  private volatile boolean frozen;
   private volatile long lowThreshold;
   private final AtomicLong messagesSent = new AtomicLong();
   private final AtomicLong bytesSent = new AtomicLong();
@@ -109,9 +125,13 @@ public final class DataChannel {
     return readyState;
   }
 
-  /** Bytes queued by {@link #send} and not yet handed to the network. */
+  /**
+   * W3C {@code bufferedAmount}: bytes queued by {@link #send} and not yet handed to the network.
+   * Raised synchronously by {@code send}; kept (not reset to zero) after the channel closed.
+   */
   public long bufferedAmount() {
-    return queuedOnLoop.get() + engineBuffered;
+    long d = drained; // first: a concurrent send may only make the result larger, never negative
+    return admitted.get() - d;
   }
 
   /** W3C {@code bufferedAmountLowThreshold} (0 by default). */
@@ -124,8 +144,7 @@ public final class DataChannel {
     if (threshold < 0) {
       throw new TypeException("threshold must be >= 0");
     }
-    lowThreshold = threshold;
-    pc.runOnLoop(engine -> engine.setBufferedAmountLowThreshold(handle, threshold));
+    lowThreshold = threshold; // read by the loop, which derives the event (PeerConnection.afterPump)
   }
 
   /** Sends a text message (PPID 51; the empty string as PPID 56). */
@@ -134,13 +153,12 @@ public final class DataChannel {
     byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
     admit(utf8.length);
     pc.runOnLoop(engine -> {
-      queuedOnLoop.addAndGet(-utf8.length);
+      handedToEngine += utf8.length;
       try {
         engine.sendText(pc.nanoTime(), handle, text);
       } catch (RtcException e) {
         pc.deliverChannelError(this, e);
       }
-      engineBuffered = engine.bufferedAmount(handle);
     });
   }
 
@@ -161,13 +179,12 @@ public final class DataChannel {
     int size = copy.remaining();
     admit(size);
     pc.runOnLoop(engine -> {
-      queuedOnLoop.addAndGet(-size);
+      handedToEngine += size;
       try {
         engine.sendBinary(pc.nanoTime(), handle, copy);
       } catch (RtcException e) {
         pc.deliverChannelError(this, e);
       }
-      engineBuffered = engine.bufferedAmount(handle);
     });
   }
 
@@ -225,13 +242,29 @@ public final class DataChannel {
     id = streamId;
   }
 
-  /** On the loop: the SCTP layer's buffered bytes. */
-  void refreshBuffered(long bytes) {
-    engineBuffered = bytes;
+  /**
+   * On the loop, after each pump: publishes what left the send queue, given the bytes the SCTP
+   * layer still holds for this channel. Returns true when bufferedAmount fell from above the
+   * threshold to or below it (the caller then posts onBufferedAmountLow, after this publication).
+   */
+  boolean refreshOnLoop(long engineBuffered) {
+    if (frozen) {
+      return false;
+    }
+    long d = handedToEngine - engineBuffered;
+    long before = drained;
+    if (d <= before) {
+      return false;
+    }
+    long a = admitted.get();
+    drained = d;
+    long threshold = lowThreshold;
+    return a - before > threshold && a - d <= threshold;
   }
 
-  long engineBuffered() {
-    return engineBuffered;
+  /** On the loop (channel closed in the engine) or on close(): bufferedAmount keeps its value. */
+  void freezeBuffered() {
+    frozen = true;
   }
 
   void opened(Integer streamId) {
@@ -262,8 +295,6 @@ public final class DataChannel {
   void closed() {
     if (readyState != DataChannelState.CLOSED) {
       readyState = DataChannelState.CLOSED;
-      queuedOnLoop.set(0);
-      engineBuffered = 0;
       onClose.run();
     }
   }
@@ -271,6 +302,7 @@ public final class DataChannel {
   /** Closed without events (PeerConnection.close(), W3C: no events after close). */
   void closedSilently() {
     readyState = DataChannelState.CLOSED;
+    frozen = true;
   }
 
   void error(RtcException e) {
@@ -292,11 +324,18 @@ public final class DataChannel {
     if (max > 0 && size > max) {
       throw new TypeException("message of " + size + " bytes exceeds the peer's max-message-size " + max);
     }
-    if (bufferedAmount() + size > MAX_BUFFERED_AMOUNT) {
-      throw new OperationException("send buffer full: " + bufferedAmount() + " bytes queued (limit "
-          + MAX_BUFFERED_AMOUNT + ")");
+    while (true) {
+      long d = drained;
+      long a = admitted.get();
+      if (a - d + size > MAX_BUFFERED_AMOUNT) {
+        // W3C send() step "not enough buffer space": OperationError, and nothing is queued.
+        throw new OperationException("send buffer full: " + (a - d) + " bytes queued (limit "
+            + MAX_BUFFERED_AMOUNT + ")");
+      }
+      if (admitted.compareAndSet(a, a + size)) {
+        break;
+      }
     }
-    queuedOnLoop.addAndGet(size);
     messagesSent.incrementAndGet();
     bytesSent.addAndGet(size);
   }

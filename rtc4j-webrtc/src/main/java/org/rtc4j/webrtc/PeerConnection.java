@@ -453,12 +453,21 @@ public final class PeerConnection implements AutoCloseable {
     });
   }
 
-  /** On the loop, after every pump: refresh the bufferedAmount the channels show. */
+  /**
+   * On the loop, after every pump: publishes each channel's fallen bufferedAmount, then posts
+   * onBufferedAmountLow where it crossed the threshold. The event is derived here from the value
+   * the application reads, not taken from the engine, whose count lacks the bytes still on their
+   * way to the loop: W3C fires it when bufferedAmount decreases to the threshold, and the handler
+   * must read the decreased value.
+   */
   private void afterPump() {
     for (DataChannel dc : channels.values()) {
-      long b = engine.bufferedAmount(dc.handle());
-      if (b != dc.engineBuffered()) {
-        dc.refreshBuffered(b);
+      if (dc.refreshOnLoop(engine.bufferedAmount(dc.handle()))) {
+        callbacks.execute(() -> {
+          if (!closed) {
+            dc.bufferedAmountLow();
+          }
+        });
       }
     }
   }
@@ -561,6 +570,16 @@ public final class PeerConnection implements AutoCloseable {
 
   /** On the loop: moves an engine event to the callback executor. */
   private void onEngineEvent(PeerEvent e) {
+    if (e instanceof PeerEvent.ChannelBufferedAmountLow) {
+      return; // afterPump derives the event from what the application reads
+    }
+    if (e instanceof PeerEvent.ChannelClosed c) {
+      // The engine no longer counts the channel's bytes: keep the last value (W3C: not reset to 0).
+      DataChannel dc = channels.get(c.handle());
+      if (dc != null) {
+        dc.freezeBuffered();
+      }
+    }
     callbacks.execute(() -> dispatch(e));
   }
 
@@ -624,11 +643,6 @@ public final class PeerConnection implements AutoCloseable {
           channelsClosed.incrementAndGet();
         }
         dc.closed();
-      }
-    } else if (e instanceof PeerEvent.ChannelBufferedAmountLow b) {
-      DataChannel dc = channels.get(b.handle());
-      if (dc != null) {
-        dc.bufferedAmountLow();
       }
     } else if (e instanceof PeerEvent.ChannelError err) {
       DataChannel dc = channels.get(err.handle());

@@ -95,7 +95,12 @@ class ConnectTransferCloseLeakTest {
           () -> {
             System.gc();
             return cycleObjects.stream().allMatch(r -> r.get() == null);
-          }, () -> cycleObjects.stream().map(WeakReference::get).filter(o -> o != null).map(String::valueOf).toList());
+          }, () -> {
+            List<String> alive = cycleObjects.stream().map(WeakReference::get).filter(o -> o != null).map(String::valueOf)
+                .toList();
+            return alive.size() + " of " + cycleObjects.size() + " still reachable, e.g. " + alive.subList(0,
+                Math.min(6, alive.size()));
+          });
       assertThat(cycleObjects).hasSize(4 * CYCLES);
       long heapAfter = usedHeapAfterGc();
       System.out.printf("heap after GC: baseline %d KiB, after %d cycles %d KiB%n", heapBefore >> 10, CYCLES,
