@@ -132,16 +132,16 @@ final class Stats {
     org.rtc4j.sctp.SctpAssociation sa = engine.sctpAssociation();
     if (sa != null) {
       org.rtc4j.sctp.SctpStats ss = sa.stats();
-      t.put("rtc4jSctpPacketsSent", ss.packetsSent());
-      t.put("rtc4jSctpPacketsReceived", ss.packetsReceived());
-      t.put("rtc4jSctpRetransmittedChunks", ss.retransmittedChunks());
-      t.put("rtc4jSctpFastRetransmits", ss.fastRetransmits());
-      t.put("rtc4jSctpT3Expirations", ss.t3Expirations());
-      t.put("rtc4jSctpDroppedChunks", ss.droppedChunks());
-      t.put("rtc4jSctpCwnd", ss.cwnd());
-      t.put("rtc4jSctpPeerRwnd", ss.peerRwnd());
-      t.put("rtc4jSctpSrttMillis", ss.srttMillis());
-      t.put("rtc4jSctpBufferedBytes", ss.bufferedBytes());
+      // Every counter of the snapshot, as rtc4jSctp + its name (packetsSent -> rtc4jSctpPacketsSent),
+      // so a counter added to SctpStats shows up here without a second edit.
+      for (java.lang.reflect.RecordComponent rc : org.rtc4j.sctp.SctpStats.class.getRecordComponents()) {
+        String name = rc.getName();
+        try {
+          t.put("rtc4jSctp" + Character.toUpperCase(name.charAt(0)) + name.substring(1), rc.getAccessor().invoke(ss));
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException("SctpStats." + name, e);
+        }
+      }
     }
     out.add(0, new RtcStats("P", "peer-connection", now, pc));
     out.add(new RtcStats(transportId, "transport", now, t));
