@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole rtc4j test suite, as the README's second command runs it.
 #
-#  1. installs the system packages the tests drive (Debian): chromium, chromium-driver,
+#  1. installs the system packages the tests drive (Debian): chromium, chromium-driver, firefox-esr,
 #     coturn (for turnutils_uclient / turnutils_stunclient), redis-server (the signaling cluster),
 #     iproute2, util-linux;
 #  2. fetches every Maven dependency and builds everything (network needed here);
@@ -19,6 +19,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 need_pkgs=()
 [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 [ -x /usr/bin/chromedriver ] || need_pkgs+=(chromium-driver)
+[ -x /usr/bin/firefox-esr ] || need_pkgs+=(firefox-esr)
 command -v turnutils_uclient >/dev/null 2>&1 || need_pkgs+=(coturn)
 command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
