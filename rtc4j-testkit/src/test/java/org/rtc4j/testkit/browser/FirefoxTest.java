@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with arguments and results, errors with their message, console lines, screenshots, file
  * inputs, and WebRTC inside the page (fake media, host candidates on 127.0.0.1 in a namespace
  * with only {@code lo}, a data channel between two RTCPeerConnections). A missing firefox-esr
- * skips, or fails under {@code -Drtc4j.requireExternal=true}.
+ * skips, or fails under {@code -Drtc4j.requireExternal=true} (checked here with a binary that does not exist).
  */
 @Timeout(120)
 class FirefoxTest {
@@ -42,6 +42,27 @@ class FirefoxTest {
   @AfterEach
   void stop() {
     web.close();
+  }
+
+  @Test
+  void aMissingFirefoxFailsUnderRequireExternalAndSkipsOtherwise() {
+    FirefoxOptions missing = new FirefoxOptions(Path.of("/nonexistent/firefox-esr"), true, FirefoxOptions.DEFAULT_PREFS,
+        List.of(), null, Duration.ofSeconds(5), 800, 600);
+    String before = System.getProperty(org.rtc4j.testkit.External.REQUIRE_PROPERTY);
+    try {
+      System.setProperty(org.rtc4j.testkit.External.REQUIRE_PROPERTY, "true");
+      assertThatThrownBy(() -> Firefox.launch(missing)).isInstanceOf(AssertionError.class)
+          .hasMessageContaining("/nonexistent/firefox-esr").hasMessageContaining("apt-get install -y firefox-esr");
+      System.setProperty(org.rtc4j.testkit.External.REQUIRE_PROPERTY, "false");
+      assertThatThrownBy(() -> Firefox.launch(missing))
+          .isInstanceOf(org.opentest4j.TestAbortedException.class);
+    } finally {
+      if (before == null) {
+        System.clearProperty(org.rtc4j.testkit.External.REQUIRE_PROPERTY);
+      } else {
+        System.setProperty(org.rtc4j.testkit.External.REQUIRE_PROPERTY, before);
+      }
+    }
   }
 
   @Test
