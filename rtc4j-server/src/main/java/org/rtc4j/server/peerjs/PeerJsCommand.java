@@ -4,10 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -20,26 +21,48 @@ import org.rtc4j.peerjs.DataConnection;
 import org.rtc4j.peerjs.Peer;
 import org.rtc4j.peerjs.PeerOptions;
 import org.rtc4j.peerjs.Serialization;
+import org.rtc4j.server.transfer.TransferOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rtc4j peerjs send|receive}: file transfer with the web app's protocol (web/README.md: one raw
  * DataConnection labelled "rtc4j-web", JSON text frames file-start/file-end/file-result, 32 KiB binary frames),
  * so the CLI interoperates with the web page in a browser. Progress bar on stderr; last line on stdout
- * {@code bytes=<N> seconds=<S> MBps=<rate> sha256=<hex>}.
+ * {@code bytes=<N> seconds=<S> MBps=<rate> sha256=<hex>}. Output goes to picocli's out/err writers, so the
+ * commands run in-process in tests.
  */
 @Command(name = "peerjs", mixinStandardHelpOptions = true,
     description = "Send or receive a file with a PeerJS peer (the rtc4j web app or another rtc4j peerjs).",
     subcommands = {PeerJsCommand.Send.class, PeerJsCommand.Receive.class})
 public final class PeerJsCommand implements Runnable {
   static final ObjectMapper JSON = new ObjectMapper();
+  /** Bytes per binary frame, as the web app sends them. */
   static final int FRAME = 32 * 1024;
+  /** Back-pressure as the web app: at most this many bytes in the data channel. */
+  static final long HIGH_WATER = 4L * 1024 * 1024;
+
+  @Spec
+  CommandSpec spec;
 
   @Override
   public void run() {
-    new picocli.CommandLine(this).usage(System.err);
+    spec.commandLine().usage(spec.commandLine().getErr());
+  }
+
+  /** The last path element of a sender's file name, so it cannot write outside the directory. */
+  static String safeName(String raw) {
+    String n = raw.replace('\\', '/');
+    n = n.substring(n.lastIndexOf('/') + 1).strip();
+    if (n.isEmpty() || n.equals(".") || n.equals("..") || n.startsWith(".") && n.endsWith(".part")
+        || n.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("unusable file name: '" + raw + "'");
+    }
+    return n;
   }
 
   abstract static class Common {
@@ -50,32 +73,61 @@ public final class PeerJsCommand implements Runnable {
     @Option(names = "--key", defaultValue = "peerjs", description = "PeerJS key (default ${DEFAULT-VALUE})")
     String key;
 
-    @Option(names = "--timeout", defaultValue = "600", description = "give up after this many seconds")
-    int timeoutSeconds;
+    @Mixin
+    TransferOptions transfer;
 
-    PrintStream out = System.out;
-    PrintStream err = System.err;
+    @Spec
+    CommandSpec spec;
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+      return spec.commandLine().getErr();
+    }
 
     Peer open(String id) throws Exception {
-      Peer p = new Peer(id, PeerOptions.builder().server(server).key(key).build());
+      Peer p = new Peer(id, PeerOptions.builder().server(server).key(key).config(transfer.configuration()).build());
       CompletableFuture<String> opened = new CompletableFuture<>();
       p.onOpen(opened::complete).onError(e -> opened.completeExceptionally(e));
-      opened.get(30, TimeUnit.SECONDS);
+      try {
+        opened.get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        p.destroy();
+        throw e;
+      }
       return p;
     }
 
     void progress(long done, long total, long t0) {
+      if (transfer.noProgress()) {
+        return;
+      }
       int width = 30;
-      int filled = total <= 0 ? width : (int) (width * done / total);
+      int filled = total <= 0 ? width : (int) (width * Math.min(done, total) / total);
       double s = Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
-      err.printf("\r[%s%s] %5.1f%% %.2f MB/s", "#".repeat(filled), " ".repeat(width - filled),
+      err().printf("\r[%s%s] %5.1f%% %.2f MB/s", "#".repeat(filled), " ".repeat(width - filled),
           total <= 0 ? 100.0 : 100.0 * done / total, done / 1e6 / s);
+      err().flush();
     }
 
     void summary(long bytes, long t0, String sha) {
       double s = (System.nanoTime() - t0) / 1e9;
-      err.println();
-      out.printf("bytes=%d seconds=%.3f MBps=%.2f sha256=%s%n", bytes, s, bytes / 1e6 / s, sha);
+      if (!transfer.noProgress()) {
+        err().println();
+        err().flush();
+      }
+      out().printf("bytes=%d seconds=%.3f MBps=%.2f sha256=%s%n", bytes, s, bytes / 1e6 / s, sha);
+      out().flush();
+    }
+
+    /** Waits (bounded) until what was sent on {@code c} has been handed to the network. */
+    static void drain(DataConnection c, long maxMillis) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
+      while ((c.bufferSize() > 0 || c.bufferedAmount() > 0) && c.open() && System.nanoTime() < deadline) {
+        TimeUnit.MILLISECONDS.sleep(5);
+      }
     }
   }
 
@@ -90,6 +142,7 @@ public final class PeerJsCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      long size = Files.size(file);
       Peer peer = open(null);
       try {
         Map<String, Object> meta = new LinkedHashMap<>();
@@ -100,6 +153,7 @@ public final class PeerJsCommand implements Runnable {
         CompletableFuture<JsonNode> result = new CompletableFuture<>();
         c.onOpen(() -> open.complete(null)).onError(open::completeExceptionally);
         peer.onError(open::completeExceptionally);
+        c.onClose(() -> result.completeExceptionally(new IllegalStateException("the receiver closed the connection")));
         c.onData(d -> {
           if (d instanceof String s) {
             try {
@@ -115,7 +169,6 @@ public final class PeerJsCommand implements Runnable {
           }
         });
         open.get(60, TimeUnit.SECONDS);
-        long size = Files.size(file);
         String id = Long.toString(System.nanoTime(), 36);
         Map<String, Object> start = new LinkedHashMap<>();
         start.put("type", "file-start");
@@ -126,6 +179,7 @@ public final class PeerJsCommand implements Runnable {
         c.send(JSON.writeValueAsString(start));
         MessageDigest md = MessageDigest.getInstance("SHA-256");
         long t0 = System.nanoTime();
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(transfer.timeoutSeconds());
         long sent = 0;
         long lastPrint = 0;
         try (InputStream in = Files.newInputStream(file)) {
@@ -133,12 +187,10 @@ public final class PeerJsCommand implements Runnable {
           int n;
           while ((n = in.readNBytes(buf, 0, FRAME)) > 0) {
             // back-pressure as the web app: at most 4 MiB in the channel, nothing queued in the connection
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-            while (c.bufferSize() > 0 || c.bufferedAmount() > 4L * 1024 * 1024) {
+            while (c.bufferSize() > 0 || c.bufferedAmount() > HIGH_WATER) {
               if (!c.open() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("the connection closed or stalled");
+                throw new IllegalStateException("the connection closed or stalled after " + sent + " bytes");
               }
-              Thread.onSpinWait();
               TimeUnit.MILLISECONDS.sleep(2);
             }
             md.update(buf, 0, n);
@@ -156,13 +208,14 @@ public final class PeerJsCommand implements Runnable {
         end.put("id", id);
         end.put("sha256", sha);
         c.send(JSON.writeValueAsString(end));
-        JsonNode r = result.get(timeoutSeconds, TimeUnit.SECONDS);
+        long left = Math.max(1, deadline - System.nanoTime());
+        JsonNode r = result.get(left, TimeUnit.NANOSECONDS);
         progress(sent, size, t0);
-        summary(sent, t0, sha);
         boolean ok = r.path("ok").asBoolean(false) && sha.equals(r.path("sha256").asText());
         if (!ok) {
-          err.println("the receiver reports a mismatch: " + r);
+          err().println("the receiver reports a mismatch: " + r);
         }
+        summary(sent, t0, sha);
         return ok ? 0 : 1;
       } finally {
         peer.destroy();
@@ -171,7 +224,8 @@ public final class PeerJsCommand implements Runnable {
   }
 
   @Command(name = "receive", mixinStandardHelpOptions = true,
-      description = "Register --id ID and receive one file into --out DIR (web app protocol).")
+      description = "Register --id ID and receive one file into --out DIR (web app protocol); exit 0 when its "
+          + "SHA-256 matches the sender's.")
   static final class Receive extends Common implements Callable<Integer> {
     @Option(names = "--id", required = true, paramLabel = "ID")
     String id;
@@ -179,53 +233,84 @@ public final class PeerJsCommand implements Runnable {
     @Option(names = "--out", required = true, paramLabel = "DIR")
     Path out;
 
+    /** One incoming file: written to a hidden .part file, renamed when its hash matched. */
+    private final class Incoming {
+      final Path part;
+      final Path target;
+      final OutputStream stream;
+      final MessageDigest md = MessageDigest.getInstance("SHA-256");
+      final long size;
+      final long t0 = System.nanoTime();
+      long received;
+
+      Incoming(String name, long size) throws Exception {
+        this.target = out.resolve(safeName(name));
+        this.part = out.resolve("." + target.getFileName() + ".part");
+        this.stream = Files.newOutputStream(part);
+        this.size = size;
+      }
+    }
+
     @Override
     public Integer call() throws Exception {
       Files.createDirectories(out);
       Peer peer = open(id);
       CompletableFuture<Integer> done = new CompletableFuture<>();
-      err.println("waiting for a file as '" + id + "' on " + server);
+      err().println("waiting for a file as '" + id + "' on " + server);
+      err().flush();
+      DataConnection[] conn = new DataConnection[1];
       peer.onConnection(c -> {
-        final Object[] state = new Object[4]; // OutputStream, MessageDigest, size, t0
-        final long[] got = {0, 0, 0};
+        conn[0] = c;
+        Incoming[] file = new Incoming[1];
         c.onData(d -> {
           try {
             if (d instanceof String s) {
               JsonNode m = JSON.readTree(s);
               switch (m.path("type").asText()) {
                 case "file-start" -> {
-                  String name = Path.of(m.path("name").asText("file")).getFileName().toString();
-                  state[0] = Files.newOutputStream(out.resolve(name));
-                  state[1] = MessageDigest.getInstance("SHA-256");
-                  got[1] = m.path("size").asLong(-1);
-                  got[2] = System.nanoTime();
-                  got[0] = 0;
+                  if (file[0] != null) {
+                    file[0].stream.close();
+                    Files.deleteIfExists(file[0].part);
+                  }
+                  file[0] = new Incoming(m.path("name").asText("file"), m.path("size").asLong(-1));
                 }
                 case "file-end" -> {
-                  ((OutputStream) state[0]).close();
-                  String sha = HexFormat.of().formatHex(((MessageDigest) state[1]).digest());
-                  boolean ok = sha.equals(m.path("sha256").asText()) && (got[1] < 0 || got[1] == got[0]);
+                  Incoming f = file[0];
+                  if (f == null) {
+                    return;
+                  }
+                  f.stream.close();
+                  String sha = HexFormat.of().formatHex(f.md.digest());
+                  boolean ok = sha.equals(m.path("sha256").asText()) && (f.size < 0 || f.size == f.received);
+                  if (ok) {
+                    Files.move(f.part, f.target, StandardCopyOption.REPLACE_EXISTING);
+                  } else {
+                    Files.deleteIfExists(f.part);
+                    err().println("\nsha256 mismatch or wrong size: got " + f.received + " bytes, sha256 " + sha
+                        + "; the sender announced " + f.size + " bytes, sha256 " + m.path("sha256").asText());
+                  }
                   Map<String, Object> r = new LinkedHashMap<>();
                   r.put("type", "file-result");
                   r.put("id", m.path("id").asText());
                   r.put("ok", ok);
                   r.put("sha256", sha);
-                  r.put("size", got[0]);
+                  r.put("size", f.received);
                   c.send(JSON.writeValueAsString(r));
-                  progress(got[0], got[1], got[2]);
-                  summary(got[0], got[2], sha);
+                  progress(f.received, f.size, f.t0);
+                  summary(f.received, f.t0, sha);
                   done.complete(ok ? 0 : 1);
                 }
                 case "file-cancel" -> done.complete(1);
                 default -> { }
               }
-            } else if (d instanceof byte[] b && state[0] != null) {
-              ((OutputStream) state[0]).write(b);
-              ((MessageDigest) state[1]).update(b);
-              long before = got[0];
-              got[0] += b.length;
-              if (before / (1 << 22) != got[0] / (1 << 22)) {
-                progress(got[0], got[1], got[2]);
+            } else if (d instanceof byte[] b && file[0] != null) {
+              Incoming f = file[0];
+              f.stream.write(b);
+              f.md.update(b);
+              long before = f.received;
+              f.received += b.length;
+              if (before / (1 << 22) != f.received / (1 << 22)) {
+                progress(f.received, f.size, f.t0);
               }
             }
           } catch (Exception e) {
@@ -234,8 +319,10 @@ public final class PeerJsCommand implements Runnable {
         });
       });
       try {
-        int rc = done.get(timeoutSeconds, TimeUnit.SECONDS);
-        TimeUnit.MILLISECONDS.sleep(500); // let file-result leave before the peer is destroyed
+        int rc = done.get(transfer.timeoutSeconds(), TimeUnit.SECONDS);
+        if (conn[0] != null) {
+          drain(conn[0], 2000); // let file-result leave before the peer is destroyed
+        }
         return rc;
       } finally {
         peer.destroy();

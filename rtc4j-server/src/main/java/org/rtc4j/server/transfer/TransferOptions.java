@@ -21,8 +21,18 @@ public final class TransferOptions {
   @Option(names = "--no-progress", description = "no progress bar on stderr")
   boolean noProgress;
 
+  /** {@code --timeout} in seconds. */
+  public int timeoutSeconds() {
+    return timeoutSeconds;
+  }
+
+  /** {@code --no-progress}. */
+  public boolean noProgress() {
+    return noProgress;
+  }
+
   /** The PeerConnection configuration: host candidates as asked, messages up to 256 KiB. */
-  RtcConfiguration configuration() {
+  public RtcConfiguration configuration() {
     RtcConfiguration.Builder b = RtcConfiguration.builder();
     if (iceAddresses.isEmpty()) {
       b.includeLoopback(true);
