@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.rtc4j.signaling.redis.RedisPeerRegistry;
 import org.rtc4j.signaling.redis.RedisProcess;
 import org.rtc4j.testkit.External;
+import org.rtc4j.testkit.Wait;
 import org.rtc4j.testkit.browser.Browser;
 import org.rtc4j.testkit.browser.BrowserExtension;
 import org.rtc4j.testkit.browser.BrowserOptions;
@@ -24,7 +25,8 @@ import org.rtc4j.testkit.browser.StaticHttpServer;
  * {@link PeerJsBrowserTest} against a two-node cluster: the real peerjs 1.5.5 client in two
  * headless Chromium pages, each talking to a different {@link SignalingServer}, the two nodes
  * sharing one redis-server started by the test. The pages exchange data over a DataConnection
- * (every OFFER/ANSWER/CANDIDATE crosses Redis pub/sub), ID-TAKEN for an id held on the other node,
+ * (every OFFER/ANSWER/CANDIDATE crosses Redis pub/sub), a media call with fake camera and microphone
+ * both ways whose remote videos decode frames, and its hang-up, ID-TAKEN for an id held on the other node,
  * EXPIRE for an id that never comes (queued in Redis), and reconnect. Run inside {@code unshare --net}.
  */
 @Timeout(180)
@@ -95,6 +97,7 @@ class RedisClusterBrowserTest {
         });
         return true;
         """, node.port());
+    b.awaitJs(Duration.ofSeconds(5), PeerJsBrowserTest.CALL_HELPERS);
     return b;
   }
 
@@ -126,6 +129,37 @@ class RedisClusterBrowserTest {
     assertThat(nodeA.registry()).isInstanceOf(RedisPeerRegistry.class);
     assertThat(((RedisPeerRegistry) nodeA.registry()).localPeers()).isEqualTo(1);
     assertThat(((RedisPeerRegistry) nodeB.registry()).localPeers()).isEqualTo(1);
+
+    // a media call across the nodes: A calls bob with fake camera and microphone, bob answers with
+    // his own; both remote videos decode more and more frames; A's hang-up closes bob's call
+    long relayedBefore = nodeA.stats().relayed() + nodeB.stats().relayed();
+    b.awaitJs(Duration.ofSeconds(20), """
+        const local = await navigator.mediaDevices.getUserMedia({audio: true, video: true});
+        peer.on('call', call => { watchCall(call); call.answer(local); });
+        return true;
+        """);
+    a.awaitJs(Duration.ofSeconds(30), """
+        const local = await navigator.mediaDevices.getUserMedia({audio: true, video: true});
+        watchCall(peer.call('bob', local));
+        await new Promise((res, rej) => { call.on('stream', res); call.on('error', rej); peer.on('error', rej); });
+        return true;
+        """);
+    b.waitFor(Duration.ofSeconds(20), "window.callEvents && window.callEvents.includes('stream:1v1a')");
+    for (Browser page : List.of(a, b)) {
+      page.waitFor(Duration.ofSeconds(20), "document.getElementById('remote').videoWidth > 0");
+      Map<?, ?> first = PeerJsBrowserTest.inbound(page);
+      Wait.untilAsserted(Duration.ofSeconds(20), "remote video decodes and audio arrives", () -> {
+        Map<?, ?> now = PeerJsBrowserTest.inbound(page);
+        assertThat(PeerJsBrowserTest.num(now.get("framesDecoded"))).as("framesDecoded")
+            .isGreaterThan(PeerJsBrowserTest.num(first.get("framesDecoded")) + 10);
+        assertThat(PeerJsBrowserTest.num(now.get("audioPackets"))).as("audio packetsReceived")
+            .isGreaterThan(PeerJsBrowserTest.num(first.get("audioPackets")) + 10);
+      });
+    }
+    assertThat(nodeA.stats().relayed() + nodeB.stats().relayed()).as("the call's OFFER/ANSWER/CANDIDATEs crossed Redis")
+        .isGreaterThanOrEqualTo(relayedBefore + 2);
+    a.js("window.call.close();");
+    b.waitFor(Duration.ofSeconds(20), "window.callEvents.includes('close')");
 
     // ID-TAKEN across nodes: page A asks node A for 'bob', which node B holds
     @SuppressWarnings("unchecked")
