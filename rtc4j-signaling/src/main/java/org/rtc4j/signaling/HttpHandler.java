@@ -188,7 +188,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     String id;
     do {
       id = randomId();
-    } while (tenant.isPresent() && server.registry().isRegistered(tenant.get(), id));
+      // Only what this node knows without I/O (a Redis round trip here would stall the loop): a
+      // clash with an id held elsewhere is a 2^-122 chance, and the id's token still guards it.
+    } while (tenant.isPresent() && server.registry().isRegisteredLocally(tenant.get(), id));
     server.stats().countIdIssued();
     FullHttpResponse r = response(HttpResponseStatus.OK, "text/html; charset=utf-8", id);
     r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
@@ -218,9 +220,22 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       respond(ctx, req, HttpResponseStatus.UNAUTHORIZED, "text/plain; charset=utf-8", "Unauthorized", true);
       return;
     }
-    ArrayNode a = server.mapper().createArrayNode();
-    server.registry().ids(tenant.get()).forEach(a::add);
-    respond(ctx, req, HttpResponseStatus.OK, "application/json; charset=utf-8", a.toString(), true);
+    req.retain(); // answered when the registry does (a Redis round trip): off this call's stack
+    server.registry().ids(tenant.get()).whenComplete((ids, e) -> ctx.executor().execute(() -> {
+      try {
+        if (e != null || ids == null) {
+          log.debug("listing peers failed", e);
+          respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+              "Server is temporarily unavailable, try again later\n", true);
+          return;
+        }
+        ArrayNode a = server.mapper().createArrayNode();
+        ids.forEach(a::add);
+        respond(ctx, req, HttpResponseStatus.OK, "application/json; charset=utf-8", a.toString(), true);
+      } finally {
+        req.release();
+      }
+    }));
   }
 
   private void iceServers(ChannelHandlerContext ctx, FullHttpRequest req, String key, Map<String, List<String>> params) {

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * locks chosen by the id's hash, so "deliver or queue" and "register and drain" never interleave:
  * a message is either queued before the id registers (and drained to it) or delivered after.
  * Frames are handed to {@link PeerSink#send}, which does not block, under that lock; listeners
- * are called after the locks are released.
+ * are called after the locks are released. Every stage it returns is already complete (the relay
+ * outcomes and unregister results are shared instances, so the hot path allocates nothing for them).
  */
 public final class InMemoryPeerRegistry implements PeerRegistry {
 
@@ -78,14 +81,31 @@ public final class InMemoryPeerRegistry implements PeerRegistry {
   }
 
   private final Map<String, Realm> realms = new ConcurrentHashMap<>();
+  /** One completed stage per outcome, indexed by ordinal: relay allocates no future. */
+  private final CompletableFuture<Delivery>[] deliveries = completed(Delivery.values());
+  private final CompletableFuture<Boolean> removed = CompletableFuture.completedFuture(true);
+  private final CompletableFuture<Boolean> notRemoved = CompletableFuture.completedFuture(false);
+
+  @SuppressWarnings("unchecked")
+  private static <T> CompletableFuture<T>[] completed(T[] values) {
+    CompletableFuture<T>[] out = new CompletableFuture[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = CompletableFuture.completedFuture(values[i]);
+    }
+    return out;
+  }
 
   private Realm realm(Tenant tenant) {
     return realms.computeIfAbsent(tenant.key(), k -> new Realm());
   }
 
   @Override
-  public Registration register(Tenant tenant, String id, String token, PeerSink sink, String greeting,
-      long nowNanos) {
+  public CompletionStage<Registration> register(Tenant tenant, String id, String token, PeerSink sink,
+      String greeting, long nowNanos) {
+    return CompletableFuture.completedFuture(registerNow(tenant, id, token, sink, greeting));
+  }
+
+  private Registration registerNow(Tenant tenant, String id, String token, PeerSink sink, String greeting) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(token, "token");
     Objects.requireNonNull(sink, "sink");
@@ -128,21 +148,27 @@ public final class InMemoryPeerRegistry implements PeerRegistry {
   }
 
   @Override
-  public boolean unregister(Tenant tenant, String id, PeerSink sink) {
+  public CompletionStage<Boolean> unregister(Tenant tenant, String id, PeerSink sink) {
     Realm r = realm(tenant);
     synchronized (r.lock(id)) {
       Entry e = r.clients.get(id);
       if (e == null || e.sink != sink) {
-        return false;
+        return notRemoved;
       }
       r.clients.remove(id);
       r.registered.decrementAndGet();
-      return true;
+      return removed;
     }
   }
 
   @Override
-  public Delivery relay(Tenant tenant, String src, String dst, String frame, boolean queueIfAbsent, long nowNanos) {
+  public CompletionStage<Delivery> relay(Tenant tenant, String src, String dst, String frame, boolean queueIfAbsent,
+      long nowNanos) {
+    return deliveries[relayNow(tenant, src, dst, frame, queueIfAbsent, nowNanos).ordinal()];
+  }
+
+  private Delivery relayNow(Tenant tenant, String src, String dst, String frame, boolean queueIfAbsent,
+      long nowNanos) {
     Realm r = realm(tenant);
     synchronized (r.lock(dst)) {
       Entry e = r.clients.get(dst);
@@ -174,7 +200,11 @@ public final class InMemoryPeerRegistry implements PeerRegistry {
   }
 
   @Override
-  public int expire(long nowNanos, long timeoutNanos, ExpiryListener listener) {
+  public CompletionStage<Integer> expire(long nowNanos, long timeoutNanos, ExpiryListener listener) {
+    return CompletableFuture.completedFuture(expireNow(nowNanos, timeoutNanos, listener));
+  }
+
+  private int expireNow(long nowNanos, long timeoutNanos, ExpiryListener listener) {
     int dropped = 0;
     for (Map.Entry<String, Realm> re : realms.entrySet()) {
       Realm r = re.getValue();
@@ -242,8 +272,13 @@ public final class InMemoryPeerRegistry implements PeerRegistry {
   }
 
   @Override
-  public List<String> ids(Tenant tenant) {
-    return List.copyOf(realm(tenant).clients.keySet());
+  public boolean isRegisteredLocally(Tenant tenant, String id) {
+    return isRegistered(tenant, id);
+  }
+
+  @Override
+  public CompletionStage<List<String>> ids(Tenant tenant) {
+    return CompletableFuture.completedFuture(List.copyOf(realm(tenant).clients.keySet()));
   }
 
   @Override

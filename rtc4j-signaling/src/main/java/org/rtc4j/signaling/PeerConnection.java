@@ -13,7 +13,9 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +28,11 @@ import org.slf4j.LoggerFactory;
  * cap (the decoder closes with 1009), and at most {@value #MAX_MALFORMED} malformed frames.
  *
  * <p>Threading: frames are handled on the channel's event loop; {@link #send} and
- * {@link #close} may be called from any thread (Netty hands writes to the loop).
+ * {@link #close} may be called from any thread (Netty hands writes to the loop). Registry calls
+ * never block the loop: an outcome that is already complete (in memory) is handled inline; one
+ * that is not (Redis) is handled back on the loop when it completes, and this client's later
+ * relays wait in a FIFO until then, so a client's messages are relayed in the order it sent them
+ * whatever order Redis answers in. With {@value #MAX_WAITING} waiting, reading pauses.
  */
 final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> implements PeerSink {
 
@@ -38,7 +44,13 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   static final String MSG_LIMIT = "Server has reached its concurrent user limit";
   static final String MSG_RATE_LIMIT = "Rate limit exceeded";
   static final String MSG_INVALID_MESSAGE = "Invalid message: ";
+  static final String MSG_UNAVAILABLE = "Server is temporarily unavailable, try again later";
   static final int MAX_MALFORMED = 10;
+  /** Relays waiting behind one in flight before this client's reads pause (autoRead off). */
+  static final int MAX_WAITING = 64;
+
+  /** A relay waiting for this client's previous registry call to complete. */
+  private record Waiting(ClientMessage message, long nowNanos) {}
 
   private final SignalingServer server;
   private final WebSocketServerHandshaker handshaker;
@@ -53,6 +65,9 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   private double tokens;
   private long refilledAtNanos;
   private int malformed;
+  /** A registry call of this client is in flight (registration or relay): later relays wait. Loop only. */
+  private boolean busy;
+  private ArrayDeque<Waiting> waiting;
 
   PeerConnection(SignalingServer server, WebSocketServerHandshaker handshaker, String key, String id, String token,
       String remote) {
@@ -90,11 +105,30 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     refilledAtNanos = System.nanoTime();
     lastPingNanos = refilledAtNanos;
     String open = "{\"type\":\"OPEN\"}";
-    PeerRegistry.Registration r = server.registry().register(tenant, id, token, this, open, System.nanoTime());
-    switch (r.outcome()) {
+    busy = true; // frames arriving before the outcome wait for it
+    CompletableFuture<PeerRegistry.Registration> f =
+        server.registry().register(tenant, id, token, this, open, System.nanoTime()).toCompletableFuture();
+    if (f.isDone()) {
+      registered(f.isCompletedExceptionally() ? null : f.getNow(null));
+    } else {
+      f.whenComplete((r, e) -> channel.eventLoop().execute(() -> registered(e == null ? r : null)));
+    }
+  }
+
+  /** On the loop: the registration's outcome (null: the registry failed). */
+  private void registered(PeerRegistry.Registration r) {
+    busy = false;
+    PeerRegistry.Outcome outcome = r == null ? PeerRegistry.Outcome.UNAVAILABLE : r.outcome();
+    switch (outcome) {
       case ID_TAKEN -> reject(SignalingStats.Rejection.ID_TAKEN, ClientMessage.ID_TAKEN, MSG_ID_TAKEN);
       case LIMIT_REACHED -> reject(SignalingStats.Rejection.CONCURRENT_LIMIT, ClientMessage.ERROR, MSG_LIMIT);
+      case UNAVAILABLE -> reject(SignalingStats.Rejection.REGISTRY_UNAVAILABLE, ClientMessage.ERROR, MSG_UNAVAILABLE);
       case OPENED, REATTACHED -> {
+        if (!channel.isActive()) {
+          // The client left while the registry answered: channelInactive found nothing to remove.
+          server.registry().unregister(tenant, id, this);
+          return;
+        }
         registered = true;
         server.stats().countConnected();
         server.stats().countDeliveredFromQueue(r.delivered());
@@ -103,11 +137,13 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
           r.replaced().close();
         }
         log.debug("peer {} {} under key {} from {}", id, r.outcome(), key, remote);
+        drainWaiting();
       }
     }
   }
 
   private void reject(SignalingStats.Rejection why, String type, String msg) {
+    waiting = null;
     server.stats().countRejected(why);
     log.debug("refused {} (id {}, key {}) from {}: {}", why, id, key, remote, msg);
     channel.writeAndFlush(new TextWebSocketFrame(ClientMessage.errorFrame(server.mapper(), type, msg)));
@@ -138,8 +174,8 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
       }
       return;
     }
-    if (!registered) {
-      return;
+    if (!registered && !(busy && tenant != null)) {
+      return; // a frame before the handshake outcome is kept only while the registration is in flight
     }
     if (!takeToken(now)) {
       rateLimited(ctx);
@@ -160,10 +196,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   }
 
   private void rateLimited(ChannelHandlerContext ctx) {
-    registered = false;
-    if (server.registry().unregister(tenant, id, this)) {
-      server.stats().countDisconnected();
-    }
+    leaveRegistry();
     server.stats().countRejected(SignalingStats.Rejection.RATE_LIMIT);
     log.debug("peer {} from {} exceeded {} frames/s; cut off", id, remote, tenant.messagesPerSecond());
     ctx.writeAndFlush(new TextWebSocketFrame(ClientMessage.errorFrame(server.mapper(), ClientMessage.ERROR,
@@ -184,14 +217,41 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   }
 
   private void relay(ClientMessage m, long now) {
+    if (busy) {
+      // An earlier registry call of this client has not completed: keep the client's order.
+      if (waiting == null) {
+        waiting = new ArrayDeque<>();
+      }
+      waiting.add(new Waiting(m, now));
+      if (waiting.size() >= MAX_WAITING) {
+        channel.config().setAutoRead(false);
+      }
+      return;
+    }
+    relayNow(m, now);
+  }
+
+  /** On the loop, when nothing of this client is in flight: the next waiting relays, in order. */
+  private void drainWaiting() {
+    while (!busy && waiting != null && !waiting.isEmpty()) {
+      Waiting w = waiting.poll();
+      if (!registered) {
+        waiting = null;
+        return;
+      }
+      relayNow(w.message(), w.nowNanos());
+    }
+    if (!channel.config().isAutoRead() && (waiting == null || waiting.size() < MAX_WAITING / 2)) {
+      channel.config().setAutoRead(true);
+    }
+  }
+
+  private void relayNow(ClientMessage m, long now) {
     boolean leave = ClientMessage.LEAVE.equals(m.type());
     if (m.dst() == null) {
       if (leave) {
         // LEAVE without dst: the client unregisters itself (upstream removes it from the realm).
-        registered = false;
-        if (server.registry().unregister(tenant, id, this)) {
-          server.stats().countDisconnected();
-        }
+        leaveRegistry();
         channel.close();
         return;
       }
@@ -200,7 +260,22 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     }
     String frame = ClientMessage.relayFrame(server.mapper(), m.type(), id, m.dst(), m.payload());
     boolean queue = !leave && !ClientMessage.EXPIRE.equals(m.type());
-    PeerRegistry.Delivery d = server.registry().relay(tenant, id, m.dst(), frame, queue, now);
+    CompletableFuture<PeerRegistry.Delivery> f =
+        server.registry().relay(tenant, id, m.dst(), frame, queue, now).toCompletableFuture();
+    if (f.isDone()) {
+      delivered(f.isCompletedExceptionally() ? PeerRegistry.Delivery.UNAVAILABLE : f.getNow(null), m);
+      return;
+    }
+    busy = true;
+    f.whenComplete((d, e) -> channel.eventLoop().execute(() -> {
+      busy = false;
+      delivered(e == null ? d : PeerRegistry.Delivery.UNAVAILABLE, m);
+      drainWaiting();
+    }));
+  }
+
+  /** On the loop: counts the outcome and tells the sender when its message will not arrive. */
+  private void delivered(PeerRegistry.Delivery d, ClientMessage m) {
     SignalingStats stats = server.stats();
     switch (d) {
       case DELIVERED -> stats.countRelayed();
@@ -212,8 +287,9 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
         // As upstream when forwarding fails: tell the sender the destination left.
         send(ClientMessage.noticeFrame(server.mapper(), ClientMessage.LEAVE, m.dst(), id));
       }
-      case QUEUE_FULL -> {
-        stats.countDropped(SignalingStats.Drop.QUEUE_FULL, 1);
+      case QUEUE_FULL, UNAVAILABLE -> {
+        stats.countDropped(d == PeerRegistry.Delivery.QUEUE_FULL ? SignalingStats.Drop.QUEUE_FULL
+            : SignalingStats.Drop.REGISTRY_UNAVAILABLE, 1);
         // The message will never arrive: say so now rather than at expiry.
         if (send(ClientMessage.noticeFrame(server.mapper(), ClientMessage.EXPIRE, m.dst(), id))) {
           stats.countExpireSent();
@@ -222,16 +298,24 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     }
   }
 
+  /** Stops relaying for this client and removes its registration (if still its own). */
+  private void leaveRegistry() {
+    registered = false;
+    waiting = null;
+    server.registry().unregister(tenant, id, this).thenAccept(removed -> {
+      if (removed) {
+        server.stats().countDisconnected();
+      }
+    });
+  }
+
   private void malformed(ChannelHandlerContext ctx, String reason) {
     server.stats().countDropped(SignalingStats.Drop.MALFORMED, 1);
     malformed++;
     log.debug("malformed frame from peer {} ({}): {}", id, remote, reason);
     send(ClientMessage.errorFrame(server.mapper(), ClientMessage.ERROR, MSG_INVALID_MESSAGE + reason));
     if (malformed >= MAX_MALFORMED) {
-      registered = false;
-      if (server.registry().unregister(tenant, id, this)) {
-        server.stats().countDisconnected();
-      }
+      leaveRegistry();
       server.stats().countRejected(SignalingStats.Rejection.TOO_MANY_ERRORS);
       handshaker.close(channel, new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "too many invalid messages"));
     }
@@ -256,9 +340,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
       server.stats().countAliveTimeout();
       log.debug("peer {} sent no HEARTBEAT for {} ms; closing", id, timeoutNanos / 1_000_000);
       channel.eventLoop().execute(() -> {
-        if (server.registry().unregister(tenant, id, this)) {
-          server.stats().countDisconnected();
-        }
+        leaveRegistry();
         channel.close();
       });
     }
@@ -302,8 +384,8 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    if (tenant != null && server.registry().unregister(tenant, id, this)) {
-      server.stats().countDisconnected();
+    if (tenant != null) {
+      leaveRegistry();
     }
     registered = false;
     server.closedConnection(this);

@@ -63,6 +63,8 @@ public final class SignalingServer implements AutoCloseable {
   private final Channel serverChannel;
   private final String transport;
   private final List<ScheduledFuture<?>> sweeps = new ArrayList<>();
+  /** An expiry sweep is in flight (with Redis it completes later): the next tick skips rather than piles up. */
+  private final java.util.concurrent.atomic.AtomicBoolean expiring = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean closed;
 
   private SignalingServer(SignalingConfig config, PeerRegistry registry) throws IOException {
@@ -207,19 +209,29 @@ public final class SignalingServer implements AutoCloseable {
   }
 
   private void expireSweep() {
+    if (!expiring.compareAndSet(false, true)) {
+      return;
+    }
     try {
       long now = System.nanoTime();
-      int n = registry.expire(now, config.expireTimeout().toNanos(), (tenant, src, dst) -> {
+      registry.expire(now, config.expireTimeout().toNanos(), (tenant, src, dst) -> {
         // Tell the sender its message to dst will never arrive: {"type":"EXPIRE","src":dst,"dst":src}.
         String frame = ClientMessage.noticeFrame(mapper, ClientMessage.EXPIRE, dst, src);
-        if (registry.relay(tenant, dst, src, frame, false, now) == PeerRegistry.Delivery.DELIVERED) {
-          stats.countExpireSent();
+        registry.relay(tenant, dst, src, frame, false, now).thenAccept(d -> {
+          if (d == PeerRegistry.Delivery.DELIVERED) {
+            stats.countExpireSent();
+          }
+        });
+      }).whenComplete((n, e) -> {
+        expiring.set(false);
+        if (e != null) {
+          log.warn("expiry sweep failed", e);
+        } else if (n > 0) {
+          stats.countDropped(SignalingStats.Drop.EXPIRED, n);
         }
       });
-      if (n > 0) {
-        stats.countDropped(SignalingStats.Drop.EXPIRED, n);
-      }
     } catch (RuntimeException e) {
+      expiring.set(false);
       log.warn("expiry sweep failed", e);
     }
   }

@@ -12,7 +12,9 @@ public final class SignalingStats {
 
   /** Why a connection was refused or cut off. */
   public enum Rejection {
-    MISSING_PARAMETERS, INVALID_KEY, ID_TAKEN, CONCURRENT_LIMIT, ORIGIN, RATE_LIMIT, FRAME_TOO_LARGE, TOO_MANY_ERRORS
+    MISSING_PARAMETERS, INVALID_KEY, ID_TAKEN, CONCURRENT_LIMIT, ORIGIN, RATE_LIMIT, FRAME_TOO_LARGE, TOO_MANY_ERRORS,
+    /** The registry's shared state (Redis) could not be reached in time: ERROR, socket closed. */
+    REGISTRY_UNAVAILABLE
   }
 
   /** Why a frame was not relayed. */
@@ -32,7 +34,9 @@ public final class SignalingStats {
     /** A type the server does not know (ignored, as upstream). */
     UNKNOWN_TYPE,
     /** A pong not written because the pinging client's outbound buffer was above the high-water mark. */
-    PONG_BACKLOGGED
+    PONG_BACKLOGGED,
+    /** The registry's shared state (Redis) could not be reached in time; the sender got EXPIRE. */
+    REGISTRY_UNAVAILABLE
   }
 
   private final LongAdder connections = new LongAdder();

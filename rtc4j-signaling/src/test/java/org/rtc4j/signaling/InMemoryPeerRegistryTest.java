@@ -4,10 +4,54 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
-/** The registry alone, with time passed in: queue bounds, FIFO drain, expiry per pair, re-attach rules. */
+/**
+ * The registry alone, with time passed in: queue bounds, FIFO drain, expiry per pair, re-attach
+ * rules; every stage it returns is already complete (the handler continues inline).
+ */
 class InMemoryPeerRegistryTest {
+
+  /** The in-memory registry through its asynchronous interface, asserting each stage is already done. */
+  static final class Now {
+    final InMemoryPeerRegistry registry = new InMemoryPeerRegistry();
+
+    static <T> T done(CompletionStage<T> s) {
+      assertThat(s.toCompletableFuture()).as("completed at once").isDone();
+      return s.toCompletableFuture().join();
+    }
+
+    PeerRegistry.Registration register(Tenant t, String id, String token, PeerSink sink, String greeting, long now) {
+      return done(registry.register(t, id, token, sink, greeting, now));
+    }
+
+    boolean unregister(Tenant t, String id, PeerSink sink) {
+      return done(registry.unregister(t, id, sink));
+    }
+
+    PeerRegistry.Delivery relay(Tenant t, String src, String dst, String frame, boolean queue, long now) {
+      return done(registry.relay(t, src, dst, frame, queue, now));
+    }
+
+    int expire(long now, long timeout, PeerRegistry.ExpiryListener l) {
+      return done(registry.expire(now, timeout, l));
+    }
+
+    boolean isRegistered(Tenant t, String id) {
+      assertThat(registry.isRegisteredLocally(t, id)).isEqualTo(registry.isRegistered(t, id));
+      return registry.isRegistered(t, id);
+    }
+
+    int peers(Tenant t) {
+      assertThat(done(registry.ids(t))).hasSize(registry.peers(t));
+      return registry.peers(t);
+    }
+
+    int queued(Tenant t) {
+      return registry.queued(t);
+    }
+  }
 
   static final class Sink implements PeerSink {
     final List<String> frames = new ArrayList<>();
@@ -35,7 +79,7 @@ class InMemoryPeerRegistryTest {
   }
 
   final Tenant t = Tenant.withDefaults("k").withQueues(3, 5, 8).withConcurrentLimit(2);
-  final InMemoryPeerRegistry r = new InMemoryPeerRegistry();
+  final Now r = new Now();
 
   @Test
   void registerDrainsTheQueueAfterTheGreetingInOrder() {
@@ -81,6 +125,8 @@ class InMemoryPeerRegistryTest {
     for (int i = 0; i < 3; i++) {
       assertThat(r.relay(t, "s1", "d1", "m", true, 0)).isEqualTo(PeerRegistry.Delivery.QUEUED);
     }
+    // outcomes are shared completed stages: the relay hot path allocates no future
+    assertThat(r.registry.relay(t, "s9", "d1", "m", true, 0)).isSameAs(r.registry.relay(t, "s8", "d1", "m", true, 0));
     assertThat(r.relay(t, "s2", "d1", "m", true, 0)).isEqualTo(PeerRegistry.Delivery.QUEUE_FULL); // per destination 3
     assertThat(r.relay(t, "s1", "d2", "m", true, 0)).isEqualTo(PeerRegistry.Delivery.QUEUED);
     assertThat(r.relay(t, "s1", "d3", "m", true, 0)).isEqualTo(PeerRegistry.Delivery.QUEUED);

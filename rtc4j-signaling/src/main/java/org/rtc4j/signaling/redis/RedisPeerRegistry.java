@@ -1,7 +1,9 @@
 package org.rtc4j.signaling.redis;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
@@ -9,29 +11,39 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.rtc4j.signaling.PeerRegistry;
 import org.rtc4j.signaling.PeerSink;
 import org.rtc4j.signaling.SignalingConfig;
@@ -45,33 +57,53 @@ import org.slf4j.LoggerFactory;
  * frames for a peer connected to another node are published on that node's channel. The design
  * (keys, channels, expiry, failure semantics) is in the package documentation.
  *
- * <p>Threading: any thread. Each call that needs Redis makes one synchronous round trip (a Lua
- * script, atomic on the server) with the command timeout of the URI (default 2 s); on loopback that
- * is ~0.1 ms, but it is a blocking call on the caller's thread (a Netty event loop), which the
- * in-memory registry never makes. Frames from other nodes are handed to local sinks on one
- * dispatcher thread, in the order Redis delivered them; a stripe lock per id keeps "register and
- * drain" and "deliver locally" from interleaving, as in {@code InMemoryPeerRegistry}.
+ * <p>Threading: any thread, never blocking the caller. Each call that needs Redis is one Lua
+ * script sent with Lettuce's asynchronous API (pipelined on one connection, so calls made one
+ * after another run in Redis in that order); its stage completes on a Lettuce I/O thread, or
+ * fails after the command timeout (the URI's {@code timeout}, else {@value #DEFAULT_TIMEOUT_MS} ms)
+ * and at once while the connection is down. A frame for a peer connected to this node is handed to
+ * its sink at once, without Redis. Frames from other nodes are handed to local sinks on the
+ * pub/sub I/O thread, in the order Redis delivered them. A stripe lock per id keeps "register and
+ * drain" and "deliver locally" from interleaving, as in {@code InMemoryPeerRegistry}; frames that
+ * arrive for an id whose registration script is still in flight wait and follow its queue.
  */
 public final class RedisPeerRegistry implements PeerRegistry {
 
   private static final Logger log = LoggerFactory.getLogger(RedisPeerRegistry.class);
   private static final int STRIPES = 64;
   private static final String CHANNEL_PREFIX = "rtc4j:node:";
+  static final long DEFAULT_TIMEOUT_MS = 2000;
+  static final long RETRY_MS = 500;
 
+  /** A Lua script and its SHA-1 (what EVALSHA names; computed here, so no SCRIPT LOAD round trip first). */
+  private record Script(String text, String sha) {
+    static Script of(String text) {
+      try {
+        return new Script(text, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
+            .digest(text.getBytes(StandardCharsets.UTF_8))));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  // KEYS: id, peers, queue, pending, per-sender, counter. ARGV: token digest, node, ttl, limit, id,
+  // reclaim ('1': take the id back only if nobody holds it; no limit check — the peer was admitted).
   // Returns {"OPENED"|"REATTACHED"|"TAKEN"|"LIMIT", previousNode, queued frames...}
-  private static final String REGISTER = """
+  private static final Script REGISTER = Script.of("""
       local cur = redis.call('GET', KEYS[1])
       local t = redis.call('TIME')
       local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
       local ttl = tonumber(ARGV[3])
       local out
       if cur then
+        if ARGV[6] == '1' and cur ~= ARGV[2] .. ' ' .. ARGV[1] then return {'TAKEN', ''} end
         local sp = string.find(cur, ' ', 1, true)
         if string.sub(cur, sp + 1) ~= ARGV[1] then return {'TAKEN', ''} end
         out = {'REATTACHED', string.sub(cur, 1, sp - 1)}
       else
         redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-        if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[4]) then return {'LIMIT', ''} end
+        if ARGV[6] ~= '1' and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[4]) then return {'LIMIT', ''} end
         out = {'OPENED', ''}
       end
       redis.call('SET', KEYS[1], ARGV[2] .. ' ' .. ARGV[1], 'PX', ttl)
@@ -94,12 +126,19 @@ public final class RedisPeerRegistry implements PeerRegistry {
         redis.call('DECRBY', KEYS[6], #q)
       end
       return out
-      """;
+      """);
 
-  // Returns {0} queued, {1, node} registered at node, {2} offline, {3} queue full
-  private static final String RELAY = """
+  // KEYS: id, queue, pending, per-sender, counter. ARGV: src, frame, queue?, 3 bounds, lp(dst),
+  // backstop ttl, this node, node-message header, channel prefix.
+  // Returns {0} queued, {1} registered at this node, {2} offline, {3} queue full,
+  // {4, receivers} published to the node holding dst (one round trip for a cross-node frame).
+  private static final Script RELAY = Script.of("""
       local cur = redis.call('GET', KEYS[1])
-      if cur then return {1, string.sub(cur, 1, string.find(cur, ' ', 1, true) - 1)} end
+      if cur then
+        local at = string.sub(cur, 1, string.find(cur, ' ', 1, true) - 1)
+        if at == ARGV[9] then return {1} end
+        return {4, redis.call('PUBLISH', ARGV[11] .. at, ARGV[10] .. ARGV[2])}
+      end
       if ARGV[3] == '0' then return {2} end
       if redis.call('LLEN', KEYS[2]) >= tonumber(ARGV[4]) then return {3} end
       if tonumber(redis.call('GET', KEYS[5]) or '0') >= tonumber(ARGV[6]) then return {3} end
@@ -112,10 +151,10 @@ public final class RedisPeerRegistry implements PeerRegistry {
       redis.call('INCR', KEYS[5])
       for i = 2, 5 do redis.call('PEXPIRE', KEYS[i], ARGV[8]) end
       return {0}
-      """;
+      """);
 
   // KEYS: pending, counter, per-sender; ARGV: timeoutMs, key prefix of queues. Returns {dropped, src, dst, ...}
-  private static final String EXPIRE = """
+  private static final Script EXPIRE = Script.of("""
       local t = redis.call('TIME')
       local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
       local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]), 'LIMIT', 0, 1000)
@@ -153,69 +192,99 @@ public final class RedisPeerRegistry implements PeerRegistry {
       end
       out[1] = dropped
       return out
-      """;
+      """);
 
   // KEYS[1]: id key; ARGV: value. Deletes the id only if this node (and token) still owns it.
-  private static final String UNREGISTER = """
+  private static final Script UNREGISTER = Script.of("""
       if redis.call('GET', KEYS[1]) == ARGV[1] then
         redis.call('DEL', KEYS[1])
         redis.call('ZREM', KEYS[2], ARGV[2])
         return 1
       end
       return 0
-      """;
+      """);
 
   // KEYS: id keys..., peers zset last; ARGV: node prefix ("node "), ttl, ids...
-  // Returns the ids this node no longer owns.
-  private static final String REFRESH = """
+  // Returns {ids another node holds now, ids nobody holds (expired or Redis restarted empty)}.
+  private static final Script REFRESH = Script.of("""
       local t = redis.call('TIME')
       local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
       local ttl = tonumber(ARGV[2])
       local lost = {}
+      local missing = {}
       local z = KEYS[#KEYS]
       for i = 1, #KEYS - 1 do
         local cur = redis.call('GET', KEYS[i])
         if cur and string.sub(cur, 1, string.len(ARGV[1])) == ARGV[1] then
           redis.call('PEXPIRE', KEYS[i], ttl)
           redis.call('ZADD', z, now + ttl, ARGV[i + 2])
-        else
+        elseif cur then
           table.insert(lost, ARGV[i + 2])
+        else
+          table.insert(missing, ARGV[i + 2])
         end
       end
-      return lost
-      """;
+      return {lost, missing}
+      """);
 
   // KEYS[1] peers zset; ARGV[1] '1' to list ids, else count
-  private static final String LIVE = """
+  private static final Script LIVE = Script.of("""
       local t = redis.call('TIME')
       local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
       if ARGV[1] == '1' then return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf') end
       return {redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')}
-      """;
+      """);
 
-  private record Local(String id, String token, String ownerValue, PeerSink sink) {}
+
+  /** A peer connected to this node. */
+  private record Local(String id, String tokenHash, String ownerValue, PeerSink sink) {}
+
+  /** Registration scripts in flight for one id; frames routed here meanwhile wait and follow the queue. */
+  private static final class Pending {
+    int count;
+    final ArrayDeque<String[]> frames = new ArrayDeque<>(); // {src, frame}
+  }
+
+  /** One tenant's peers on this node; touched under the id's stripe lock. */
+  private static final class Realm {
+    final Map<String, Local> locals = new ConcurrentHashMap<>();
+    final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  }
 
   private final String node;
   private final RedisURI uri;
+  private final Duration timeout;
   private final ClientResources resources;
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
   private final StatefulRedisPubSubConnection<String, String> pubsub;
+  private final RedisAsyncCommands<String, String> async;
   private final RedisCommands<String, String> redis;
-  private final Map<String, String> digests = new ConcurrentHashMap<>();
   private final Map<String, Tenant> tenants = new ConcurrentHashMap<>();
-  /** tenant key → id → local registration. */
-  private final Map<String, Map<String, Local>> locals = new ConcurrentHashMap<>();
+  /** tenant key → this node's peers and registrations in flight. */
+  private final Map<String, Realm> realms = new ConcurrentHashMap<>();
   private final Object[] stripes = new Object[STRIPES];
-  private final ExecutorService dispatcher;
   private final ScheduledExecutorService refresher;
   private final long aliveMillis;
   private final long backstopMillis;
+  /** Completed stages per outcome (ordinal): a frame delivered on this node allocates no future. */
+  private final CompletableFuture<Delivery>[] deliveries;
+  private final CompletableFuture<Boolean> removed = CompletableFuture.completedFuture(true);
+  private final CompletableFuture<Boolean> notRemoved = CompletableFuture.completedFuture(false);
+  /** Redis failed since the last success: warn once per outage, not once per call. */
+  private final AtomicBoolean failing = new AtomicBoolean();
+  private final AtomicBoolean retryScheduled = new AtomicBoolean();
+  /** Redis knows our scripts (false after a reconnect: it may have restarted empty). */
+  private final AtomicBoolean scriptsLoaded = new AtomicBoolean();
   private volatile boolean closed;
 
+  @SuppressWarnings("unchecked")
   private RedisPeerRegistry(RedisURI uri, Duration aliveTimeout, Duration expireTimeout, Collection<Tenant> tenants)
       throws IOException {
     this.uri = uri;
+    // Lettuce's default is 60 s; a registration waiting that long is a hang to the client.
+    this.timeout = uri.getTimeout().equals(RedisURI.DEFAULT_TIMEOUT_DURATION)
+        ? Duration.ofMillis(DEFAULT_TIMEOUT_MS) : uri.getTimeout();
     this.aliveMillis = Math.max(1, aliveTimeout.toMillis());
     // Queue keys outlive any expiry sweep: they only vanish by TTL when every node is gone.
     this.backstopMillis = Math.max(60_000, expireTimeout.toMillis() * 10);
@@ -225,17 +294,27 @@ public final class RedisPeerRegistry implements PeerRegistry {
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Object();
     }
+    Delivery[] ds = Delivery.values();
+    this.deliveries = new CompletableFuture[ds.length];
+    for (Delivery d : ds) {
+      deliveries[d.ordinal()] = CompletableFuture.completedFuture(d);
+    }
     tenants.forEach(t -> this.tenants.put(t.key(), t));
-    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1).build();
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1)
+        // Lettuce backs off to 30 s between attempts; a node should be back within a second of Redis.
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+        .build();
     this.client = RedisClient.create(resources, uri);
     client.setOptions(ClientOptions.builder()
         .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(3)).build())
-        .timeoutOptions(TimeoutOptions.enabled(uri.getTimeout()))
+        .timeoutOptions(TimeoutOptions.enabled(timeout))
+        // While the connection is down, calls fail at once (a clear ERROR) instead of waiting for it.
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .build());
-    this.dispatcher = Executors.newSingleThreadExecutor(r -> daemon(r, "rtc4j-redis-dispatch"));
     this.refresher = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "rtc4j-redis-refresh"));
     try {
       this.connection = client.connect();
+      this.async = connection.async();
       this.redis = connection.sync();
       this.pubsub = client.connectPubSub();
     } catch (RedisException e) {
@@ -246,24 +325,40 @@ public final class RedisPeerRegistry implements PeerRegistry {
       @Override
       public void message(String channel, String message) {
         if (!closed) {
-          dispatcher.execute(() -> onNodeMessage(message));
+          onNodeMessage(message); // never blocks: local sinks and asynchronous commands only
         }
       }
     });
     try {
+      loadScripts();
       pubsub.sync().subscribe(CHANNEL_PREFIX + node);
-    } catch (RedisException e) {
+    } catch (RuntimeException e) {
       close();
       throw new IOException("cannot subscribe on Redis at " + describe(uri) + ": " + rootMessage(e), e);
     }
+    // After a reconnect (Redis restarted or the network came back) re-register this node's peers at
+    // once rather than at the next tick. Lettuce re-subscribes the channel by itself.
+    client.addListener(new RedisConnectionStateListener() {
+      @Override
+      public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
+        if (!closed) {
+          scriptsLoaded.set(false);
+          try {
+            refresher.execute(RedisPeerRegistry.this::refresh);
+          } catch (RejectedExecutionException e) {
+            // closing
+          }
+        }
+      }
+    });
     long every = Math.max(50, aliveMillis / 3);
     refresher.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
     log.info("signaling registry on Redis {} as node {}", describe(uri), node);
   }
 
   /**
-   * Connects to Redis at {@code uri} ({@code redis://HOST:PORT[/DB]}, {@code rediss://} for TLS) for
-   * the tenants, alive timeout and expire timeout of {@code config}.
+   * Connects to Redis at {@code uri} ({@code redis://HOST:PORT[/DB][?timeout=2s]}, {@code rediss://}
+   * for TLS) for the tenants, alive timeout and expire timeout of {@code config}.
    *
    * @throws IOException naming the URI and the cause when Redis cannot be reached
    */
@@ -287,6 +382,11 @@ public final class RedisPeerRegistry implements PeerRegistry {
   /** This node's id (random per registry; the suffix of its channel {@code rtc4j:node:<id>}). */
   public String nodeId() {
     return node;
+  }
+
+  /** How long a call waits for Redis before its stage completes as unavailable. */
+  public Duration commandTimeout() {
+    return timeout;
   }
 
   // ---- keys ----
@@ -333,140 +433,199 @@ public final class RedisPeerRegistry implements PeerRegistry {
     return stripes[((key.hashCode() * 31 + id.hashCode()) & 0x7fffffff) % STRIPES];
   }
 
-  private Map<String, Local> locals(Tenant t) {
-    tenants.putIfAbsent(t.key(), t);
-    return locals.computeIfAbsent(t.key(), k -> new ConcurrentHashMap<>());
+  private Realm realm(Tenant t) {
+    Realm r = realms.get(t.key());
+    if (r == null) {
+      tenants.putIfAbsent(t.key(), t);
+      r = realms.computeIfAbsent(t.key(), k -> new Realm());
+    }
+    return r;
   }
 
   // ---- PeerRegistry ----
 
   @Override
-  public Registration register(Tenant tenant, String id, String token, PeerSink sink, String greeting, long nowNanos) {
+  public CompletionStage<Registration> register(Tenant tenant, String id, String token, PeerSink sink,
+      String greeting, long nowNanos) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(token, "token");
     Objects.requireNonNull(sink, "sink");
-    checkOpen();
-    Map<String, Local> mine = locals(tenant);
+    if (closed) {
+      return CompletableFuture.completedFuture(new Registration(Outcome.UNAVAILABLE, null, 0));
+    }
+    Realm realm = realm(tenant);
     String tokenHash = sha256(token);
     synchronized (lock(tenant.key(), id)) {
-      List<Object> r = eval(REGISTER, new String[] {idKey(tenant, id), peersKey(tenant),
-          queuePrefix(tenant) + id, pendingKey(tenant), senderKey(tenant), countKey(tenant)},
-          tokenHash, node, Long.toString(aliveMillis), Integer.toString(tenant.concurrentLimit()), id);
-      String outcome = (String) r.get(0);
-      if ("TAKEN".equals(outcome)) {
-        return new Registration(Outcome.ID_TAKEN, null, 0);
-      }
-      if ("LIMIT".equals(outcome)) {
-        return new Registration(Outcome.LIMIT_REACHED, null, 0);
-      }
-      Local previous = mine.put(id, new Local(id, token, node + " " + tokenHash, sink));
-      PeerSink replaced = null;
-      Outcome o = Outcome.OPENED;
-      if ("REATTACHED".equals(outcome)) {
-        o = Outcome.REATTACHED;
-        String was = (String) r.get(1);
-        if (was.equals(node)) {
-          replaced = previous == null ? null : previous.sink();
-        } else {
-          // The old socket is on another node: tell it to close it (without touching the registration).
-          publish(was, "C" + lpj(tenant.key()) + id);
-        }
-      } else if (previous != null && previous.sink() != sink) {
-        previous.sink().close(); // stale: our key had expired (Redis outage) while the socket lived
-      }
-      if (greeting != null) {
-        sink.send(greeting);
-      }
-      int delivered = 0;
-      for (int i = 2; i < r.size(); i++) {
-        sink.send((String) r.get(i));
-        delivered++;
-      }
-      return new Registration(o, replaced, delivered);
+      realm.pending.computeIfAbsent(id, k -> new Pending()).count++;
     }
+    return eval(REGISTER, new String[] {idKey(tenant, id), peersKey(tenant), queuePrefix(tenant) + id,
+        pendingKey(tenant), senderKey(tenant), countKey(tenant)},
+        tokenHash, node, Long.toString(aliveMillis), Integer.toString(tenant.concurrentLimit()), id, "0")
+        .handle((r, e) -> registered(tenant, realm, id, tokenHash, sink, greeting, r, e));
+  }
+
+  /** On a Lettuce thread: the outcome of the registration script. */
+  private Registration registered(Tenant tenant, Realm realm, String id, String tokenHash, PeerSink sink,
+      String greeting, List<Object> r, Throwable error) {
+    String value = node + " " + tokenHash;
+    List<String[]> undeliverable = new ArrayList<>();
+    Registration result;
+    synchronized (lock(tenant.key(), id)) {
+      Pending p = realm.pending.get(id);
+      if (--p.count == 0) {
+        realm.pending.remove(id);
+      }
+      Local previous = realm.locals.get(id);
+      if (error != null) {
+        failed("registering " + id, error);
+        if (previous == null || !previous.ownerValue().equals(value)) {
+          // The script may still run when Redis answers late: take the id back out if it did.
+          eval(UNREGISTER, new String[] {idKey(tenant, id), peersKey(tenant)}, value, id);
+        }
+        result = new Registration(Outcome.UNAVAILABLE, null, 0);
+      } else {
+        recovered();
+        String outcome = (String) r.get(0);
+        if ("TAKEN".equals(outcome)) {
+          result = new Registration(Outcome.ID_TAKEN, null, 0);
+        } else if ("LIMIT".equals(outcome)) {
+          result = new Registration(Outcome.LIMIT_REACHED, null, 0);
+        } else {
+          realm.locals.put(id, new Local(id, tokenHash, value, sink));
+          PeerSink replaced = null;
+          Outcome o = Outcome.OPENED;
+          if ("REATTACHED".equals(outcome)) {
+            o = Outcome.REATTACHED;
+            String was = (String) r.get(1);
+            if (was.equals(node)) {
+              replaced = previous == null ? null : previous.sink();
+            } else {
+              // The old socket is on another node: tell it to close it (without touching the registration).
+              publish(was, "C" + lpj(tenant.key()) + id);
+            }
+          } else if (previous != null && previous.sink() != sink) {
+            previous.sink().close(); // stale: our key had expired (Redis outage) while the socket lived
+          }
+          if (greeting != null) {
+            sink.send(greeting);
+          }
+          int delivered = 0;
+          for (int i = 2; i < r.size(); i++) {
+            sink.send((String) r.get(i));
+            delivered++;
+          }
+          result = new Registration(o, replaced, delivered);
+        }
+      }
+      // Frames routed here while the script ran follow the queue, to whoever holds the id now.
+      for (String[] f; (f = p.frames.poll()) != null; ) {
+        if (deliverLocked(realm, id, f[0], f[1]) == Delivery.CLOSED) {
+          undeliverable.add(f);
+        }
+      }
+    }
+    for (String[] f : undeliverable) {
+      leaveNotice(tenant, id, f[0]);
+    }
+    return result;
   }
 
   @Override
-  public boolean unregister(Tenant tenant, String id, PeerSink sink) {
-    Map<String, Local> mine = locals(tenant);
+  public CompletionStage<Boolean> unregister(Tenant tenant, String id, PeerSink sink) {
+    Realm realm = realm(tenant);
     Local l;
     synchronized (lock(tenant.key(), id)) {
-      l = mine.get(id);
+      l = realm.locals.get(id);
       if (l == null || l.sink() != sink) {
-        return false;
+        return notRemoved;
       }
-      mine.remove(id);
-      if (closed) {
-        return true;
-      }
-      try {
-        eval(UNREGISTER, new String[] {idKey(tenant, id), peersKey(tenant)}, l.ownerValue(), id);
-      } catch (RedisException e) {
-        log.warn("could not remove {} from Redis (it frees after alive_timeout): {}", id, rootMessage(e));
-      }
+      realm.locals.remove(id);
     }
-    return true;
+    if (!closed) {
+      // Not waited for: the id is gone here at once; if Redis does not hear of it, it frees after alive_timeout.
+      eval(UNREGISTER, new String[] {idKey(tenant, id), peersKey(tenant)}, l.ownerValue(), id)
+          .whenComplete((r, e) -> {
+            if (e != null) {
+              failed("removing " + id + " (it frees after alive_timeout)", e);
+            }
+          });
+    }
+    return removed;
   }
 
   @Override
-  public Delivery relay(Tenant tenant, String src, String dst, String frame, boolean queueIfAbsent, long nowNanos) {
+  public CompletionStage<Delivery> relay(Tenant tenant, String src, String dst, String frame, boolean queueIfAbsent,
+      long nowNanos) {
     if (closed) {
+      return deliveries[Delivery.CLOSED.ordinal()];
+    }
+    Realm realm = realm(tenant);
+    if (realm.locals.containsKey(dst)) {
+      // Connected to this node: no Redis round trip (and local peers keep talking while Redis is down).
+      synchronized (lock(tenant.key(), dst)) {
+        if (realm.locals.containsKey(dst) && !realm.pending.containsKey(dst)) {
+          return deliveries[deliverLocked(realm, dst, src, frame).ordinal()];
+        }
+      }
+    }
+    String header = "F" + lpj(tenant.key()) + lpj(dst) + lpj(src);
+    return eval(RELAY, new String[] {idKey(tenant, dst), queuePrefix(tenant) + dst, pendingKey(tenant),
+        senderKey(tenant), countKey(tenant)}, src, frame, queueIfAbsent ? "1" : "0",
+        Integer.toString(tenant.maxQueuedPerDestination()), Integer.toString(tenant.maxQueuedPerSender()),
+        Integer.toString(tenant.maxQueuedTotal()), lp(dst), Long.toString(backstopMillis), node, header,
+        CHANNEL_PREFIX)
+        .handle((r, e) -> {
+          if (e != null) {
+            failed("relaying " + src + " → " + dst, e);
+            return Delivery.UNAVAILABLE;
+          }
+          recovered();
+          return switch (((Long) r.get(0)).intValue()) {
+            case 0 -> Delivery.QUEUED;
+            case 1 -> deliverLocally(tenant, dst, src, frame);
+            case 2 -> Delivery.OFFLINE;
+            case 3 -> Delivery.QUEUE_FULL;
+            // No subscriber: that node is gone (its id has not expired yet); the sender hears LEAVE.
+            default -> (Long) r.get(1) > 0 ? Delivery.DELIVERED : Delivery.CLOSED;
+          };
+        });
+  }
+
+  private Delivery deliverLocally(Tenant tenant, String dst, String src, String frame) {
+    synchronized (lock(tenant.key(), dst)) {
+      return deliverLocked(realm(tenant), dst, src, frame);
+    }
+  }
+
+  /** Under dst's stripe lock: to its sink, or behind its registration when that is in flight. */
+  private static Delivery deliverLocked(Realm realm, String dst, String src, String frame) {
+    Pending p = realm.pending.get(dst);
+    if (p != null) {
+      p.frames.add(new String[] {src, frame});
+      return Delivery.DELIVERED;
+    }
+    Local l = realm.locals.get(dst);
+    if (l == null) {
       return Delivery.CLOSED;
     }
-    tenants.putIfAbsent(tenant.key(), tenant);
-    List<Object> r;
-    try {
-      r = eval(RELAY, new String[] {idKey(tenant, dst), queuePrefix(tenant) + dst, pendingKey(tenant),
-          senderKey(tenant), countKey(tenant)}, src, frame, queueIfAbsent ? "1" : "0",
-          Integer.toString(tenant.maxQueuedPerDestination()), Integer.toString(tenant.maxQueuedPerSender()),
-          Integer.toString(tenant.maxQueuedTotal()), lp(dst), Long.toString(backstopMillis));
-    } catch (RedisException e) {
-      log.warn("relay {} → {} failed on Redis: {}", src, dst, rootMessage(e));
-      return Delivery.QUEUE_FULL; // the sender hears EXPIRE at once: the message will not arrive
+    if (l.sink().send(frame)) {
+      return Delivery.DELIVERED;
     }
-    long code = (Long) r.get(0);
-    if (code == 0) {
-      return Delivery.QUEUED;
-    }
-    if (code == 2) {
-      return Delivery.OFFLINE;
-    }
-    if (code == 3) {
-      return Delivery.QUEUE_FULL;
-    }
-    String at = (String) r.get(1);
-    if (at.equals(node)) {
-      return deliverLocally(tenant, dst, frame);
-    }
-    // Another node holds dst. No subscriber means that node is gone (its id has not expired yet).
-    long receivers = publish(at, "F" + lpj(tenant.key()) + lpj(dst) + lpj(src) + frame);
-    return receivers > 0 ? Delivery.DELIVERED : Delivery.CLOSED;
+    return l.sink().isOpen() ? Delivery.BACKLOGGED : Delivery.CLOSED;
   }
 
-  private Delivery deliverLocally(Tenant tenant, String dst, String frame) {
-    synchronized (lock(tenant.key(), dst)) {
-      Local l = locals(tenant).get(dst);
-      if (l == null) {
-        return Delivery.CLOSED;
-      }
-      if (l.sink().send(frame)) {
-        return Delivery.DELIVERED;
-      }
-      return l.sink().isOpen() ? Delivery.BACKLOGGED : Delivery.CLOSED;
-    }
-  }
-
-  /** On the dispatcher thread: a frame or a close order from another node. */
+  /** On the pub/sub I/O thread: a frame or a close order from another node. */
   private void onNodeMessage(String m) {
     try {
       int[] pos = {1};
       String key = take(m, pos);
       Tenant tenant = tenants.getOrDefault(key, Tenant.withDefaults(key));
+      Realm realm = realm(tenant);
       if (m.charAt(0) == 'C') {
         String id = m.substring(pos[0]);
         Local l;
         synchronized (lock(key, id)) {
-          l = locals(tenant).remove(id);
+          l = realm.locals.remove(id);
         }
         if (l != null) {
           l.sink().close(); // re-attached on another node: this socket can never be used again
@@ -476,14 +635,18 @@ public final class RedisPeerRegistry implements PeerRegistry {
       String dst = take(m, pos);
       String src = take(m, pos);
       String frame = m.substring(pos[0]);
-      if (deliverLocally(tenant, dst, frame) == Delivery.CLOSED) {
-        // As upstream when forwarding fails: the sender hears that dst left.
-        String leave = "{\"type\":\"LEAVE\",\"src\":" + jsonString(dst) + ",\"dst\":" + jsonString(src) + "}";
-        relay(tenant, dst, src, leave, false, 0);
+      if (deliverLocally(tenant, dst, src, frame) == Delivery.CLOSED) {
+        leaveNotice(tenant, dst, src);
       }
     } catch (RuntimeException e) {
       log.warn("bad message from another node dropped: {}", e.toString());
     }
+  }
+
+  /** As upstream when forwarding fails: {@code src} hears that {@code gone} left. */
+  private void leaveNotice(Tenant tenant, String gone, String src) {
+    String leave = "{\"type\":\"LEAVE\",\"src\":" + jsonString(gone) + ",\"dst\":" + jsonString(src) + "}";
+    relay(tenant, gone, src, leave, false, 0);
   }
 
   private static String take(String m, int[] pos) {
@@ -495,27 +658,28 @@ public final class RedisPeerRegistry implements PeerRegistry {
   }
 
   @Override
-  public int expire(long nowNanos, long timeoutNanos, ExpiryListener listener) {
+  public CompletionStage<Integer> expire(long nowNanos, long timeoutNanos, ExpiryListener listener) {
     if (closed) {
-      return 0;
+      return CompletableFuture.completedFuture(0);
     }
-    int dropped = 0;
+    CompletableFuture<Integer> total = CompletableFuture.completedFuture(0);
     for (Tenant t : tenants.values()) {
-      List<Object> r;
-      try {
-        r = eval(EXPIRE, new String[] {pendingKey(t), countKey(t), senderKey(t)},
-            Long.toString(Math.max(1, timeoutNanos / 1_000_000)), queuePrefix(t));
-      } catch (RedisException e) {
-        log.warn("expiry sweep on Redis failed: {}", rootMessage(e));
-        continue;
-      }
-      dropped += ((Long) r.get(0)).intValue();
-      // Only the node whose script popped a pair reports it: one EXPIRE per pair in the cluster.
-      for (int i = 1; i + 1 < r.size(); i += 2) {
-        listener.expired(t, (String) r.get(i), (String) r.get(i + 1));
-      }
+      CompletableFuture<Integer> one = eval(EXPIRE, new String[] {pendingKey(t), countKey(t), senderKey(t)},
+          Long.toString(Math.max(1, timeoutNanos / 1_000_000)), queuePrefix(t))
+          .handle((r, e) -> {
+            if (e != null) {
+              failed("the expiry sweep", e);
+              return 0;
+            }
+            // Only the node whose script popped a pair reports it: one EXPIRE per pair in the cluster.
+            for (int i = 1; i + 1 < r.size(); i += 2) {
+              listener.expired(t, (String) r.get(i), (String) r.get(i + 1));
+            }
+            return ((Long) r.get(0)).intValue();
+          });
+      total = total.thenCombine(one, Integer::sum);
     }
-    return dropped;
+    return total;
   }
 
   @Override
@@ -525,12 +689,21 @@ public final class RedisPeerRegistry implements PeerRegistry {
   }
 
   @Override
-  public List<String> ids(Tenant tenant) {
-    checkOpen();
-    List<Object> r = eval(LIVE, new String[] {peersKey(tenant)}, "1");
-    List<String> out = new ArrayList<>(r.size());
-    r.forEach(o -> out.add((String) o));
-    return out;
+  public boolean isRegisteredLocally(Tenant tenant, String id) {
+    Realm r = realms.get(tenant.key());
+    return r != null && r.locals.containsKey(id);
+  }
+
+  @Override
+  public CompletionStage<List<String>> ids(Tenant tenant) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the Redis registry is closed"));
+    }
+    return eval(LIVE, new String[] {peersKey(tenant)}, "1").thenApply(r -> {
+      List<String> out = new ArrayList<>(r.size());
+      r.forEach(o -> out.add((String) o));
+      return out;
+    });
   }
 
   @Override
@@ -538,7 +711,7 @@ public final class RedisPeerRegistry implements PeerRegistry {
     if (closed) {
       return 0;
     }
-    return ((Long) eval(LIVE, new String[] {peersKey(tenant)}, "0").get(0)).intValue();
+    return ((Long) await(eval(LIVE, new String[] {peersKey(tenant)}, "0")).get(0)).intValue();
   }
 
   @Override
@@ -552,19 +725,35 @@ public final class RedisPeerRegistry implements PeerRegistry {
 
   /** Peers connected to this node (all tenants). */
   public int localPeers() {
-    return locals.values().stream().mapToInt(Map::size).sum();
+    return realms.values().stream().mapToInt(r -> r.locals.size()).sum();
   }
 
-  /** Keeps this node's ids alive: PEXPIRE alive_timeout on each; ids another node took are closed here. */
+  /**
+   * On the refresher thread (blocking is fine there): keeps this node's ids alive (PEXPIRE
+   * alive_timeout); ids another node took are closed here; ids nobody holds any more (their key
+   * expired during an outage, or Redis restarted empty) are registered again, with what was
+   * queued for them meanwhile.
+   */
   private void refresh() {
     if (closed) {
       return;
     }
-    for (Map.Entry<String, Map<String, Local>> e : locals.entrySet()) {
+    retryScheduled.set(false);
+    if (!scriptsLoaded.get()) {
+      try {
+        loadScripts();
+      } catch (RuntimeException ex) {
+        failed("loading the scripts", ex);
+        retrySoon();
+        return;
+      }
+    }
+    for (Map.Entry<String, Realm> e : realms.entrySet()) {
       Tenant t = tenants.get(e.getKey());
-      Map<String, Local> snapshot = Map.copyOf(e.getValue());
+      Realm realm = e.getValue();
+      Map<String, Local> snapshot = Map.copyOf(realm.locals);
       List<String> ids = new ArrayList<>(snapshot.keySet());
-      for (int from = 0; from < ids.size(); from += 500) {
+      for (int from = 0; from < ids.size() && !closed; from += 500) {
         List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
         String[] keys = new String[chunk.size() + 1];
         String[] args = new String[chunk.size() + 2];
@@ -576,25 +765,91 @@ public final class RedisPeerRegistry implements PeerRegistry {
         }
         keys[chunk.size()] = peersKey(t);
         try {
-          for (Object lost : eval(REFRESH, keys, args)) {
-            String id = (String) lost;
-            Local l = snapshot.get(id);
-            boolean removed;
-            synchronized (lock(t.key(), id)) {
-              // only the registration we asked about: the id may have left and come back meanwhile
-              removed = l != null && e.getValue().remove(id, l);
-            }
-            if (removed) {
-              log.info("id {} is no longer held by this node in Redis; closing its socket", id);
-              l.sink().close();
-            }
+          List<Object> r = await(eval(REFRESH, keys, args));
+          recovered();
+          for (Object lost : (List<?>) r.get(0)) {
+            drop(t, realm, snapshot.get((String) lost), "is held by another node now");
           }
-        } catch (RedisException ex) {
-          log.warn("refreshing ids on Redis failed (they expire after alive_timeout): {}", rootMessage(ex));
+          List<CompletableFuture<Void>> reclaims = new ArrayList<>();
+          for (Object missing : (List<?>) r.get(1)) {
+            reclaims.add(reclaim(t, realm, snapshot.get((String) missing)));
+          }
+          await(CompletableFuture.allOf(reclaims.toArray(CompletableFuture[]::new)));
         } catch (RuntimeException ex) {
-          log.warn("refreshing ids failed", ex);
+          failed("refreshing this node's ids (they expire after alive_timeout)", ex);
+          retrySoon();
         }
       }
+    }
+  }
+
+  /** After a failed refresh: again in {@value #RETRY_MS} ms rather than at the next tick (once at a time). */
+  private void retrySoon() {
+    if (!closed && retryScheduled.compareAndSet(false, true)) {
+      try {
+        refresher.schedule(this::refresh, RETRY_MS, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // closing
+      }
+    }
+  }
+
+  /** Registers {@code l}'s id again after Redis lost it; its queue (frames sent meanwhile) follows. */
+  private CompletableFuture<Void> reclaim(Tenant t, Realm realm, Local l) {
+    if (l == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    String id = l.id();
+    return eval(REGISTER, new String[] {idKey(t, id), peersKey(t), queuePrefix(t) + id, pendingKey(t),
+        senderKey(t), countKey(t)}, l.tokenHash(), node, Long.toString(aliveMillis), "0", id, "1")
+        .thenAccept(r -> {
+          if ("TAKEN".equals(r.get(0))) {
+            drop(t, realm, l, "was taken by another node while Redis had lost it");
+            return;
+          }
+          boolean current;
+          synchronized (lock(t.key(), id)) {
+            current = realm.locals.get(id) == l;
+            if (current) {
+              for (int i = 2; i < r.size(); i++) {
+                l.sink().send((String) r.get(i));
+              }
+            }
+          }
+          if (current) {
+            log.info("id {} registered again in Redis ({} queued frames delivered)", id, r.size() - 2);
+          } else {
+            // it left meanwhile: do not keep the id we just took
+            eval(UNREGISTER, new String[] {idKey(t, id), peersKey(t)}, l.ownerValue(), id);
+          }
+        });
+  }
+
+  private void drop(Tenant t, Realm realm, Local l, String why) {
+    if (l == null) {
+      return;
+    }
+    boolean gone;
+    synchronized (lock(t.key(), l.id())) {
+      // only the registration we asked about: the id may have left and come back meanwhile
+      gone = realm.locals.remove(l.id(), l);
+    }
+    if (gone) {
+      log.info("id {} {}; closing its socket here", l.id(), why);
+      l.sink().close();
+    }
+  }
+
+  private <T> T await(CompletableFuture<T> f) {
+    try {
+      return f.get(timeout.toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException re ? re : new CompletionException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new CompletionException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CompletionException(e);
     }
   }
 
@@ -605,8 +860,8 @@ public final class RedisPeerRegistry implements PeerRegistry {
   }
 
   /**
-   * Closes this node's registrations in Redis (its ids free at once), then the connections.
-   * Idempotent.
+   * Closes this node's registrations in Redis (its ids free at once, waiting at most a few command
+   * timeouts), then the connections. Idempotent.
    */
   @Override
   public void close() {
@@ -614,18 +869,20 @@ public final class RedisPeerRegistry implements PeerRegistry {
       return;
     }
     refresher.shutdownNow();
-    for (Map.Entry<String, Map<String, Local>> e : locals.entrySet()) {
+    List<CompletableFuture<List<Object>>> removals = new ArrayList<>();
+    for (Map.Entry<String, Realm> e : realms.entrySet()) {
       Tenant t = tenants.get(e.getKey());
-      for (Local l : e.getValue().values()) {
-        try {
-          eval(UNREGISTER, new String[] {idKey(t, l.id()), peersKey(t)}, l.ownerValue(), l.id());
-        } catch (RuntimeException ex) {
-          log.debug("could not remove {} on close", l.id(), ex);
-        }
+      for (Local l : e.getValue().locals.values()) {
+        removals.add(eval(UNREGISTER, new String[] {idKey(t, l.id()), peersKey(t)}, l.ownerValue(), l.id()));
       }
     }
+    try {
+      await(CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new)));
+    } catch (RuntimeException ex) {
+      log.debug("could not remove every id on close (they free after alive_timeout)", ex);
+    }
     closed = true;
-    locals.clear();
+    realms.clear();
     shutdownQuietly();
   }
 
@@ -636,12 +893,11 @@ public final class RedisPeerRegistry implements PeerRegistry {
   public void abandon() {
     closed = true;
     refresher.shutdownNow();
-    locals.clear();
+    realms.clear();
     shutdownQuietly();
   }
 
   private void shutdownQuietly() {
-    dispatcher.shutdownNow();
     refresher.shutdownNow();
     try {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
@@ -660,26 +916,67 @@ public final class RedisPeerRegistry implements PeerRegistry {
 
   // ---- helpers ----
 
-  private long publish(String toNode, String message) {
+  private void publish(String toNode, String message) {
+    async.publish(CHANNEL_PREFIX + toNode, message).whenComplete((n, e) -> {
+      if (e != null) {
+        failed("publishing to node " + toNode, e);
+      }
+    });
+  }
+
+  /**
+   * SCRIPT LOAD of every script (at start, and after each reconnect, off the event loops): a call
+   * that times out during an outage must still run as sent when Redis answers, not fail NOSCRIPT.
+   */
+  private void loadScripts() {
+    for (Script sc : List.of(REGISTER, RELAY, EXPIRE, UNREGISTER, REFRESH, LIVE)) {
+      await(async.scriptLoad(sc.text()).toCompletableFuture());
+    }
+    scriptsLoaded.set(true);
+  }
+
+  /** EVALSHA, loading the script once when Redis does not know it (first use, or Redis restarted). */
+  private CompletableFuture<List<Object>> eval(Script script, String[] keys, String... args) {
+    CompletableFuture<List<Object>> f;
     try {
-      return redis.publish(CHANNEL_PREFIX + toNode, message);
-    } catch (RedisException e) {
-      log.warn("publish to node {} failed: {}", toNode, rootMessage(e));
-      return 0;
+      f = async.<List<Object>>evalsha(script.sha(), ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return f.exceptionallyCompose(e -> {
+      if (unwrap(e) instanceof RedisNoScriptException) {
+        return async.scriptLoad(script.text()).toCompletableFuture().thenCompose(sha ->
+            async.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args));
+      }
+      return CompletableFuture.failedFuture(e);
+    });
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** Logs the first failure of an outage as a warning, the rest at debug. */
+  private void failed(String what, Throwable e) {
+    if (closed) {
+      return;
+    }
+    if (failing.compareAndSet(false, true)) {
+      log.warn("Redis at {} failed {}: {} (calls fail until it answers again)", describe(uri), what,
+          rootMessage(unwrap(e)));
+    } else {
+      log.debug("Redis failed {}: {}", what, rootMessage(unwrap(e)));
     }
   }
 
-  private List<Object> eval(String script, String[] keys, String... args) {
-    String sha = digests.get(script);
-    if (sha != null) {
-      try {
-        return redis.evalsha(sha, ScriptOutputType.MULTI, keys, args);
-      } catch (RedisNoScriptException e) {
-        // Redis restarted or flushed its script cache: load again below
-      }
+  private void recovered() {
+    if (failing.get() && failing.compareAndSet(true, false)) {
+      log.info("Redis at {} answers again", describe(uri));
     }
-    digests.put(script, redis.scriptLoad(script));
-    return redis.evalsha(digests.get(script), ScriptOutputType.MULTI, keys, args);
   }
 
   private static String sha256(String token) {

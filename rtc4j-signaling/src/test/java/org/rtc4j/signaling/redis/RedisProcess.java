@@ -23,10 +23,15 @@ public final class RedisProcess implements AutoCloseable {
   }
 
   public static RedisProcess start() {
+    return start(FreePorts.tcp());
+  }
+
+  /** On {@code port} (a restart on the same address: an empty store, as after a crash without persistence). */
+  public static RedisProcess start(int port) {
     String exe = External.require("redis-server").toString();
-    int port = FreePorts.tcp();
     Processes.Running p = Processes.command(exe, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--protected-mode", "yes").grace(Duration.ofSeconds(2)).start();
+        "--save", "", "--appendonly", "no", "--protected-mode", "yes", "--enable-debug-command", "local")
+        .grace(Duration.ofSeconds(2)).start();
     try {
       p.awaitOutput(Duration.ofSeconds(15), "Ready to accept connections");
     } catch (RuntimeException | AssertionError e) {
@@ -57,6 +62,16 @@ public final class RedisProcess implements AutoCloseable {
   /** The redis-server's process id (for its CPU time, or to stop it). */
   public long pid() {
     return process.pid();
+  }
+
+  /** Makes the server busy for {@code seconds} (DEBUG SLEEP: it answers nobody meanwhile); returns at once. */
+  public void sleep(double seconds) {
+    try {
+      new ProcessBuilder(External.require("redis-cli").toString(), "-p", Integer.toString(port), "DEBUG", "SLEEP",
+          Double.toString(seconds)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** SIGSTOP: the server keeps its sockets open and answers nothing (a hung Redis). */
