@@ -145,6 +145,8 @@ final class BcDtlsEngine implements DtlsEngine {
   private int negotiatedSuite;
   private byte[] keyBlock;
   private final AtomicLong recordsRejected = new AtomicLong();
+  /** Owner thread: where decrypted records go on our own record path, or null for events. */
+  private Consumer<ByteBuffer> dataHandler;
   private volatile Thread thread;
   private volatile boolean peerClosed;
   private long deadlineNanos = Long.MAX_VALUE;
@@ -394,6 +396,11 @@ final class BcDtlsEngine implements DtlsEngine {
     } finally {
       recordLock.unlock();
     }
+  }
+
+  @Override
+  public void applicationDataHandler(Consumer<ByteBuffer> handler) {
+    this.dataHandler = handler;
   }
 
   @Override
@@ -723,7 +730,12 @@ final class BcDtlsEngine implements DtlsEngine {
         if (n < 0) {
           recordsRejected.incrementAndGet();
         } else if (type == RecordProtection.CONTENT_APPLICATION_DATA) {
-          events.add(new DtlsEvent.ApplicationData(java.util.Arrays.copyOf(recordBuffer, n)));
+          Consumer<ByteBuffer> h = dataHandler;
+          if (h != null) {
+            h.accept(ByteBuffer.wrap(recordBuffer, 0, n).asReadOnlyBuffer());
+          } else {
+            events.add(new DtlsEvent.ApplicationData(java.util.Arrays.copyOf(recordBuffer, n)));
+          }
           if (lastFlight != null) {
             lastFlight = null; // the peer sends data: it has our last flight
             seenCount = 0;

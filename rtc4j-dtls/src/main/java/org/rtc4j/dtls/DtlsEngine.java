@@ -40,7 +40,10 @@ public interface DtlsEngine extends AutoCloseable {
   /** Fails the handshake when its deadline passed. */
   void handleTimeout(long nowNanos);
 
-  /** The next datagram to send, source = local address, destination = remote. */
+  /**
+   * The next datagram to send, source = local address, destination = remote. Its payload belongs
+   * to the caller (the engine keeps no reference to it), so it may be queued without a copy.
+   */
   Optional<Datagram> pollTransmit();
 
   /** The next {@link DtlsEvent}. */
@@ -56,6 +59,16 @@ public interface DtlsEngine extends AutoCloseable {
    * @throws IllegalArgumentException when larger than {@link #maxApplicationDataSize()}
    */
   void send(ByteBuffer appData);
+
+  /**
+   * Hands decrypted application data to {@code handler} during {@link #handleReceive} instead of
+   * queueing {@link DtlsEvent.ApplicationData} events (which copy every record into its own array).
+   * The buffer is a read-only view valid only during the call: the handler must copy what it keeps.
+   * Owner thread; takes effect for records received afterwards; engines that cannot do it keep
+   * the events.
+   */
+  default void applicationDataHandler(java.util.function.Consumer<ByteBuffer> handler) {
+  }
 
   /** The largest {@link #send} payload that fits one datagram at the configured MTU (0 before the handshake). */
   int maxApplicationDataSize();

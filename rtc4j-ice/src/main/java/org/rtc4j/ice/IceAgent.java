@@ -526,6 +526,19 @@ public final class IceAgent {
    * after close.
    */
   public void send(long nowNanos, ByteBuffer payload) {
+    send(nowNanos, payload, false);
+  }
+
+  /**
+   * Like {@link #send}, but the caller hands {@code payload} over (it never touches the buffer
+   * again), so on a host pair it is queued without a copy: for the data path, whose every DTLS
+   * record is a fresh array.
+   */
+  public void sendOwned(long nowNanos, ByteBuffer payload) {
+    send(nowNanos, payload, true);
+  }
+
+  private void send(long nowNanos, ByteBuffer payload, boolean owned) {
     lastNow = nowNanos;
     Pair p = activePair();
     if (p == null || closed || consentExpired || nowNanos - p.lastResponse > failedTimeout) {
@@ -541,9 +554,12 @@ public final class IceAgent {
       }
       r.allocation.send(nowNanos, p.remote.address, payload);
     } else {
-      ByteBuffer copy = ByteBuffer.allocate(n);
-      copy.put(payload.duplicate()).flip();
-      transmits.add(new Datagram(Transport.UDP, p.local.base, p.remote.address, copy));
+      ByteBuffer out = payload;
+      if (!owned) {
+        out = ByteBuffer.allocate(n);
+        out.put(payload.duplicate()).flip();
+      }
+      transmits.add(new Datagram(Transport.UDP, p.local.base, p.remote.address, out));
     }
     packetsSent++;
     bytesSent += n;

@@ -136,6 +136,10 @@ public final class PeerEngine {
   private final Map<Integer, ChannelRef> channelsBySctpId = new HashMap<>();
   private final List<ChannelRef> pendingChannels = new ArrayList<>();
   private DataChannels sctp;
+  /** The time of the datagram being decrypted, for records handed to {@link #onDtlsRecord}. */
+  private long dtlsNow;
+  /** Whether {@link #onDtlsRecord} fed SCTP since the last pumpSctp. */
+  private boolean sctpFed;
   private boolean sctpConnected;
   private long remoteMaxMessageSize = Jsep.DEFAULT_REMOTE_MAX_MESSAGE_SIZE;
   private int nextRemoteHandle = -1;
@@ -644,7 +648,7 @@ public final class PeerEngine {
           break;
         }
         dtlsPacketsSent++;
-        ice.send(nowNanos, d.get().payload());
+        ice.sendOwned(nowNanos, d.get().payload()); // every DTLS datagram is a fresh array handed to us
       }
     }
     while (true) {
@@ -812,7 +816,7 @@ public final class PeerEngine {
         if (d.isEmpty()) {
           break;
         }
-        ice.send(nowNanos, d.get().payload());
+        ice.sendOwned(nowNanos, d.get().payload()); // every DTLS datagram is a fresh array handed to us
       }
     }
     ice.close(nowNanos);
@@ -956,7 +960,51 @@ public final class PeerEngine {
 
   private void deliverDtls(long nowNanos, ByteBuffer payload) {
     dtlsPacketsReceived++;
+    dtlsNow = nowNanos;
     dtls.handleReceive(nowNanos, Datagram.udp(DTLS_REMOTE_LABEL, DTLS_LOCAL_LABEL, payload));
+    if (sctpFed) {
+      sctpFed = false;
+      pumpSctp(nowNanos);
+    }
+  }
+
+  /**
+   * A decrypted record handed over by the DTLS engine during handleReceive (a view of its
+   * plaintext buffer, valid only during the call; see DtlsEngine#applicationDataHandler). SCTP
+   * copies the user data of DATA chunks and keeps nothing of a SACK, so those packets go in as
+   * the view; a packet with any other chunk (whose parts SCTP may keep, e.g. a HEARTBEAT's info
+   * echoed later) goes in as a copy.
+   */
+  private void onDtlsRecord(ByteBuffer view) {
+    if (sctp == null) {
+      droppedNotDtls++;
+      return;
+    }
+    sctp.handleReceive(dtlsNow, onlyDataOrSack(view) ? view : copyOf(view));
+    sctpFed = true;
+  }
+
+  private static boolean onlyDataOrSack(ByteBuffer b) {
+    int p = b.position() + 12;
+    int end = b.limit();
+    if (p >= end) {
+      return false;
+    }
+    while (end - p >= 4) {
+      int type = b.get(p) & 0xFF;
+      int len = b.getShort(p + 2) & 0xFFFF;
+      if ((type != 0 && type != 3) || len < 4) {
+        return false;
+      }
+      p += (len + 3) & ~3;
+    }
+    return true;
+  }
+
+  private static ByteBuffer copyOf(ByteBuffer b) {
+    ByteBuffer c = ByteBuffer.allocate(b.remaining());
+    c.put(b.duplicate()).flip();
+    return c;
   }
 
   private void onApplicationData(long nowNanos, ByteBuffer payload, CandidatePair via) {
@@ -1050,7 +1098,7 @@ public final class PeerEngine {
         break;
       }
       dtlsPacketsSent++;
-      ice.send(nowNanos, d.get().payload());
+      ice.sendOwned(nowNanos, d.get().payload()); // every DTLS datagram is a fresh array handed to us
     }
     while (true) {
       Optional<DtlsEvent> o = dtls.pollEvent();
@@ -1060,6 +1108,9 @@ public final class PeerEngine {
       DtlsEvent e = o.get();
       if (e instanceof DtlsEvent.HandshakeComplete h) {
         handshake = h;
+        // From now on records go straight to SCTP without a copy each; records queued as events
+        // before this point (behind HandshakeComplete) still come as events, in order.
+        dtls.applicationDataHandler(this::onDtlsRecord);
         setDtlsState(RtcDtlsTransportState.CONNECTED);
         if (sctp != null) {
           sctp.connect(nowNanos); // both sides start the association (RFC 9260 §5.2 handles the collision)

@@ -291,15 +291,30 @@ public final class PeerDriver {
         break;
       }
       receiveBuffer.flip();
-      byte[] bytes = new byte[receiveBuffer.remaining()];
-      receiveBuffer.get(bytes);
       datagramsReceived++;
-      engine.handleReceive(now, Datagram.udp((InetSocketAddress) from, local, bytes));
+      engine.handleReceive(now, Datagram.udp((InetSocketAddress) from, local, transientPayload()));
       if (closed) {
         return;
       }
     }
     pump();
+  }
+
+  /**
+   * The datagram just read. DTLS (first byte 20..63, RFC 7983) is the bulk of the traffic, and the
+   * ICE agent copies its application data before it keeps it, so it goes in as a view of the
+   * receive buffer (no copy per datagram here); STUN, TURN and anything else, which the agent may
+   * keep parts of, as a copy.
+   */
+  private ByteBuffer transientPayload() {
+    int n = receiveBuffer.remaining();
+    int b0 = n > 0 ? receiveBuffer.get(0) & 0xFF : 0;
+    if (b0 >= 20 && b0 <= 63) {
+      return receiveBuffer;
+    }
+    byte[] bytes = new byte[n];
+    receiveBuffer.get(bytes);
+    return ByteBuffer.wrap(bytes);
   }
 
   private void transmit(Datagram d) {
