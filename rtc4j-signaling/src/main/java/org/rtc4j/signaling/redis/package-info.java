@@ -25,9 +25,11 @@
  * <h2>Channels</h2>
  * Each registry is a node with a random id and subscribes to {@code rtc4j:node:<node>}. A frame for
  * an id held by another node is published there as {@code F<key><dst><src><frame>}
- * (length-prefixed fields); {@code C<key><id>} tells a node to close its socket for an id that
- * re-attached (same token) on another node. The receiver hands frames to its local sockets on one
- * dispatcher thread, in Redis's order: frames between one pair of peers stay FIFO.
+ * (length-prefixed fields) by the relay script itself, so a cross-node frame costs one round trip;
+ * {@code C<key><id>} tells a node to close its socket for an id that re-attached (same token) on
+ * another node. The receiver hands frames to its local sockets on the pub/sub I/O thread, in
+ * Redis's order: frames between one pair of peers stay FIFO. A frame for a peer connected to the
+ * same node never goes through Redis.
  *
  * <h2>Atomicity</h2>
  * Register (check token, concurrent limit, set the id, drain its queue), relay (look up the id or
@@ -36,6 +38,14 @@
  * the id registers (and drained to it) or routed to its node after, and each expired pair is
  * reported by exactly one node (one EXPIRE in the cluster). Times inside scripts are Redis's
  * {@code TIME}: nodes' clocks never meet.
+ *
+ * <h2>Threading</h2>
+ * Nothing waits for Redis on an event loop: every call is an EVALSHA on Lettuce's asynchronous
+ * API (one pipelined connection, so one caller's calls run in order) and returns a stage; the
+ * signaling handler continues on the channel's loop when it completes and holds a client's later
+ * frames until then (per-client FIFO). The scripts are loaded at start and after each reconnect.
+ * Only the refresher thread (liveness, re-registration) and the blocking queries for tests and
+ * metrics ({@code isRegistered}, {@code peers}, {@code queued}) wait for answers.
  *
  * <h2>Failure semantics</h2>
  * <ul>
@@ -48,12 +58,21 @@
  *       are unaffected. A node that closes normally deletes its ids at once.</li>
  *   <li>A frame published to a node whose peer has just left: that node answers the sender with
  *       LEAVE through the registry.</li>
- *   <li>Redis errors during operation: a relay is refused as QUEUE_FULL (the sender gets EXPIRE at
- *       once), a registration fails (the socket is closed), refreshes are retried on the next
- *       tick; if an id's key expired meanwhile and another node took it, the refresh closes the
- *       stale socket here. Lettuce reconnects by itself.</li>
- *   <li>Each registry call is one blocking round trip to Redis on the caller's (event-loop) thread,
- *       bounded by the URI's command timeout.</li>
+ *   <li>Redis slow, hung or down during operation: a call fails after the command timeout (the
+ *       URI's {@code ?timeout=}, default 2 s; at once while the connection is down, as Lettuce
+ *       rejects commands then). A new connection gets {@code ERROR} "Server is temporarily
+ *       unavailable, try again later" and is closed; a frame for a peer on another node (or not
+ *       connected) is dropped and its sender gets {@code EXPIRE} at once; peers connected to the
+ *       same node keep relaying to each other, and HTTP answers, without waiting. A call that
+ *       timed out may still run when Redis answers late (a frame then arrives late; a
+ *       registration is taken back out by a follow-up script).</li>
+ *   <li>Recovery: Lettuce reconnects (at most 1 s between attempts) and re-subscribes; the node
+ *       then reloads its scripts and refreshes its ids at once (failed refreshes retry after
+ *       500 ms): ids whose key is gone (expired during the outage, or Redis restarted empty) are
+ *       registered again for the live sockets, with whatever was queued for them meanwhile; an id
+ *       another node took in between has its stale socket here closed. Peers do not need to
+ *       reconnect. Tested in {@code RedisOutageTest} with DEBUG SLEEP, SIGSTOP and a kill and
+ *       restart of redis-server.</li>
  * </ul>
  */
 package org.rtc4j.signaling.redis;
