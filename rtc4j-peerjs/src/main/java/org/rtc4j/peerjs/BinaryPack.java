@@ -49,14 +49,55 @@ public final class BinaryPack {
 
   /** Packs {@code value} (see the class comment for the accepted types). */
   public static byte[] encode(Object value) {
-    Out out = new Out();
+    // a binary value is sized up front: growing from 64 bytes copied a 50 MiB file about three times
+    Out out = new Out(value instanceof byte[] b ? b.length + 5 : 64);
     pack(out, value, 0);
-    return out.toByteArray();
+    return out.bytes();
+  }
+
+  /** The bytes that precede {@code length} bytes of binary data in its packed form (0xa0+n, 0xda or 0xdb). */
+  static byte[] binHeader(int length) {
+    Out out = new Out(5);
+    packLength(out, length, 0xa0, 0xda, 0xdb);
+    return out.bytes();
+  }
+
+  /**
+   * One peerjs chunk, exactly as {@code encode} packs the map {@code {__peerData: msgId, n, data, total}} in that
+   * key order, with {@code data} the {@code length} bytes of {@code packed} from {@code start}, where
+   * {@code packed} is {@code header} followed by {@code body} (so a packed binary need not be copied whole first).
+   */
+  static byte[] encodeChunk(long msgId, int n, int total, byte[] header, byte[] body, long start, int length) {
+    Out out = new Out(length + 48);
+    out.u8(0x84);
+    packString(out, "__peerData");
+    packInteger(out, msgId);
+    packString(out, "n");
+    packInteger(out, n);
+    packString(out, "data");
+    packLength(out, length, 0xa0, 0xda, 0xdb);
+    long end = start + length;
+    if (start < header.length) {
+      int h = (int) Math.min(end, header.length);
+      out.write(header, (int) start, h - (int) start);
+      start = h;
+    }
+    if (end > start) {
+      out.write(body, (int) (start - header.length), (int) (end - start));
+    }
+    packString(out, "total");
+    packInteger(out, total);
+    return out.bytes();
   }
 
   private static final class Out extends ByteArrayOutputStream {
-    Out() {
-      super(64);
+    Out(int capacity) {
+      super(capacity);
+    }
+
+    /** The packed bytes, without a copy when the buffer was sized exactly. */
+    byte[] bytes() {
+      return count == buf.length ? buf : java.util.Arrays.copyOf(buf, count);
     }
 
     void u8(int v) {

@@ -30,7 +30,8 @@ import org.rtc4j.webrtc.RtcSessionDescription;
  * {@code {__peerData, n, data, total}} chunks over 16300 bytes (peerjs's chunkedMTU); json = JSON UTF-8 bytes
  * (error {@code message-too-big} at 16300 bytes); raw = String as text, bytes as binary. Sends are queued while the
  * channel's bufferedAmount exceeds 8 MiB (retried every 50 ms and on bufferedamountlow), as peerjs does;
- * {@link #bufferSize()} is the number of queued messages. Events run on the peer's event thread.
+ * {@link #bufferSize()} is the number of queued messages (a large binary message counts its unsent chunks, which
+ * are encoded only as the channel takes them). Events run on the peer's event thread.
  */
 public final class DataConnection {
   static final int CHUNKED_MTU = 16300;
@@ -50,7 +51,9 @@ public final class DataConnection {
   private volatile boolean closed;
   private CompletableFuture<Void> remoteReady = new CompletableFuture<>();
 
-  private final ArrayDeque<Object> buffer = new ArrayDeque<>(); // String or byte[]
+  private final ArrayDeque<Object> buffer = new ArrayDeque<>(); // String, byte[] or Chunked
+  /** Messages in {@link #buffer}, each chunk of a {@link Chunked} counted as peerjs counts its queued chunks. */
+  private int queued;
   private volatile int bufferSize;
   private boolean retryScheduled;
   private int dataCount = 1;
@@ -60,6 +63,34 @@ public final class DataConnection {
   private final List<Consumer<Object>> onData = new CopyOnWriteArrayList<>();
   private final List<Runnable> onClose = new CopyOnWriteArrayList<>();
   private final List<Consumer<PeerError>> onError = new CopyOnWriteArrayList<>();
+
+  /**
+   * A BinaryPack message over {@link #CHUNKED_MTU}, cut into peerjs chunks only as the channel takes them: the
+   * packed form is {@code header} + {@code body} (for a byte[] the value itself, not copied again), and each chunk
+   * is encoded straight from it. Encoding every chunk up front held the whole file two more times in the queue and
+   * copied it four more times.
+   */
+  private static final class Chunked {
+    final long msgId;
+    final byte[] header;
+    final byte[] body;
+    final long size;
+    final int total;
+    int next;
+
+    Chunked(long msgId, byte[] header, byte[] body) {
+      this.msgId = msgId;
+      this.header = header;
+      this.body = body;
+      this.size = (long) header.length + body.length;
+      this.total = (int) ((size + CHUNKED_MTU - 1) / CHUNKED_MTU);
+    }
+
+    byte[] chunk(int n) {
+      long start = (long) n * CHUNKED_MTU;
+      return BinaryPack.encodeChunk(msgId, n, total, header, body, start, (int) Math.min(CHUNKED_MTU, size - start));
+    }
+  }
 
   private static final class Chunks {
     final byte[][] parts;
@@ -326,7 +357,9 @@ public final class DataConnection {
    * for a json message of 16300 bytes or more. Thread-safe; ordering is the call order.
    */
   public void send(Object data) {
-    provider.events.execute(() -> doSend(data));
+    // a byte[] is copied now: it is read later, on the event thread, and then chunk by chunk as the channel drains
+    Object owned = data instanceof byte[] b ? b.clone() : data;
+    provider.events.execute(() -> doSend(owned));
   }
 
   /** A channel that is open (or already delivers messages) counts as open even if its open event was not seen. */
@@ -370,21 +403,19 @@ public final class DataConnection {
           bufferedSend(b);
         }
         case BINARY -> {
-          byte[] b = BinaryPack.encode(data);
-          if (b.length > CHUNKED_MTU) {
-            int total = (b.length + CHUNKED_MTU - 1) / CHUNKED_MTU;
-            long msgId = dataCount++;
-            for (int n = 0, start = 0; start < b.length; n++, start += CHUNKED_MTU) {
-              int end = Math.min(b.length, start + CHUNKED_MTU);
-              Map<String, Object> chunk = new LinkedHashMap<>(); // peerjs's key order
-              chunk.put("__peerData", msgId);
-              chunk.put("n", n);
-              chunk.put("data", java.util.Arrays.copyOfRange(b, start, end));
-              chunk.put("total", total);
-              bufferedSend(BinaryPack.encode(chunk));
-            }
+          byte[] header;
+          byte[] body;
+          if (data instanceof byte[] raw && raw.length > CHUNKED_MTU) {
+            header = BinaryPack.binHeader(raw.length);
+            body = raw;
           } else {
-            bufferedSend(b);
+            header = new byte[0];
+            body = BinaryPack.encode(data);
+          }
+          if (header.length + (long) body.length > CHUNKED_MTU) {
+            bufferedSend(new Chunked(dataCount++, header, body));
+          } else {
+            bufferedSend(body);
           }
         }
       }
@@ -394,13 +425,34 @@ public final class DataConnection {
   }
 
   private void bufferedSend(Object msg) {
-    if (!buffer.isEmpty() || !trySend(msg)) {
-      buffer.add(msg);
-      bufferSize = buffer.size();
+    if (buffer.isEmpty() && (msg instanceof Chunked ch ? trySendChunks(ch) : trySend(msg))) {
+      return;
     }
+    if (closed) {
+      return;
+    }
+    buffer.add(msg);
+    queued += msg instanceof Chunked ch ? ch.total - ch.next : 1;
+    bufferSize = queued;
+  }
+
+  /** Sends the chunks of {@code ch} from its next one while the channel takes them; true when all are sent. */
+  private boolean trySendChunks(Chunked ch) {
+    while (ch.next < ch.total) {
+      if (!canSend() || !sendNow(ch.chunk(ch.next))) {
+        return false;
+      }
+      ch.next++;
+    }
+    return true;
   }
 
   private boolean trySend(Object msg) {
+    return canSend() && sendNow(msg);
+  }
+
+  /** Whether the channel is open and below peerjs's bufferedAmount limit (else a retry in 50 ms is scheduled). */
+  private boolean canSend() {
     DataChannel channel = dc;
     if (!open || channel == null) {
       return false;
@@ -415,6 +467,11 @@ public final class DataConnection {
       }
       return false;
     }
+    return true;
+  }
+
+  private boolean sendNow(Object msg) {
+    DataChannel channel = dc;
     try {
       if (msg instanceof String s) {
         channel.send(s);
@@ -431,12 +488,26 @@ public final class DataConnection {
 
   private void tryBuffer() {
     while (open && !buffer.isEmpty()) {
-      if (!trySend(buffer.peek())) {
-        break;
+      Object head = buffer.peek();
+      if (head instanceof Chunked ch) {
+        int before = ch.next;
+        boolean all = trySendChunks(ch);
+        queued -= ch.next - before;
+        if (!all) {
+          break;
+        }
+      } else {
+        if (!trySend(head)) {
+          break;
+        }
+        queued--;
       }
       buffer.poll();
     }
-    bufferSize = buffer.size();
+    if (buffer.isEmpty()) {
+      queued = 0;
+    }
+    bufferSize = queued;
   }
 
   /** Closes the connection (peerjs {@code close()}); emits close once. */
@@ -466,6 +537,7 @@ public final class DataConnection {
     closed = true;
     open = false;
     buffer.clear();
+    queued = 0;
     bufferSize = 0;
     provider.removeConnection(this);
     try {

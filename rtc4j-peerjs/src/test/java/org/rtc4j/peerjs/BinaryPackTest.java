@@ -97,6 +97,52 @@ class BinaryPackTest {
     assertThat(BinaryPack.decode(HEX.parseHex(hex))).usingRecursiveComparison().isEqualTo(toJava(value));
   }
 
+  /**
+   * A chunk encoded straight from a packed header + body is byte for byte the map peerjs packs
+   * ({@code {__peerData, n, data, total}}), whether the chunk starts inside the header, spans it, or lies in the
+   * body, for short, 16-bit and 32-bit lengths and message ids of every integer width.
+   */
+  @Test
+  void chunksEncodedInPlaceEqualThePackedChunkMap() {
+    Random r = new Random(7);
+    for (int size : new int[] {10, 300, 16_300, 16_301, 70_000, 200_003}) {
+      byte[] body = new byte[size];
+      r.nextBytes(body);
+      byte[] header = BinaryPack.binHeader(size);
+      byte[] packed = BinaryPack.encode(body);
+      assertThat(packed).hasSize(header.length + size);
+      assertThat(java.util.Arrays.copyOf(packed, header.length)).isEqualTo(header);
+      int mtu = 16_300;
+      int total = (packed.length + mtu - 1) / mtu;
+      for (long msgId : new long[] {1, 200, 70_000, 5_000_000_000L}) {
+        for (int n = 0; n < total; n++) {
+          int start = n * mtu;
+          int end = Math.min(packed.length, start + mtu);
+          Map<String, Object> chunk = new LinkedHashMap<>();
+          chunk.put("__peerData", msgId);
+          chunk.put("n", n);
+          chunk.put("data", java.util.Arrays.copyOfRange(packed, start, end));
+          chunk.put("total", total);
+          assertThat(BinaryPack.encodeChunk(msgId, n, total, header, body, start, end - start))
+              .as("size %d, chunk %d of %d, id %d", size, n, total, msgId).isEqualTo(BinaryPack.encode(chunk));
+          // the same with the whole packed form as the body (how non-binary values are chunked)
+          assertThat(BinaryPack.encodeChunk(msgId, n, total, new byte[0], packed, start, end - start))
+              .isEqualTo(BinaryPack.encode(chunk));
+        }
+      }
+    }
+    // a chunk that starts inside the header and ends in the body
+    byte[] body = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17};
+    byte[] header = BinaryPack.binHeader(body.length);
+    byte[] packed = BinaryPack.encode(body);
+    Map<String, Object> chunk = new LinkedHashMap<>();
+    chunk.put("__peerData", 3L);
+    chunk.put("n", 0);
+    chunk.put("data", java.util.Arrays.copyOfRange(packed, 1, 6));
+    chunk.put("total", 1);
+    assertThat(BinaryPack.encodeChunk(3, 0, 1, header, body, 1, 5)).isEqualTo(BinaryPack.encode(chunk));
+  }
+
   @Test
   void javaNumberTypesAndEdgeCasesMatchJs() {
     assertThat(HEX.formatHex(BinaryPack.encode(3.0))).isEqualTo("03"); // integral doubles are integers in JS
