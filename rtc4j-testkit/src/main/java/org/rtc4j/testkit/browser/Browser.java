@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: one test thread at a time (WebDriver is not thread-safe).
  */
-public final class Browser implements AutoCloseable {
+public final class Browser implements BrowserPage, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Browser.class);
 
@@ -224,6 +224,7 @@ public final class Browser implements AutoCloseable {
    *         + "return s.getTracks().length;");
    * }</pre>
    */
+  @Override
   public Object awaitJs(Duration timeout, String body, Object... args) {
     String wrapper = "const done = arguments[arguments.length - 1];"
         + "const args = Array.prototype.slice.call(arguments, 0, arguments.length - 1);"
@@ -241,11 +242,13 @@ public final class Browser implements AutoCloseable {
   }
 
   /** {@link #awaitJs(Duration, String, Object...)} converted to {@code type}. */
+  @Override
   public <T> T awaitJs(Class<T> type, Duration timeout, String body, Object... args) {
     return convert(type, awaitJs(timeout, body, args));
   }
 
   /** Polls the JavaScript {@code expression} until it is truthy; fails after {@code timeout} with the expression. */
+  @Override
   public void waitFor(Duration timeout, String expression) {
     String script = "return !!(" + expression + ");";
     Wait.until(timeout, Duration.ofMillis(50), "page condition `" + expression + "` at " + safeUrl(),

@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: commands may come from any thread; events arrive on the WebSocket's thread.
  */
-public final class Firefox implements AutoCloseable {
+public final class Firefox implements BrowserPage, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Firefox.class);
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
@@ -233,6 +233,7 @@ public final class Firefox implements AutoCloseable {
    * through JSON. A rejection or exception in the page becomes an {@link AssertionError} carrying
    * the JavaScript message and stack; no answer within {@code timeout} too.
    */
+  @Override
   public Object awaitJs(Duration timeout, String body, Object... args) {
     String fn = "async function(...args) { try { const v = await (async () => {\n" + body + "\n})();"
         + " return JSON.stringify({ok: true, value: v === undefined ? null : v}); } catch (e) {"
@@ -267,6 +268,7 @@ public final class Firefox implements AutoCloseable {
   }
 
   /** {@link #awaitJs(Duration, String, Object...)} converted to {@code type}. */
+  @Override
   public <T> T awaitJs(Class<T> type, Duration timeout, String body, Object... args) {
     return Browser.convert(type, awaitJs(timeout, body, args));
   }
@@ -282,6 +284,7 @@ public final class Firefox implements AutoCloseable {
   }
 
   /** Polls the JavaScript {@code expression} until it is truthy; fails after {@code timeout}. */
+  @Override
   public void waitFor(Duration timeout, String expression) {
     String script = "return !!(" + expression + ");";
     Wait.until(timeout, Duration.ofMillis(50), "page condition `" + expression + "` in Firefox",

@@ -58,9 +58,9 @@ public record FirefoxOptions(
     }
   }
 
-  /** Headless, Debian's binary, {@link #DEFAULT_PREFS}, no MOZ_LOG, 30 s to start, 1280x800. */
+  /** Headless, Debian's binary, {@link #DEFAULT_PREFS}, no MOZ_LOG, 60 s to start (it took 20–40 s at load ~30 on 2 cores), 1280x800. */
   public static FirefoxOptions defaults() {
-    return new FirefoxOptions(DEBIAN_FIREFOX, true, DEFAULT_PREFS, List.of(), null, Duration.ofSeconds(30), 1280, 800);
+    return new FirefoxOptions(DEBIAN_FIREFOX, true, DEFAULT_PREFS, List.of(), null, Duration.ofSeconds(60), 1280, 800);
   }
 
   /** These options with {@code name} set to {@code value} (String, Boolean or Integer). */
