@@ -174,11 +174,7 @@ class PeerJsBrowserTest {
     assertThat(b.js(Boolean.class, "return window.call.open;")).isFalse();
   }
 
-  static Map<?, ?> inbound(Browser page) {
-    return page.awaitJs(Map.class, Duration.ofSeconds(10), "return await window.inbound();");
-  }
-
-  static Map<?, ?> inbound(org.rtc4j.testkit.browser.Firefox page) {
+  static Map<?, ?> inbound(org.rtc4j.testkit.browser.BrowserPage page) {
     return page.awaitJs(Map.class, Duration.ofSeconds(10), "return await window.inbound();");
   }
 

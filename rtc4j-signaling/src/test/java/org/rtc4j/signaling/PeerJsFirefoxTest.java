@@ -32,7 +32,7 @@ import org.rtc4j.testkit.browser.StaticHttpServer;
  * page keeps a (fake) capture running ({@link org.rtc4j.testkit.browser.FirefoxOptions}). A missing
  * firefox-esr skips, or fails under {@code -Drtc4j.requireExternal=true}.
  */
-@Timeout(120)
+@Timeout(180)
 class PeerJsFirefoxTest {
 
   @RegisterExtension
