@@ -44,6 +44,29 @@ public record ClientMessage(String type, String dst, String payload) {
   }
 
   /**
+   * Parses one text frame's bytes: pure-ASCII frames (every frame a peerjs client sends in
+   * practice) in one pass over the bytes with {@link AsciiEnvelope}, no tokenizer objects and no
+   * UTF-16 copy of the SDP; anything that pass is not sure about (non-ASCII bytes, escapes in a
+   * top-level name or in {@code type}/{@code dst}, a root that is not an object, deep nesting, long
+   * numbers, and every malformed frame) goes through {@link #parse(ObjectMapper, String)}, which stays
+   * the reference: both give the same result for every input (ClientMessageFuzzTest checks it).
+   *
+   * @param content the frame's payload (not consumed)
+   * @throws SignalingMessageException naming what is wrong; nothing else escapes
+   */
+  public static ClientMessage parse(ObjectMapper mapper, io.netty.buffer.ByteBuf content) throws SignalingMessageException {
+    byte[] b = new byte[content.readableBytes()];
+    content.getBytes(content.readerIndex(), b);
+    return parse(mapper, b);
+  }
+
+  /** {@link #parse(ObjectMapper, io.netty.buffer.ByteBuf)} over an array (UTF-8 text). */
+  public static ClientMessage parse(ObjectMapper mapper, byte[] utf8) throws SignalingMessageException {
+    ClientMessage m = AsciiEnvelope.parse(utf8);
+    return m != null ? m : parse(mapper, new String(utf8, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
    * Parses one text frame.
    *
    * @throws SignalingMessageException naming what is wrong; nothing else escapes

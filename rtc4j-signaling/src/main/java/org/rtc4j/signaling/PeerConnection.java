@@ -187,7 +187,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     }
     ClientMessage m;
     try {
-      m = ClientMessage.parse(server.mapper(), text.text());
+      m = ClientMessage.parse(server.mapper(), text.content());
     } catch (SignalingMessageException e) {
       malformed(ctx, e.getMessage());
       return;

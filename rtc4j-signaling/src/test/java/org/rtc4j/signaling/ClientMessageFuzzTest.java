@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 
 /**
  * BI-18 at the parser: any text either parses to a message whose relay frame is valid JSON with
- * exactly the envelope fields, or fails with {@link SignalingMessageException}; nothing else escapes.
+ * exactly the envelope fields, or fails with {@link SignalingMessageException}; nothing else escapes;
+ * and the byte parser of the relay path ({@link AsciiEnvelope}) agrees with the reference parser.
  *
  * <p>{@code mvn test} runs the seed corpus in
  * {@code src/test/resources/org/rtc4j/signaling/ClientMessageFuzzTestInputs/parse/};
@@ -21,6 +23,23 @@ class ClientMessageFuzzTest {
   @FuzzTest(maxDuration = "5m")
   void parse(FuzzedDataProvider data) throws Exception {
     String text = data.consumeRemainingAsString();
+    // The byte path (AsciiEnvelope, then the reference on anything it is unsure of) must give the
+    // reference parser's answer: the same message, or the same error text.
+    byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+    String decoded = new String(utf8, StandardCharsets.UTF_8); // lone surrogates become '?'
+    Object viaBytes;
+    Object viaString;
+    try {
+      viaBytes = ClientMessage.parse(MAPPER, utf8);
+    } catch (SignalingMessageException e) {
+      viaBytes = e.getMessage();
+    }
+    try {
+      viaString = ClientMessage.parse(MAPPER, decoded);
+    } catch (SignalingMessageException e) {
+      viaString = e.getMessage();
+    }
+    assertThat(viaBytes).isEqualTo(viaString);
     ClientMessage m;
     try {
       m = ClientMessage.parse(MAPPER, text);

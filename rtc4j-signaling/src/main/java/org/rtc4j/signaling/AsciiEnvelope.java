@@ -1,0 +1,367 @@
+package org.rtc4j.signaling;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The relay hot path's parser: one pass over an ASCII frame that validates the whole JSON text
+ * (RFC 8259, as strictly as the Jackson parser of {@link ClientMessage#parse(com.fasterxml.jackson.databind.ObjectMapper, String)})
+ * and picks out the top-level {@code type}, {@code dst} and the raw text of {@code payload}.
+ *
+ * <p>It only ever accepts: whenever it is not certain to give the reference parser's answer it
+ * returns null and the caller runs the reference parser, which then also produces the error text.
+ * So it returns null for bytes ≥ 0x80, a root that is not an object, a backslash in a top-level
+ * name or in the {@code type}/{@code dst} strings, nesting deeper than {@value #MAX_DEPTH} (Jackson's
+ * cap here is 64), numbers longer than {@value #MAX_NUMBER} characters (Jackson's cap is 100), a
+ * bad {@code type} or {@code dst}, and for every syntax error.
+ *
+ * <p>Stateless apart from the cursor of one call; not thread-safe per instance (one per call).
+ */
+final class AsciiEnvelope {
+
+  static final int MAX_DEPTH = 60;
+  static final int MAX_NUMBER = 90;
+
+  private static final byte[] TYPE = "type".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DST = "dst".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PAYLOAD = "payload".getBytes(StandardCharsets.US_ASCII);
+
+  /** Thrown (never escaping this class) when the reference parser must decide. */
+  private static final class Unsure extends Exception {
+    Unsure() {
+      super(null, null, false, false);
+    }
+  }
+
+  private static final Unsure UNSURE = new Unsure();
+
+  private final byte[] b;
+  private final int end;
+  private int pos;
+  private boolean lastStringEscaped;
+
+  private AsciiEnvelope(byte[] b) {
+    this.b = b;
+    this.end = b.length;
+  }
+
+  /** The message, or null when the reference parser has to decide (see the class comment). */
+  static ClientMessage parse(byte[] utf8) {
+    try {
+      return new AsciiEnvelope(utf8).envelope();
+    } catch (Unsure e) {
+      return null;
+    }
+  }
+
+  private ClientMessage envelope() throws Unsure {
+    skipWs();
+    expect('{');
+    String type = null;
+    boolean typeBad = false;
+    String dst = null;
+    boolean dstBad = false;
+    String payload = null;
+    skipWs();
+    if (peek() == '}') {
+      pos++;
+    } else {
+      while (true) {
+        expect('"');
+        int ks = pos;
+        string();
+        if (lastStringEscaped) {
+          throw UNSURE; // a name such as "ty\u0070e": let the reference decode it
+        }
+        int ke = pos - 1;
+        skipWs();
+        expect(':');
+        skipWs();
+        int vs = pos;
+        byte first = peek();
+        if (is(ks, ke, TYPE)) {
+          if (first == '"') {
+            pos++;
+            string();
+            if (lastStringEscaped) {
+              throw UNSURE;
+            }
+            type = ascii(vs + 1, pos - 1);
+            typeBad = false;
+          } else {
+            value(1);
+            type = null;
+            typeBad = true;
+          }
+        } else if (is(ks, ke, DST)) {
+          if (first == '"') {
+            pos++;
+            string();
+            if (lastStringEscaped) {
+              throw UNSURE;
+            }
+            int n = pos - 1 - (vs + 1);
+            dst = n == 0 ? null : ascii(vs + 1, pos - 1);
+            dstBad = n == 0;
+          } else if (first == 'n') {
+            value(1);
+            dst = null;
+            dstBad = false;
+          } else {
+            value(1);
+            dstBad = true;
+          }
+        } else if (is(ks, ke, PAYLOAD)) {
+          value(1);
+          payload = ascii(vs, pos);
+        } else {
+          value(1);
+        }
+        skipWs();
+        byte c = next();
+        if (c == '}') {
+          break;
+        }
+        if (c != ',') {
+          throw UNSURE;
+        }
+        skipWs();
+      }
+    }
+    skipWs();
+    if (pos != end || type == null || typeBad || dstBad) {
+      throw UNSURE; // trailing bytes, or an error the reference words
+    }
+    return new ClientMessage(type, dst, payload);
+  }
+
+  /** Skips one value; {@code depth} is the nesting of the container it sits in (root object = 1). */
+  private void value(int depth) throws Unsure {
+    byte c = peek();
+    switch (c) {
+      case '"' -> {
+        pos++;
+        string();
+      }
+      case '{' -> {
+        if (depth + 1 > MAX_DEPTH) {
+          throw UNSURE;
+        }
+        pos++;
+        skipWs();
+        if (peek() == '}') {
+          pos++;
+          return;
+        }
+        while (true) {
+          expect('"');
+          string();
+          skipWs();
+          expect(':');
+          skipWs();
+          value(depth + 1);
+          skipWs();
+          byte d = next();
+          if (d == '}') {
+            return;
+          }
+          if (d != ',') {
+            throw UNSURE;
+          }
+          skipWs();
+        }
+      }
+      case '[' -> {
+        if (depth + 1 > MAX_DEPTH) {
+          throw UNSURE;
+        }
+        pos++;
+        skipWs();
+        if (peek() == ']') {
+          pos++;
+          return;
+        }
+        while (true) {
+          value(depth + 1);
+          skipWs();
+          byte d = next();
+          if (d == ']') {
+            return;
+          }
+          if (d != ',') {
+            throw UNSURE;
+          }
+          skipWs();
+        }
+      }
+      case 't' -> literal("true");
+      case 'f' -> literal("false");
+      case 'n' -> literal("null");
+      default -> {
+        if (c == '-' || (c >= '0' && c <= '9')) {
+          number();
+        } else {
+          throw UNSURE;
+        }
+      }
+    }
+  }
+
+  /** After the opening quote: to just after the closing one. Control characters and non-ASCII: unsure. */
+  private void string() throws Unsure {
+    boolean escaped = false;
+    byte[] a = b;
+    int p = pos;
+    int e = end;
+    while (true) {
+      if (p >= e) {
+        throw UNSURE;
+      }
+      byte c = a[p++];
+      if (c == '"') {
+        break;
+      }
+      if (c < 0x20) { // also every byte >= 0x80 (negative)
+        throw UNSURE;
+      }
+      if (c == '\\') {
+        escaped = true;
+        if (p >= e) {
+          throw UNSURE;
+        }
+        byte x = a[p++];
+        switch (x) {
+          case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> { }
+          case 'u' -> {
+            if (p + 4 > e) {
+              throw UNSURE;
+            }
+            for (int i = 0; i < 4; i++) {
+              byte h = a[p++];
+              if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F'))) {
+                throw UNSURE;
+              }
+            }
+          }
+          default -> throw UNSURE;
+        }
+      }
+    }
+    pos = p;
+    lastStringEscaped = escaped;
+  }
+
+  /** -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? ; what follows is checked by the caller. */
+  private void number() throws Unsure {
+    int start = pos;
+    if (peek() == '-') {
+      pos++;
+    }
+    byte c = peek();
+    if (c == '0') {
+      pos++;
+    } else if (c >= '1' && c <= '9') {
+      digits();
+    } else {
+      throw UNSURE;
+    }
+    if (pos < end && b[pos] == '.') {
+      pos++;
+      if (!isDigit(peek())) {
+        throw UNSURE;
+      }
+      digits();
+    }
+    if (pos < end && (b[pos] == 'e' || b[pos] == 'E')) {
+      pos++;
+      if (peek() == '+' || peek() == '-') {
+        pos++;
+      }
+      if (!isDigit(peek())) {
+        throw UNSURE;
+      }
+      digits();
+    }
+    if (pos - start > MAX_NUMBER) {
+      throw UNSURE;
+    }
+    if (pos < end && !isDelimiter(b[pos])) {
+      throw UNSURE; // "01", "1x": the reference reports it
+    }
+  }
+
+  private void digits() {
+    while (pos < end && isDigit(b[pos])) {
+      pos++;
+    }
+  }
+
+  private void literal(String word) throws Unsure {
+    int n = word.length();
+    if (pos + n > end) {
+      throw UNSURE;
+    }
+    for (int i = 0; i < n; i++) {
+      if (b[pos + i] != word.charAt(i)) {
+        throw UNSURE;
+      }
+    }
+    pos += n;
+    if (pos < end && !isDelimiter(b[pos])) {
+      throw UNSURE; // "truex"
+    }
+  }
+
+  private static boolean isDelimiter(byte c) {
+    return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r';
+  }
+
+  private static boolean isDigit(byte c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private void skipWs() {
+    while (pos < end) {
+      byte c = b[pos];
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+        return;
+      }
+      pos++;
+    }
+  }
+
+  private byte peek() throws Unsure {
+    if (pos >= end) {
+      throw UNSURE;
+    }
+    return b[pos];
+  }
+
+  private byte next() throws Unsure {
+    if (pos >= end) {
+      throw UNSURE;
+    }
+    return b[pos++];
+  }
+
+  private void expect(char c) throws Unsure {
+    if (next() != c) {
+      throw UNSURE;
+    }
+  }
+
+  private boolean is(int s, int e, byte[] word) {
+    if (e - s != word.length) {
+      return false;
+    }
+    for (int i = 0; i < word.length; i++) {
+      if (b[s + i] != word[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private String ascii(int s, int e) {
+    return new String(b, s, e - s, StandardCharsets.ISO_8859_1);
+  }
+}

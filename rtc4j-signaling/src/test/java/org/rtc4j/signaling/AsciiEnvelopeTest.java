@@ -1,0 +1,104 @@
+package org.rtc4j.signaling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The relay path's byte parser against the reference (Jackson) parser on the frames peerjs sends
+ * and on the corners where a hand-written JSON scanner usually goes wrong: for every input both
+ * give the same message or the same error, and the common frames take the fast path.
+ */
+class AsciiEnvelopeTest {
+
+  private static final ObjectMapper MAPPER = ClientMessage.newMapper();
+
+  private static final String SDP = "v=0\\r\\no=- 1 2 IN IP4 127.0.0.1\\r\\ns=-\\r\\nt=0 0\\r\\na=group:BUNDLE 0\\r\\n";
+
+  static final List<String> FAST = List.of(
+      "{\"type\":\"OFFER\",\"dst\":\"b\",\"payload\":{\"sdp\":{\"type\":\"offer\",\"sdp\":\"" + SDP + "\"},"
+          + "\"type\":\"data\",\"connectionId\":\"dc_abc\",\"serialization\":\"binary\",\"reliable\":true,\"metadata\":null,"
+          + "\"label\":\"dc_abc\"}}",
+      "{\"type\":\"CANDIDATE\",\"payload\":{\"candidate\":{\"candidate\":\"candidate:1 1 udp 2122260223 127.0.0.1 5000 typ host\","
+          + "\"sdpMid\":\"0\",\"sdpMLineIndex\":0,\"usernameFragment\":\"ab/+\"},\"type\":\"data\",\"connectionId\":\"dc_x\"},\"dst\":\"peer-2\"}",
+      "{\"type\":\"HEARTBEAT\"}",
+      " {\"type\" : \"LEAVE\" ,\"dst\":null }\r\n",
+      "{\"type\":\"ANSWER\",\"dst\":\"x\",\"payload\":\"a string \\\"quoted\\\" \\u00e9\"}",
+      "{\"type\":\"ANSWER\",\"dst\":\"x\",\"payload\":-0.5e+10}",
+      "{\"type\":\"ANSWER\",\"dst\":\"x\",\"payload\":[1,[],{},[{\"a\":[true,false,null]}]]}",
+      "{\"x\":{\"type\":1},\"type\":\"A\",\"dst\":\"d\",\"dst\":\"e\",\"payload\":1,\"payload\":2}",
+      "{\"type\":5,\"type\":\"OK\"}",
+      "{\"type\":\"T\",\"dst\":7,\"dst\":null}",
+      "{\"type\":\"T\",\"payload\":\"\u007f\"}");
+
+  static final List<String> OTHERS = List.of(
+      "", " ", "[1,2]", "\"s\"", "1", "not json", "{", "{\"type\":\"A\"", "{\"type\":\"A\"}}", "{\"type\":\"A\"} x",
+      "{\"type\":\"A\"}{}", "{\"type\":\"A\",}", "{,\"type\":\"A\"}", "{\"type\" \"A\"}", "{\"type\":A}", "{'type':'A'}",
+      "{type:\"A\"}", "{\"type\":\"A\",\"payload\":01}", "{\"type\":\"A\",\"payload\":1.}", "{\"type\":\"A\",\"payload\":.5}",
+      "{\"type\":\"A\",\"payload\":+1}", "{\"type\":\"A\",\"payload\":-}", "{\"type\":\"A\",\"payload\":1e}",
+      "{\"type\":\"A\",\"payload\":truex}", "{\"type\":\"A\",\"payload\":nul}", "{\"type\":\"A\",\"payload\":NaN}",
+      "{\"type\":\"A\",\"payload\":\"a\tb\"}", "{\"type\":\"A\",\"payload\":\"\\x\"}", "{\"type\":\"A\",\"payload\":\"\\u12g4\"}",
+      "{\"type\":\"A\",\"payload\":\"\\u12\"}", "{\"type\":\"A\",\"payload\":[1,]}", "{\"type\":\"A\",\"payload\":[1 2]}",
+      "{\"type\":\"A\",\"payload\":{\"a\"}}", "{\"type\":\"A\",\"payload\":{1:2}}", "{\"type\":\"A\" /*c*/}",
+      "{\"type\":\"A\",\f\"dst\":\"b\"}", "{\"type\":\"A\",\"dst\":\"\"}", "{\"type\":\"A\",\"dst\":[]}", "{\"type\":null}",
+      "{\"dst\":\"b\"}", "{}", "{\"ty\\u0070e\":\"OFFER\",\"dst\":\"b\"}", "{\"type\":\"OF\\u0046ER\",\"dst\":\"b\\n\"}",
+      "{\"type\":\"OFFER\",\"dst\":\"é\"}", "{\"type\":\"OFFER\",\"payload\":\"\uD83D\uDE00\"}",
+      "{\"type\":\"A\",\"payload\":" + "[".repeat(70) + "]".repeat(70) + "}",
+      "{\"type\":\"A\",\"payload\":" + "[".repeat(59) + "]".repeat(59) + "}",
+      "{\"type\":\"A\",\"payload\":" + "[".repeat(63) + "]".repeat(63) + "}",
+      "{\"type\":\"A\",\"payload\":" + "9".repeat(95) + "}",
+      "{\"type\":\"A\",\"payload\":" + "9".repeat(120) + "}",
+      "{\"type\":\"A\",\"payload\":1." + "9".repeat(120) + "}",
+      "{\"type\":\"A\",\"payload\":1e999999}", "{\"type\":\"A\",\"payload\":[1,\"\\ud800\"]}");
+
+  @Test
+  void commonFramesTakeTheFastPathAndMatchTheReference() throws Exception {
+    for (String text : FAST) {
+      ClientMessage fast = AsciiEnvelope.parse(text.getBytes(StandardCharsets.UTF_8));
+      assertThat(fast).as(text).isNotNull();
+      assertThat(fast).as(text).isEqualTo(ClientMessage.parse(MAPPER, text));
+    }
+  }
+
+  @Test
+  void everyOtherInputGivesTheReferenceAnswer() {
+    for (String text : concat(FAST, OTHERS)) {
+      assertThat(outcome(() -> ClientMessage.parse(MAPPER, text.getBytes(StandardCharsets.UTF_8)))).as(text)
+          .isEqualTo(outcome(() -> ClientMessage.parse(MAPPER, text)));
+    }
+  }
+
+  @Test
+  void invalidUtf8IsDecodedAsTheStringPathDecodesIt() {
+    byte[] bad = {'{', '"', 't', 'y', 'p', 'e', '"', ':', '"', (byte) 0xC3, '"', ',', '"', 'd', 's', 't', '"', ':', '"', 'b', '"', '}'};
+    assertThat(AsciiEnvelope.parse(bad)).isNull();
+    assertThat(outcome(() -> ClientMessage.parse(MAPPER, bad)))
+        .isEqualTo(outcome(() -> ClientMessage.parse(MAPPER, new String(bad, StandardCharsets.UTF_8))));
+  }
+
+  @Test
+  void payloadIsTheExactTextOfTheValue() throws Exception {
+    ClientMessage m = ClientMessage.parse(MAPPER, "{\"payload\" : { \"a\" : [ 1 , 2 ] } ,\"type\":\"OFFER\",\"dst\":\"z\"}"
+        .getBytes(StandardCharsets.UTF_8));
+    assertThat(m).isEqualTo(new ClientMessage("OFFER", "z", "{ \"a\" : [ 1 , 2 ] }"));
+  }
+
+  private interface Parse {
+    ClientMessage run() throws SignalingMessageException;
+  }
+
+  private static Object outcome(Parse p) {
+    try {
+      return p.run();
+    } catch (SignalingMessageException e) {
+      return "error: " + e.getMessage();
+    }
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+  }
+}
