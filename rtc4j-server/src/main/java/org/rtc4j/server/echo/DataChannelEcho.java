@@ -48,13 +48,6 @@ final class DataChannelEcho {
   private final ArrayDeque<DataChannelMessage> pending = new ArrayDeque<>();
   private long pendingBytes;
   private boolean overflowed;
-  /**
-   * Bytes we may send on the word of the last onBufferedAmountLow alone: bufferedAmount() is
-   * refreshed on the network loop after it dispatched the event, so inside the callback it may
-   * still show the old, high value; trusting only it could leave the queue waiting for an event
-   * that never comes.
-   */
-  private long credit;
   // sink state
   private MessageDigest digest;
   private long sinkBytes;
@@ -88,7 +81,7 @@ final class DataChannelEcho {
       return;
     }
     drain();
-    if (pending.isEmpty() && maySend(m.size())) {
+    if (pending.isEmpty() && maySend()) {
       send(m);
       return;
     }
@@ -103,24 +96,17 @@ final class DataChannelEcho {
     }
   }
 
+  /** onBufferedAmountLow: bufferedAmount() already shows the fallen value (W3C), so refill up to HIGH_WATER. */
   private void lowWater() {
-    credit = HIGH_WATER - LOW_WATER;
     drain();
   }
 
-  private boolean maySend(int size) {
-    if (channel.bufferedAmount() < HIGH_WATER) {
-      return true;
-    }
-    if (credit > 0 && (credit >= size || credit == HIGH_WATER - LOW_WATER)) {
-      credit = Math.max(0, credit - size);
-      return true;
-    }
-    return false;
+  private boolean maySend() {
+    return channel.bufferedAmount() < HIGH_WATER;
   }
 
   private void drain() {
-    while (!pending.isEmpty() && maySend(pending.peek().size())) {
+    while (!pending.isEmpty() && maySend()) {
       DataChannelMessage m = pending.poll();
       pendingBytes -= m.size();
       send(m);
