@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * The web app (issue 5) between headless Firefox ESR (Bob, driven over WebDriver BiDi without
  * geckodriver) and headless Chromium (Alice), against the suite's signaling and TURN servers
  * started in this JVM as in {@link WebAppChromiumTest}: Bob chooses an id, Alice follows his invite
- * link; chat lines arrive both ways; a file goes each way and each receiver shows "verified" with
+ * link, both allocate on our TURN server with the credentials the page was given; chat lines arrive both ways; a file goes each way and each receiver shows "verified" with
  * the SHA-256 this test computed; Alice calls, Bob answers, both remote videos decode more and more
  * frames (getStats, read twice) and receive audio; Bob hangs up and Alice's call ends.
  *
@@ -105,6 +105,12 @@ class WebAppFirefoxTest {
       bob.waitFor(STEP, "document.getElementById('peer-status').dataset.state === 'open'");
       assertThat(bob.js(String.class, "return document.getElementById('peer-status').textContent;")).contains(aliceId);
       LOG.info("Firefox {} (bob {}) and Chromium {} (alice {}) connected", bob.version(), bobId, alice.version(), aliceId);
+      // Firefox got STUN/TURN with minted credentials from the signaling server too, and they work:
+      // both browsers allocated a relay on the suite's TURN server (whichever path ICE then chose).
+      assertThat(bob.js(String.class, "return document.getElementById('ice-info').textContent;"))
+          .contains("turn:127.0.0.1:" + suite.turnPort());
+      Wait.until(STEP, "both browsers allocated on our TURN server with the minted credentials",
+          () -> suite.turnCounters().allocationsCreated() >= 2, () -> suite.turnCounters().snapshot());
 
       // Chat, both ways.
       String hello = "Hallo Firefox — ünïcødé ✓";
