@@ -44,8 +44,11 @@ import picocli.CommandLine.Option;
  *       late in the percentiles.</li>
  *   <li><b>Per step:</b> sent, received, achieved rate (received / step time), p50/p99/p999,
  *       lost, errors (ERROR/EXPIRE/LEAVE/close frames), generator-side drops (the socket stayed full),
- *       and the CPU seconds of the server ({@code /proc/PID/stat}) and of this generator per 1000
- *       relayed messages (which survives a busy machine better than rates do). A step passes when
+ *       the CPU seconds of the server ({@code /proc/PID/stat}, all its threads) and of this generator,
+ *       and the frames relayed per server CPU-second (every relayed frame that came back during the
+ *       step and its drain, late ones included). Near saturation the last one is the server's
+ *       capacity per core, and it survives a busy machine far better than rates do: a server that gets
+ *       a fifth of its core still relays as many frames per CPU-second. RESULT reports its best step. A step passes when
  *       achieved ≥ {@code --min-achieved} × target and p99 ≤ {@code --p99-bound-ms}; the sweep stops
  *       after {@code --stop-after-fails} failed steps; capacity = the highest passing rate.</li>
  * </ul>
@@ -193,6 +196,8 @@ public final class SignalingSweep implements Callable<Integer> {
   private long bytesWritten;
   private long bytesRead;
   private long textFrames;
+  /** Every relayed frame that came back, whichever step scheduled it. */
+  private long arrivals;
   private String firstError;
 
   public static void main(String[] args) {
@@ -262,6 +267,7 @@ public final class SignalingSweep implements Callable<Integer> {
       int fails = 0;
       long capacity = 0;
       double maxAchieved = 0;
+      double bestPerCpu = 0;
       Step capStep = null;
       int pairCursor = 0;
       for (int s = -1; s < rates.length; s++) {
@@ -279,6 +285,7 @@ public final class SignalingSweep implements Callable<Integer> {
         st.endNanos = stepStart + bursts * burstInterval;
         steps.add(st);
         long serverCpu0 = procCpuTicks();
+        long arrivals0 = arrivals;
         long genCpu0 = tmx.getCurrentThreadCpuTime();
         long b = 0;
         long now = stepStart;
@@ -333,6 +340,7 @@ public final class SignalingSweep implements Callable<Integer> {
           processSelected(System.nanoTime(), st);
         }
         double cpuServer = (procCpuTicks() - serverCpu0) / 100.0;
+        long window = arrivals - arrivals0; // relayed during the step and its drain, late ones included
         double cpuGen = (tmx.getCurrentThreadCpuTime() - genCpu0) / 1e9;
         if (warm) {
           st.lat = null;
@@ -348,15 +356,19 @@ public final class SignalingSweep implements Callable<Integer> {
         long lost = st.sent - st.received;
         System.out.printf(Locale.ROOT, "STEP server=%s peers=%d target=%d sent=%d received=%d achieved=%.0f "
                 + "p50_ms=%s p99_ms=%s p999_ms=%s lost=%d gen_dropped=%d errors=%d server_cpu_s=%s "
-                + "server_cpu_ms_per_1k=%s gen_cpu_s=%.2f ok=%b%n",
+                + "server_cpu_ms_per_1k=%s relayed_in_window=%d relayed_per_server_cpu_s=%s gen_cpu_s=%.2f ok=%b%n",
             label, peers, rate, st.sent, st.received, achieved, ms(p50), ms(p99), ms(p999), lost, st.genDropped, errors,
             serverCpu0 < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", cpuServer),
-            serverCpu0 < 0 || st.received == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", cpuServer * 1e6 / st.received),
+            serverCpu0 < 0 || window == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", cpuServer * 1e6 / window),
+            window, serverCpu0 < 0 || cpuServer <= 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", window / cpuServer),
             cpuGen, ok);
         if (debug) {
           System.err.printf("debug: written %d read %d text %d other %d%n", bytesWritten, bytesRead, textFrames, otherFrames);
         }
         maxAchieved = Math.max(maxAchieved, achieved);
+        if (serverCpu0 >= 0 && cpuServer >= 0.2) { // at least 20 ticks: the 10 ms clock is too coarse below
+          bestPerCpu = Math.max(bestPerCpu, window / cpuServer);
+        }
         if (ok) {
           if (rate > capacity) {
             capacity = rate;
@@ -371,8 +383,8 @@ public final class SignalingSweep implements Callable<Integer> {
       long rssEnd = procStatusKb("VmRSS");
       long hwm = procStatusKb("VmHWM");
       System.out.printf(Locale.ROOT, "RESULT server=%s peers=%d opened=%d conn_per_s=%.0f capacity=%d max_achieved=%.0f "
-              + "p99_bound_ms=%s rss_connected_mb=%.1f rss_end_mb=%.1f rss_hwm_mb=%.1f errors=%d%n",
-          label, peers, opened, opened / connectSeconds, capacity, maxAchieved, ms(p99BoundMs),
+              + "p99_bound_ms=%s relayed_per_server_cpu_s=%.0f rss_connected_mb=%.1f rss_end_mb=%.1f rss_hwm_mb=%.1f errors=%d%n",
+          label, peers, opened, opened / connectSeconds, capacity, maxAchieved, ms(p99BoundMs), bestPerCpu,
           rssConnected / 1024.0, rssEnd / 1024.0, hwm / 1024.0, errors);
       if (firstError != null) {
         System.err.println("first error frame: " + firstError);
@@ -586,6 +598,7 @@ public final class SignalingSweep implements Callable<Integer> {
         v = v * 10 + (in.get(d + i) - '0');
       }
       long sched = epoch + v;
+      arrivals++;
       Step target = st;
       if (target == null || sched < target.startNanos) {
         target = null;

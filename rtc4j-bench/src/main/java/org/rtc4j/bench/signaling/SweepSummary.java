@@ -46,8 +46,9 @@ public final class SweepSummary {
     }
     System.out.println();
     System.out.println("== per server (median [min-max] over repeats) ==");
-    System.out.printf(Locale.ROOT, "%-7s %-14s %-4s %-20s %-24s %-24s %-20s %-20s%n", "peers", "server", "runs",
-        "conn/s", "capacity msgs/s", "max achieved msgs/s", "RSS connected MB", "RSS end MB");
+    System.out.printf(Locale.ROOT, "%-7s %-14s %-4s %-20s %-24s %-24s %-24s %-20s %-20s%n", "peers", "server", "runs",
+        "conn/s", "capacity msgs/s", "max achieved msgs/s", "relayed/server CPU-s", "RSS connected MB", "RSS end MB");
+    Map<String, double[]> perCpuBy = new LinkedHashMap<>();
     Map<String, double[]> capacityBy = new LinkedHashMap<>();
     for (int n : ns) {
       for (String s : servers) {
@@ -58,15 +59,17 @@ public final class SweepSummary {
         }
         double[] cap = col(rs, "capacity");
         capacityBy.put(n + "/" + s, cap);
-        System.out.printf(Locale.ROOT, "%-7d %-14s %-4d %-20s %-24s %-24s %-20s %-20s%n", n, s, rs.size(),
-            mmm(col(rs, "conn_per_s"), 0), mmm(cap, 0), mmm(col(rs, "max_achieved"), 0),
+        double[] perCpu = col(rs, "relayed_per_server_cpu_s");
+        perCpuBy.put(n + "/" + s, perCpu);
+        System.out.printf(Locale.ROOT, "%-7d %-14s %-4d %-20s %-24s %-24s %-24s %-20s %-20s%n", n, s, rs.size(),
+            mmm(col(rs, "conn_per_s"), 0), mmm(cap, 0), mmm(col(rs, "max_achieved"), 0), mmm(perCpu, 0),
             mmm(col(rs, "rss_connected_mb"), 0), mmm(col(rs, "rss_end_mb"), 0));
       }
     }
     System.out.println();
     System.out.println("== per offered rate (median over the repeats that reached the rate; n = such runs; lat in ms) ==");
-    System.out.printf(Locale.ROOT, "%-7s %-14s %-9s %-3s %-11s %-9s %-9s %-9s %-9s %-10s %-9s%n", "peers", "server",
-        "target", "n", "achieved", "p50", "p99", "p999", "lost", "cpu ms/1k", "pass");
+    System.out.printf(Locale.ROOT, "%-7s %-14s %-9s %-3s %-11s %-9s %-9s %-9s %-9s %-10s %-12s %-9s%n", "peers", "server",
+        "target", "n", "achieved", "p50", "p99", "p999", "lost", "cpu ms/1k", "relayed/cpu-s", "pass");
     // key: peers/server/target -> rows
     Map<String, List<Map<String, String>>> byRate = new TreeMap<>((a, b) -> {
       String[] x = a.split("/");
@@ -86,10 +89,11 @@ public final class SweepSummary {
       String[] k = e.getKey().split("/");
       List<Map<String, String>> rows = e.getValue();
       long pass = rows.stream().filter(r -> "true".equals(r.get("ok"))).count();
-      System.out.printf(Locale.ROOT, "%-7s %-14s %-9s %-3d %-11s %-9s %-9s %-9s %-9s %-10s %d/%d%n", k[0], k[1], k[2],
+      System.out.printf(Locale.ROOT, "%-7s %-14s %-9s %-3d %-11s %-9s %-9s %-9s %-9s %-10s %-12s %d/%d%n", k[0], k[1], k[2],
           rows.size(), fmt(median(col(rows, "achieved")), 0), fmt(median(col(rows, "p50_ms")), 2),
           fmt(median(col(rows, "p99_ms")), 2), fmt(median(col(rows, "p999_ms")), 2), fmt(median(col(rows, "lost")), 0),
-          fmt(median(col(rows, "server_cpu_ms_per_1k")), 1), pass, rows.size());
+          fmt(median(col(rows, "server_cpu_ms_per_1k")), 1), fmt(median(col(rows, "relayed_per_server_cpu_s")), 0),
+          pass, rows.size());
     }
     System.out.println();
     System.out.println("== ratios rtc4j / peerjs-server ==");
@@ -115,6 +119,10 @@ public final class SweepSummary {
                 + " server CPU per 1k relayed %s vs %s ms (%sx less)%n",
             n, s, fmt(ma, 0), fmt(mb, 0), mb > 0 ? fmt(ma / mb, 2) : "n/a", at, fmt(pa, 2), fmt(pb, 2),
             fmt(ca, 2), fmt(cb, 2), ca > 0 ? fmt(cb / ca, 2) : "n/a");
+        double ea = median(perCpuBy.getOrDefault(n + "/" + s, new double[0]));
+        double eb = median(perCpuBy.getOrDefault(n + "/peerjs", new double[0]));
+        System.out.printf(Locale.ROOT, "%d peers: %s relays %s vs peerjs %s msgs per server CPU-second (best step) = %sx%n",
+            n, s, fmt(ea, 0), fmt(eb, 0), eb > 0 ? fmt(ea / eb, 2) : "n/a");
       }
     }
   }
