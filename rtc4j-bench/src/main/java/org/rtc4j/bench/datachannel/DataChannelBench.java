@@ -88,9 +88,9 @@ public final class DataChannelBench implements Callable<Integer> {
    * transfer, and CPU microseconds per 1 KiB message.
    */
   record Round(double mbps, double msgsPerSec, double firstMsgMs, double cpuSPerGb, double allocMbPerGb,
-      double cpuUsPerSmallMsg) {
+      double cpuUsPerSmallMsg, double threadCpuSPerGb) {
     Round(double mbps, double msgsPerSec, double firstMsgMs) {
-      this(mbps, msgsPerSec, firstMsgMs, Double.NaN, Double.NaN, Double.NaN);
+      this(mbps, msgsPerSec, firstMsgMs, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
   }
 
@@ -158,8 +158,8 @@ public final class DataChannelBench implements Callable<Integer> {
             line.append(String.format(Locale.ROOT, " first %.0f ms", r.firstMsgMs()));
           }
           if (!Double.isNaN(r.cpuSPerGb())) {
-            line.append(String.format(Locale.ROOT, " (cpu %.2f s/GB, alloc %.0f MB/GB, %.1f cpu-us/small msg)",
-                r.cpuSPerGb(), r.allocMbPerGb(), r.cpuUsPerSmallMsg()));
+            line.append(String.format(Locale.ROOT, " (cpu %.2f s/GB, java threads %.2f s/GB, alloc %.0f MB/GB, %.1f cpu-us/small msg)",
+                r.cpuSPerGb(), r.threadCpuSPerGb(), r.allocMbPerGb(), r.cpuUsPerSmallMsg()));
           }
         }
         System.out.println(line);
@@ -198,10 +198,12 @@ public final class DataChannelBench implements Callable<Integer> {
       double[] cpu = stat(e.getValue(), Round::cpuSPerGb);
       double[] alloc = stat(e.getValue(), Round::allocMbPerGb);
       double[] smallCpu = stat(e.getValue(), Round::cpuUsPerSmallMsg);
+      double[] threadCpu = stat(e.getValue(), Round::threadCpuSPerGb);
       if (!Double.isNaN(cpu[0])) {
-        System.out.printf(Locale.ROOT, "%-18s cost: cpu_s_per_GB %s, alloc_MB_per_GB %s, cpu_us_per_1KiB_msg %s%n", n,
-            fmt(cpu, "%.2f"), fmt(alloc, "%.0f"), fmt(smallCpu, "%.1f"));
+        System.out.printf(Locale.ROOT, "%-18s cost: cpu_s_per_GB %s, java_thread_cpu_s_per_GB %s, alloc_MB_per_GB %s, "
+            + "cpu_us_per_1KiB_msg %s%n", n, fmt(cpu, "%.2f"), fmt(threadCpu, "%.2f"), fmt(alloc, "%.0f"), fmt(smallCpu, "%.1f"));
       }
+      printResult(n, "java_thread_cpu_s_per_GB", threadCpu);
       printResult(n, "cpu_s_per_GB", cpu);
       printResult(n, "alloc_MB_per_GB", alloc);
       printResult(n, "cpu_us_per_1KiB_msg", smallCpu);
@@ -399,7 +401,8 @@ public final class DataChannelBench implements Callable<Integer> {
     double mbps = get(sink.bulk);
     pump.start((long) small * SMALL, SMALL);
     double msgs = get(sink.small);
-    return new Round(mbps, msgs, sink.firstMsgMs, sink.cpuSPerGb, sink.allocMbPerGb, sink.cpuUsPerSmallMsg);
+    return new Round(mbps, msgs, sink.firstMsgMs, sink.cpuSPerGb, sink.allocMbPerGb, sink.cpuUsPerSmallMsg,
+        sink.threadCpuSPerGb);
   }
 
   /** Counts what arrives: text (the first message), 64 KiB bulk and 1 KiB messages. Callback thread only. */
@@ -420,6 +423,7 @@ public final class DataChannelBench implements Callable<Integer> {
     volatile double cpuSPerGb = Double.NaN;
     volatile double allocMbPerGb = Double.NaN;
     volatile double cpuUsPerSmallMsg = Double.NaN;
+    volatile double threadCpuSPerGb = Double.NaN;
 
     Sink(long bulkBytes, int smallCount) {
       this.bulkBytes = bulkBytes;
@@ -456,6 +460,7 @@ public final class DataChannelBench implements Callable<Integer> {
         Cost end = Cost.now();
         double gb = (got - firstSize) / 1e9;
         cpuSPerGb = end.cpuSecondsSince(bulkCost) / gb;
+        threadCpuSPerGb = end.threadCpuSecondsSince(bulkCost) / gb;
         allocMbPerGb = end.allocatedSince(bulkCost) / 1e6 / gb;
         bulk.complete((got - firstSize) / 1e6 / ((now - bulkFirst) / 1e9));
       }
