@@ -25,9 +25,11 @@ import java.util.function.Consumer;
  *
  * <p>{@code bufferedAmount} follows webrtc-pc §6.2: {@link #send} raises it at once by the
  * message's size (UTF-8 bytes for text); it falls as the SCTP layer hands the bytes to the
- * network, and {@link #onBufferedAmountLow} fires when it falls from above the threshold to or
- * below it, with the fallen value already visible inside the handler; it is not reset to zero
- * when the channel closes (bytes that were never sent stay counted).
+ * network, and {@link #onBufferedAmountLow} fires once each time it fell from above the threshold
+ * to or below it; inside the handler it reads at or below the threshold (exactly so when the
+ * application sends from its callbacks, as on W3C's single event loop: bytes another thread sends
+ * meanwhile count too). It is not reset to zero when the channel closes (bytes never sent stay
+ * counted).
  *
  * <p>Callbacks run on the connection's callback executor, in order with the connection's own.
  */
@@ -49,8 +51,11 @@ public final class DataChannel {
   // bufferedAmount = admitted - drained, two counters that only grow, so a reader on any thread
   // sees a value that never dips below the truth: admitted grows in send() on the caller's thread,
   // drained (bytes that left the SCTP send queue) is published by the loop. The loop computes
-  // drained from its own count of bytes handed to the engine minus what the engine still holds,
-  // and publishes it before it posts onBufferedAmountLow, so the handler reads the fallen value.
+  // drained from its own count of bytes handed to the engine minus what the engine still holds.
+  // onBufferedAmountLow is decided on the callback executor, in order with the application's own
+  // handlers (W3C: the decrease is a task on the application's event loop): send() arms it when
+  // bufferedAmount rises above the threshold, and a check posted by the loop fires it once when
+  // bufferedAmount is at or below the threshold when the check runs, so the handler reads that value.
   /** Bytes accepted by send(). */
   private final AtomicLong admitted = new AtomicLong();
   /** Bytes of those the SCTP layer handed to the network (or refused), as last published by the loop. */
@@ -59,6 +64,8 @@ public final class DataChannel {
   private long handedToEngine;
   /** Set when the engine forgot the channel (closed) or the connection closed: drained stays. */
   private volatile boolean frozen;
+  /** bufferedAmount went above the threshold since the last onBufferedAmountLow. */
+  private final java.util.concurrent.atomic.AtomicBoolean lowArmed = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile long lowThreshold;
   private final AtomicLong messagesSent = new AtomicLong();
   private final AtomicLong bytesSent = new AtomicLong();
@@ -244,22 +251,27 @@ public final class DataChannel {
 
   /**
    * On the loop, after each pump: publishes what left the send queue, given the bytes the SCTP
-   * layer still holds for this channel. Returns true when bufferedAmount fell from above the
-   * threshold to or below it (the caller then posts onBufferedAmountLow, after this publication).
+   * layer still holds for this channel. Returns true when bufferedAmount fell to or below the
+   * threshold while an onBufferedAmountLow is armed: the caller then posts {@link #takeLow()}.
    */
   boolean refreshOnLoop(long engineBuffered) {
     if (frozen) {
       return false;
     }
     long d = handedToEngine - engineBuffered;
-    long before = drained;
-    if (d <= before) {
+    if (d <= drained) {
       return false;
     }
-    long a = admitted.get();
     drained = d;
-    long threshold = lowThreshold;
-    return a - before > threshold && a - d <= threshold;
+    return lowArmed.get() && admitted.get() - d <= lowThreshold;
+  }
+
+  /**
+   * On the callback executor: whether onBufferedAmountLow fires now (armed, and bufferedAmount is
+   * at or below the threshold now: bytes sent since the loop's check count).
+   */
+  boolean takeLow() {
+    return bufferedAmount() <= lowThreshold && lowArmed.compareAndSet(true, false);
   }
 
   /** On the loop (channel closed in the engine) or on close(): bufferedAmount keeps its value. */
@@ -333,6 +345,9 @@ public final class DataChannel {
             + MAX_BUFFERED_AMOUNT + ")");
       }
       if (admitted.compareAndSet(a, a + size)) {
+        if (a + size - d > lowThreshold) {
+          lowArmed.set(true); // before the send task exists, so the loop sees it when the bytes drain
+        }
         break;
       }
     }

@@ -454,17 +454,17 @@ public final class PeerConnection implements AutoCloseable {
   }
 
   /**
-   * On the loop, after every pump: publishes each channel's fallen bufferedAmount, then posts
-   * onBufferedAmountLow where it crossed the threshold. The event is derived here from the value
+   * On the loop, after every pump: publishes each channel's fallen bufferedAmount and, where it
+   * fell to the threshold, posts the onBufferedAmountLow check. The event is derived from the value
    * the application reads, not taken from the engine, whose count lacks the bytes still on their
-   * way to the loop: W3C fires it when bufferedAmount decreases to the threshold, and the handler
-   * must read the decreased value.
+   * way to the loop, and it is decided on the callback executor (DataChannel.takeLow), so the
+   * handler reads a value at or below the threshold (W3C).
    */
   private void afterPump() {
     for (DataChannel dc : channels.values()) {
       if (dc.refreshOnLoop(engine.bufferedAmount(dc.handle()))) {
         callbacks.execute(() -> {
-          if (!closed) {
+          if (!closed && dc.takeLow()) {
             dc.bufferedAmountLow();
           }
         });
