@@ -21,7 +21,8 @@
 #     TIMEOUT_MS. Ends with a summary table (median [min-max]) and the ratios to chromium-chromium.
 #
 # Environment: MIB (64), SMALL (20000), ROUNDS (5), WARMUP (1), VARIANTS, TIMEOUT_MS (120000),
-# OUT (result directory), BUILD=1.
+# OUT (result directory), BUILD=1, TRACE (file: a 20 ms time series of the rtc4j sender's SCTP counters
+# in rtc4j-chromium rounds).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -59,6 +60,7 @@ echo "    java: $(java -version 2>&1 | head -1); cpus: $(nproc); load: $(cut -d'
 echo "==> MIB=$MIB SMALL=$SMALL ROUNDS=$ROUNDS WARMUP=$WARMUP VARIANTS=$VARIANTS TIMEOUT_MS=$TIMEOUT_MS"
 java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$BENCH_JAR" org.rtc4j.bench.datachannel.DataChannelBench \
   --mib "$MIB" --small "$SMALL" --rounds "$ROUNDS" --warmup "$WARMUP" --variants "$VARIANTS" --timeout-ms "$TIMEOUT_MS" \
+  ${TRACE:+--trace "$TRACE"} \
   2>&1 | grep -v '^SLF4J'
 echo "==> $(date -u +%FT%TZ) done; load average now: $(cut -d" " -f1-3 /proc/loadavg)"
 echo "==> results in $OUT"

@@ -75,6 +75,10 @@ public final class DataChannelBench implements Callable<Integer> {
       description = "variants (default ${DEFAULT-VALUE}); sender-receiver")
   List<String> variants;
 
+  @Option(names = "--trace", description = "append a 20 ms time series of the rtc4j sender's SCTP counters "
+      + "(rtc4j-chromium) to this file")
+  java.io.File traceFile;
+
   @Option(names = "--timeout-ms", defaultValue = "120000", description = "per round (default ${DEFAULT-VALUE})")
   long timeoutMs;
 
@@ -259,8 +263,10 @@ public final class DataChannelBench implements Callable<Integer> {
     return switch (name) {
       case "rtc4j-rtc4j" -> named(name, () -> rtc4jPair(bytes));
       case "chromium-chromium" -> named(name, () -> {
+        long[] udp0 = udpCounters();
         Map<?, ?> r = browser.awaitJs(Map.class, Duration.ofMillis(timeoutMs + 10000),
             "return await window.chromiumPair(args[0], args[1], args[2]);", bytes, small, timeoutMs);
+        printSenderCounters(name, udp0);
         return new Round(num(r, "mbps"), num(r, "msgsPerSec"), num(r, "firstMsgMs"));
       });
       case "chromium-rtc4j" -> named(name, () -> {
@@ -270,8 +276,22 @@ public final class DataChannelBench implements Callable<Integer> {
       });
       case "rtc4j-chromium" -> named(name, () -> {
         long[] udp0 = udpCounters();
-        Map<?, ?> r = browser.awaitJs(Map.class, Duration.ofMillis(timeoutMs + 10000),
-            "return await window.fromRtc4j(args[0], args[1]);", bytes, timeoutMs);
+        Thread tracer = null;
+        if (traceFile != null) {
+          tracer = new Thread(this::traceSender, "sctp-trace");
+          tracer.setDaemon(true);
+          tracer.start();
+        }
+        Map<?, ?> r;
+        try {
+          r = browser.awaitJs(Map.class, Duration.ofMillis(timeoutMs + 10000),
+              "return await window.fromRtc4j(args[0], args[1]);", bytes, timeoutMs);
+        } finally {
+          if (tracer != null) {
+            tracer.interrupt();
+            tracer.join();
+          }
+        }
         printSenderCounters(name, udp0);
         return new Round(num(r, "mbps"), Double.NaN, num(r, "firstMsgMs"));
       });
@@ -308,6 +328,40 @@ public final class DataChannelBench implements Callable<Integer> {
           udp1[0] - udp0[0], udp1[1] - udp0[1], udp1[2] - udp0[2], udp1[3] - udp0[3]));
     }
     System.out.println(b);
+  }
+
+  /**
+   * {@code --trace FILE}: every 20 ms of an rtc4j→Chromium round, one line of the sender's SCTP
+   * counters and the namespace's UDP drops (time series of cwnd, srtt, losses).
+   */
+  private void traceSender() {
+    long t0 = System.nanoTime();
+    try (java.io.PrintWriter w = new java.io.PrintWriter(new java.io.FileWriter(traceFile, true))) {
+      w.println("# round start");
+      while (!Thread.currentThread().isInterrupted()) {
+        PeerConnection pc = lastSource;
+        if (pc != null) {
+          StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "t=%.0f", (System.nanoTime() - t0) / 1e6));
+          for (org.rtc4j.webrtc.RtcStats st : pc.getStats().get(1, TimeUnit.SECONDS).ofType("transport")) {
+            st.members().forEach((k, v) -> {
+              if (k.startsWith("rtc4jSctp")) {
+                b.append(' ').append(k.substring("rtc4jSctp".length())).append('=').append(v);
+              }
+            });
+          }
+          long[] u = udpCounters();
+          if (u != null) {
+            b.append(" rcvbufErrors=").append(u[2]);
+          }
+          w.println(b);
+        }
+        Thread.sleep(20);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      System.out.println("  trace failed: " + e);
+    }
   }
 
   /** {InDatagrams, OutDatagrams, RcvbufErrors, SndbufErrors} of /proc/net/snmp (this namespace), or null. */
