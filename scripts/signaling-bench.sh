@@ -50,7 +50,7 @@ if [ ! -f "$PEERJS_DIR/node_modules/peer/dist/bin/peerjs.js" ]; then
   npm ci --prefix "$PEERJS_DIR" --prefer-offline --no-audit --no-fund
 fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-if [ "$(ulimit -n)" -lt $((2 * 10000 + 1000)) ]; then
+if [ "$(ulimit -n)" -lt 11000 ]; then
   echo "warning: ulimit -n is $(ulimit -n); 10,000 peers need ~10,100 descriptors per process" >&2
 fi
 

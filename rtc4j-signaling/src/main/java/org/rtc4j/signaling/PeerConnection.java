@@ -355,9 +355,8 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     if (!ch.isWritable()) {
       return false; // above the high-water mark: a slow reader does not get to hold our memory
     }
-    // Encoded straight into a pooled (direct, with epoll) buffer: new TextWebSocketFrame(String)
-    // copies into an unpooled heap buffer that the transport then copies again.
-    ch.writeAndFlush(new TextWebSocketFrame(io.netty.buffer.ByteBufUtil.writeUtf8(ch.alloc(), frame)), ch.voidPromise());
+    // The whole frame (header + UTF-8) encoded once into a pooled (direct, with epoll) buffer.
+    ch.writeAndFlush(WsText.encode(ch.alloc(), frame), ch.voidPromise());
     return true;
   }
 
