@@ -63,7 +63,8 @@ public interface DtlsEngine extends AutoCloseable {
   /**
    * Hands decrypted application data to {@code handler} during {@link #handleReceive} instead of
    * queueing {@link DtlsEvent.ApplicationData} events (which copy every record into its own array).
-   * The buffer is a read-only view valid only during the call: the handler must copy what it keeps.
+   * The buffer is a view of the engine's plaintext buffer, valid only during the call: the handler
+   * must not write to it and must copy what it keeps.
    * Owner thread; takes effect for records received afterwards; engines that cannot do it keep
    * the events.
    */
