@@ -157,7 +157,7 @@ class PeerJsBrowserTest {
     for (Browser page : java.util.List.of(a, b)) {
       page.waitFor(Duration.ofSeconds(20), "document.getElementById('remote').videoWidth > 0");
       Map<?, ?> first = inbound(page);
-      Wait.untilAsserted(Duration.ofSeconds(20), "remote video decodes and audio arrives", () -> {
+      Wait.untilAsserted(Duration.ofSeconds(30), "remote video decodes and audio arrives", () -> {
         Map<?, ?> now = inbound(page);
         assertThat(num(now.get("framesDecoded"))).as("framesDecoded").isGreaterThan(num(first.get("framesDecoded")) + 10);
         assertThat(num(now.get("audioPackets"))).as("audio packetsReceived").isGreaterThan(num(first.get("audioPackets")) + 10);
@@ -175,7 +175,7 @@ class PeerJsBrowserTest {
   }
 
   static Map<?, ?> inbound(org.rtc4j.testkit.browser.BrowserPage page) {
-    return page.awaitJs(Map.class, Duration.ofSeconds(10), "return await window.inbound();");
+    return page.awaitJs(Map.class, Duration.ofSeconds(30), "return await window.inbound();");
   }
 
   static double num(Object o) {

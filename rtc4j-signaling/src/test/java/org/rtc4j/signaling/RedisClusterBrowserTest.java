@@ -148,7 +148,7 @@ class RedisClusterBrowserTest {
     for (Browser page : List.of(a, b)) {
       page.waitFor(Duration.ofSeconds(20), "document.getElementById('remote').videoWidth > 0");
       Map<?, ?> first = PeerJsBrowserTest.inbound(page);
-      Wait.untilAsserted(Duration.ofSeconds(20), "remote video decodes and audio arrives", () -> {
+      Wait.untilAsserted(Duration.ofSeconds(30), "remote video decodes and audio arrives", () -> {
         Map<?, ?> now = PeerJsBrowserTest.inbound(page);
         assertThat(PeerJsBrowserTest.num(now.get("framesDecoded"))).as("framesDecoded")
             .isGreaterThan(PeerJsBrowserTest.num(first.get("framesDecoded")) + 10);
