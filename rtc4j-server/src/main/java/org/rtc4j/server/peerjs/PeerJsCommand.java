@@ -6,12 +6,20 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +30,8 @@ import org.rtc4j.peerjs.Peer;
 import org.rtc4j.peerjs.PeerOptions;
 import org.rtc4j.peerjs.Serialization;
 import org.rtc4j.server.transfer.TransferOptions;
+import org.rtc4j.webrtc.RtcConfiguration;
+import org.rtc4j.webrtc.RtcIceServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -73,6 +83,10 @@ public final class PeerJsCommand implements Runnable {
     @Option(names = "--key", defaultValue = "peerjs", description = "PeerJS key (default ${DEFAULT-VALUE})")
     String key;
 
+    @Option(names = "--no-server-ice", description = "do not ask the signaling server for STUN/TURN servers "
+        + "({path}{key}/ice-servers, as the web app does); gather host candidates only")
+    boolean noServerIce;
+
     @Mixin
     TransferOptions transfer;
 
@@ -87,8 +101,52 @@ public final class PeerJsCommand implements Runnable {
       return spec.commandLine().getErr();
     }
 
+    /**
+     * The connection configuration: the transfer options plus, as the web app loads them, the STUN/TURN servers
+     * (with freshly minted TURN credentials) the rtc4j signaling server hands out; none when it has no such endpoint.
+     */
+    RtcConfiguration configuration() {
+      RtcConfiguration base = transfer.configuration();
+      if (noServerIce) {
+        return base;
+      }
+      String path = server.getRawPath() == null || server.getRawPath().isEmpty() ? "/" : server.getRawPath();
+      URI url = server.resolve((path.endsWith("/") ? path : path + "/")
+          + URLEncoder.encode(key, StandardCharsets.UTF_8) + "/ice-servers");
+      try {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(4)).build();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(4)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+          err().println("no STUN/TURN from the server (HTTP " + r.statusCode() + "): direct connections only");
+          return base;
+        }
+        List<RtcIceServer> servers = new ArrayList<>();
+        for (JsonNode s : JSON.readTree(r.body()).path("iceServers")) {
+          List<String> urls = new ArrayList<>();
+          JsonNode u = s.has("urls") ? s.get("urls") : s.path("url");
+          if (u.isArray()) {
+            u.forEach(x -> urls.add(x.asText()));
+          } else if (u.isTextual()) {
+            urls.add(u.asText());
+          }
+          if (!urls.isEmpty()) {
+            servers.add(new RtcIceServer(urls, s.path("username").asText(null), s.path("credential").asText(null)));
+          }
+        }
+        err().println("ICE servers from the server: " + servers.stream().flatMap(x -> x.urls().stream()).toList());
+        return base.toBuilder().iceServers(servers).build();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return base;
+      } catch (Exception e) {
+        err().println("no STUN/TURN from the server (" + e + "): direct connections only");
+        return base;
+      }
+    }
+
     Peer open(String id) throws Exception {
-      Peer p = new Peer(id, PeerOptions.builder().server(server).key(key).config(transfer.configuration()).build());
+      Peer p = new Peer(id, PeerOptions.builder().server(server).key(key).config(configuration()).build());
       CompletableFuture<String> opened = new CompletableFuture<>();
       p.onOpen(opened::complete).onError(e -> opened.completeExceptionally(e));
       try {

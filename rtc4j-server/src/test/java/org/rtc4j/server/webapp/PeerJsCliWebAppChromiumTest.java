@@ -34,7 +34,8 @@ import picocli.CommandLine;
  * in headless Chromium, both served by the suite's signaling server ({@link WebAppSuite}):
  * <ol>
  *   <li>the CLI sends a file of random bytes to the page, which shows the transfer verified with the SHA-256 this
- *       test computed, its progress bar full; the CLI exits 0 with the summary line;</li>
+ *       test computed, its progress bar full; the CLI exits 0 with the summary line, and like the page it took
+ *       STUN/TURN with minted credentials from the signaling server (both allocated on the suite's TURN server);</li>
  *   <li>the page sends a file (through its file input) to {@code peerjs receive}, whose last line carries the size
  *       and SHA-256, whose file on disk equals the original, and the page shows that the CLI verified it.</li>
  * </ol>
@@ -121,7 +122,10 @@ class PeerJsCliWebAppChromiumTest {
     assertThat(m.matches()).as("last line of %s", send.out).isTrue();
     assertThat(Long.parseLong(m.group(1))).isEqualTo(FILE_BYTES);
     assertThat(m.group(4)).isEqualTo(sha);
-    assertThat(send.stderr()).contains("100.0%");
+    assertThat(send.stderr()).contains("100.0%").contains("ICE servers from the server: [")
+        .contains("turn:127.0.0.1:" + suite.turnPort());
+    // the CLI took STUN/TURN from the signaling server as the page does: both allocated on the suite's TURN server
+    assertThat(suite.turnCounters().allocationsCreated()).as("TURN allocations (page and CLI)").isGreaterThanOrEqualTo(2);
 
     // the page verified it before answering file-result, so its verdict is already shown
     page.waitFor(STEP, "(t => t && t.dataset.state !== 'receiving')(document.querySelector('.transfer[data-direction=in]'))");
