@@ -7,7 +7,7 @@
 # --expire_timeout 5000 --alive_timeout 60000; rtc4j's own per-client rate limit is lifted, since
 # peerjs-server has none). For each N in $PEERS_LIST: N WebSocket peers connect (connections/s, RSS),
 # then an open-loop sweep over $RATES relayed msgs/s ($STEP_SECONDS each after $WARMUP_SECONDS of
-# warm-up): bursts of 1 OFFER + ($BURST-1) CANDIDATEs from one peer of a pair to the other at fixed
+# warm-up at half the first rate): bursts of 1 OFFER + ($BURST-1) CANDIDATEs from one peer of a pair to the other at fixed
 # times, latency from the scheduled send time. A step passes at >= 95% of the target with
 # p99 <= $P99_BOUND_MS; the sweep stops at the first failing step; capacity = highest passing rate.
 # Repeated $REPEATS times; one summary table (median [min-max]) and the rtc4j/peerjs-server ratios.
@@ -31,6 +31,7 @@ WARMUP_SECONDS=${WARMUP_SECONDS:-3}
 DRAIN_MS=${DRAIN_MS:-1000}
 BURST=${BURST:-4}
 P99_BOUND_MS=${P99_BOUND_MS:-50}
+STOP_AFTER_FAILS=${STOP_AFTER_FAILS:-1}   # more: keep sweeping past a failed step (useful on a busy machine)
 SERVER_CPUS=${SERVER_CPUS:-0}
 LOAD_CPUS=${LOAD_CPUS:-1}
 LIMIT=${LIMIT:-20000}
@@ -105,6 +106,7 @@ for r in $(seq 1 "$REPEATS"); do
         -cp rtc4j-bench/target/rtc4j-bench.jar org.rtc4j.bench.signaling.SignalingSweep \
         --url "ws://127.0.0.1:$port/peerjs" --peers "$n" --rates "$RATES" --step-seconds "$STEP_SECONDS" \
         --warmup-seconds "$WARMUP_SECONDS" --drain-ms "$DRAIN_MS" --burst "$BURST" --p99-bound-ms "$P99_BOUND_MS" \
+        --stop-after-fails "$STOP_AFTER_FAILS" \
         --server-pid "$SERVER_PID" --label "$s" 2>"$OUT/load-$s-$n-$r.err" | sed "s/$/ repeat=$r/" \
         | tee -a "$RESULTS" | grep -E "RESULT|CONNECT" || echo "RESULT server=$s peers=$n FAILED (see $OUT)"
       echo "# load $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS"

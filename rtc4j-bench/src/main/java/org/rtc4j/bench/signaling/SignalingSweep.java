@@ -82,8 +82,11 @@ public final class SignalingSweep implements Callable<Integer> {
   @Option(names = "--step-seconds", defaultValue = "2")
   double stepSeconds;
 
-  @Option(names = "--warmup-seconds", defaultValue = "2", description = "At the first rate, not reported.")
+  @Option(names = "--warmup-seconds", defaultValue = "3", description = "At --warmup-rate, not reported.")
   double warmupSeconds;
+
+  @Option(names = "--warmup-rate", defaultValue = "0", description = "Warm-up msgs/s; 0: half the first rate.")
+  long warmupRate;
 
   @Option(names = "--drain-ms", defaultValue = "1000")
   long drainMs;
@@ -231,6 +234,7 @@ public final class SignalingSweep implements Callable<Integer> {
     try {
       // ---- connect
       long t0 = System.nanoTime();
+      long lastConnectHeartbeat = t0;
       long deadline = t0 + connectTimeoutSeconds * 1_000_000_000L;
       int next = 0;
       int inFlight = 0;
@@ -247,6 +251,18 @@ public final class SignalingSweep implements Callable<Integer> {
         int before = opened + failed;
         processSelected(System.nanoTime(), null);
         inFlight -= (opened + failed) - before;
+        // a slow connect phase must not outlast alive_timeout for the first peers: heartbeat every 5 s
+        long now = System.nanoTime();
+        if (now - lastConnectHeartbeat > 5_000_000_000L) {
+          lastConnectHeartbeat = now;
+          for (int i = 0; i < next; i++) {
+            Conn c = conns[i];
+            if (c.state == State.OPEN) {
+              enqueue(c, c.heartbeat);
+            }
+          }
+          flushDirty();
+        }
       }
       double connectSeconds = (System.nanoTime() - t0) / 1e9;
       long rssConnected = procStatusKb("VmRSS");
@@ -272,7 +288,7 @@ public final class SignalingSweep implements Callable<Integer> {
       int pairCursor = 0;
       for (int s = -1; s < rates.length; s++) {
         boolean warm = s < 0;
-        long rate = warm ? rates[0] : rates[s];
+        long rate = warm ? (warmupRate > 0 ? warmupRate : Math.max(1, rates[0] / 2)) : rates[s];
         double secs = warm ? warmupSeconds : stepSeconds;
         if (secs <= 0) {
           continue;
@@ -583,6 +599,7 @@ public final class SignalingSweep implements Callable<Integer> {
     if (c.state == State.AWAIT_OPEN) {
       if (startsWith(in, ps, pe, "{\"type\":\"OPEN\"")) {
         c.state = State.OPEN;
+        c.heartbeat = maskedFrame(c, "{\"type\":\"HEARTBEAT\"}", null);
         opened++;
       } else {
         fail(c, text(in, ps, pe));
@@ -650,7 +667,6 @@ public final class SignalingSweep implements Callable<Integer> {
   // ---- frames
 
   private void prepareFrames(Conn c) {
-    c.heartbeat = maskedFrame(c, "{\"type\":\"HEARTBEAT\"}", null);
     if ((c.index & 1) != 0) {
       return; // the second peer of a pair only receives
     }
