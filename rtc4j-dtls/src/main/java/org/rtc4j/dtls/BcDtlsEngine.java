@@ -101,6 +101,8 @@ final class BcDtlsEngine implements DtlsEngine {
     int[] cipherSuites;
     /** Sees a copy of the key block at the hand-over (tests compare our records with Bouncy Castle's). */
     Consumer<byte[]> keyBlockSeen = kb -> { };
+    /** Runs on the handshake thread under the record lock, just before the record layer is handed over. */
+    Runnable beforeHandOver = () -> { };
     Consumer<Hashtable<Integer, byte[]>> clientExtensions = ext -> { };
     int[] rawClientSrtpProfiles;
   }
@@ -149,6 +151,8 @@ final class BcDtlsEngine implements DtlsEngine {
   private final AtomicLong recordsRejected = new AtomicLong();
   /** Owner thread: where decrypted records go on our own record path, or null for events. */
   private Consumer<ByteBuffer> dataHandler;
+  /** During the hand-over (handshake thread, under recordLock): records decrypted before HandshakeComplete is published. */
+  private List<DtlsEvent> heldBack;
   private volatile Thread thread;
   private volatile boolean peerClosed;
   private long deadlineNanos = Long.MAX_VALUE;
@@ -397,6 +401,13 @@ final class BcDtlsEngine implements DtlsEngine {
     }
     recordLock.lock();
     try {
+      r = records;
+      if (r != null) {
+        // The hand-over finished while we waited for the lock: Bouncy Castle must not write an
+        // epoch-1 record now, its next sequence number is ours (GCM nonce reuse).
+        protectAndSend(r, RecordProtection.CONTENT_APPLICATION_DATA, bytes, off, len);
+        return;
+      }
       t.send(bytes, off, len);
     } catch (IOException | RuntimeException e) {
       fail("send failed: " + describe(e));
@@ -444,7 +455,12 @@ final class BcDtlsEngine implements DtlsEngine {
     } else if (t != null) {
       recordLock.lock();
       try {
-        t.close(); // queues close_notify
+        RecordProtection handedOver = records;
+        if (handedOver != null) {
+          protectAndSend(handedOver, RecordProtection.CONTENT_ALERT, new byte[] {1, (byte) AlertDescription.close_notify}, 0, 2);
+        } else {
+          t.close(); // queues close_notify
+        }
       } catch (IOException | RuntimeException e) {
         LOG.debug("close_notify not sent: {}", e.toString());
       } finally {
@@ -528,8 +544,8 @@ final class BcDtlsEngine implements DtlsEngine {
         if (ended) {
           return;
         }
-        events.add(new DtlsEvent.HandshakeComplete(negotiatedProfile, keyingMaterial, peerFingerprint,
-            config.role() == DtlsRole.CLIENT));
+        DtlsEvent complete = new DtlsEvent.HandshakeComplete(negotiatedProfile, keyingMaterial, peerFingerprint,
+            config.role() == DtlsRole.CLIENT);
         keyingMaterial = null;
         if (config.role() == DtlsRole.CLIENT) {
           // The client's last flight is answered by the server's, which just arrived: nothing to resend.
@@ -544,9 +560,19 @@ final class BcDtlsEngine implements DtlsEngine {
         transport.released = true;
         dtls = t;
         if (recordPath == RecordPath.OWNER) {
-          // Records that arrived while the owner still saw us handshaking are ours to decrypt.
+          // Records that arrived while the owner still saw us handshaking are ours to decrypt; they
+          // are held back so that HandshakeComplete, published last, still comes first.
+          heldBack = new ArrayList<>();
           drainRecordsLocked();
+          hooks.beforeHandOver.run();
           takeOverRecords();
+        }
+        // Published only now: an owner that sees HandshakeComplete finds the engine connected and
+        // the record layer handed over (a send in between would otherwise go through Bouncy Castle).
+        events.add(complete);
+        if (heldBack != null) {
+          events.addAll(heldBack);
+          heldBack = null;
         }
       } finally {
         recordLock.unlock();
@@ -619,7 +645,7 @@ final class BcDtlsEngine implements DtlsEngine {
       if (n >= 0) {
         byte[] copy = new byte[n];
         System.arraycopy(recordBuffer, 0, copy, 0, n);
-        events.add(new DtlsEvent.ApplicationData(copy));
+        (heldBack != null ? heldBack : events).add(new DtlsEvent.ApplicationData(copy));
         if (lastFlight != null) {
           lastFlight = null; // the peer sends data: it has our last flight
           seenCount = 0;

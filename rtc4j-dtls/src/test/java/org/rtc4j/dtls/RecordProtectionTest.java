@@ -190,4 +190,60 @@ class RecordProtectionTest {
       assertThat(data(p.serverEvents)).containsExactly(new byte[] {9, 9, 9}, new byte[] {8, 8, 8});
     }
   }
+
+  /**
+   * REVIEW #1: a send that waits for the record lock while the hand-over runs must not go through
+   * Bouncy Castle afterwards (its next sequence number is the one our protection starts at: a
+   * repeated AES-GCM nonce). HandshakeComplete is published only after the hand-over.
+   */
+  @Test
+  void aSendRacingTheHandOverNeverReusesASequenceNumber() throws Exception {
+    EnginePair.Options o = EnginePair.options();
+    java.util.concurrent.atomic.AtomicReference<Thread> racer = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<Throwable> racerFailed = new java.util.concurrent.atomic.AtomicReference<>();
+    o.clientHooks.beforeHandOver = () -> {
+      Thread t = new Thread(() -> {
+        try {
+          p0.get().client.send(ByteBuffer.wrap(new byte[] {1}));
+        } catch (Throwable e) {
+          racerFailed.set(e);
+        }
+      }, "racing-send");
+      racer.set(t);
+      t.start();
+      // wait (bounded) until the racing send is parked on the record lock held by this thread
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (t.getState() != Thread.State.WAITING && t.isAlive() && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+    };
+    try (EnginePair p = o.build()) {
+      p0.set(p);
+      p.start(false);
+      assertThat(p.pumpUntil(Duration.ofSeconds(20), p::bothComplete)).isTrue();
+      assertThat(p.pumpUntil(Duration.ofSeconds(5), () -> racer.get() != null && !racer.get().isAlive())).isTrue();
+      assertThat(racerFailed.get()).isNull();
+      assertThat(p.client.ownsRecordLayer()).isTrue();
+      int before = data(p.serverEvents).size();
+      p.client.send(ByteBuffer.wrap(new byte[] {2}));
+      assertThat(p.pumpUntil(Duration.ofSeconds(5), () -> data(p.serverEvents).size() >= before + 1)).isTrue();
+      // every epoch-1 application-data record the client wrote has its own sequence number
+      java.util.Set<Long> seqs = new java.util.HashSet<>();
+      int appRecords = 0;
+      for (byte[] d : p.clientSent) {
+        if ((d[0] & 0xFF) == RecordProtection.CONTENT_APPLICATION_DATA) {
+          appRecords++;
+          seqs.add(RecordProtection.getLong(d, 3));
+        }
+      }
+      assertThat(appRecords).isEqualTo(2); // the racing send and the one after
+      assertThat(seqs).hasSize(appRecords);
+      // both bytes arrived (the racing one before or with the handshake's end, then the second)
+      List<byte[]> got = data(p.serverEvents);
+      assertThat(got).anySatisfy(b -> assertThat(b).containsExactly(1));
+      assertThat(got).anySatisfy(b -> assertThat(b).containsExactly(2));
+    }
+  }
+
+  private final AtomicReference<EnginePair> p0 = new AtomicReference<>();
 }
