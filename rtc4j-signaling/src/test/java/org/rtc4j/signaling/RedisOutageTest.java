@@ -58,7 +58,7 @@ class RedisOutageTest {
 
   SignalingServer node() throws IOException {
     SignalingConfig config = SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1)
-        .expireTimeout(Duration.ofSeconds(5)).aliveTimeout(Duration.ofSeconds(60)).build();
+        .expireTimeout(Duration.ofSeconds(30)).aliveTimeout(Duration.ofSeconds(60)).build(); // nothing here waits for expiry
     URI uri = URI.create(redis.uri() + "?timeout=" + COMMAND_TIMEOUT.toMillis() + "ms");
     RedisPeerRegistry registry = RedisPeerRegistry.connect(uri, config);
     assertThat(registry.commandTimeout()).isEqualTo(COMMAND_TIMEOUT);
@@ -246,5 +246,30 @@ class RedisOutageTest {
     // the ids are guarded again cluster-wide
     assertThat(json(connect(b, "alice", "thief").next()).get("type").asText()).isEqualTo("ID-TAKEN");
     assertThat(b.registry().peers(t)).isEqualTo(3);
+  }
+
+  @Test
+  void queuedFramesSurviveARegistrationThatTimedOutAndRanLate() throws Exception {
+    SignalingServer a = node();
+    SignalingServer b = node();
+    Tenant t = a.config().tenants().get(0);
+    WsClient alice = open(a, "alice");
+    alice.offer("xavier", "{\"n\":1}");
+    Wait.until(Duration.ofSeconds(5), "queued for xavier", () -> b.registry().queued(t) == 1);
+
+    redis.sleep(4); // longer than the command timeout: xavier's REGISTER times out here, then runs in Redis
+    Wait.until(Duration.ofSeconds(5), "Redis is asleep", () -> !redisAnswers(Duration.ofMillis(100)));
+    WsClient early = connect(b, "xavier", "tok-x");
+    assertThat(early.next(Duration.ofSeconds(10))).isEqualTo(UNAVAILABLE);
+    Wait.until(Duration.ofSeconds(10), Duration.ofMillis(100), "Redis is awake", () -> redisAnswers(Duration.ofMillis(500)));
+
+    // the late REGISTER took the queue, the follow-up put it back: the frame reaches the next connection
+    WsClient xavier = connect(b, "xavier", "tok-x");
+    assertThat(xavier.next(Duration.ofSeconds(5))).isEqualTo("{\"type\":\"OPEN\"}");
+    JsonNode m = json(xavier.next(Duration.ofSeconds(5)));
+    assertThat(m.get("src").asText()).isEqualTo("alice");
+    assertThat(m.get("payload").get("n").asInt()).isEqualTo(1);
+    Wait.until(Duration.ofSeconds(5), "queue accounted as delivered", () -> b.registry().queued(t) == 0);
+    Wait.during(Duration.ofMillis(300), "no EXPIRE for a delivered frame", alice.received::isEmpty);
   }
 }

@@ -87,8 +87,11 @@ public final class RedisPeerRegistry implements PeerRegistry {
     }
   }
 
-  // KEYS: id, peers, queue, pending, per-sender, counter. ARGV: token digest, node, ttl, limit, id,
-  // reclaim ('1': take the id back only if nobody holds it; no limit check — the peer was admitted).
+  // KEYS: id, peers, queue, pending, per-sender, counter, taken. ARGV: token digest, node, ttl, limit,
+  // id, reclaim ('1': take the id back only if nobody holds it; no limit check — the peer was
+  // admitted), backstop ttl. The queue is not deleted but renamed to the taken key: the node
+  // confirms with DRAINED once the frames reached the socket, or puts them back with UNDO when
+  // the reply never came (a timed-out call that ran late must not lose them).
   // Returns {"OPENED"|"REATTACHED"|"TAKEN"|"LIMIT", previousNode, queued frames...}
   private static final Script REGISTER = Script.of("""
       local cur = redis.call('GET', KEYS[1])
@@ -110,22 +113,54 @@ public final class RedisPeerRegistry implements PeerRegistry {
       redis.call('ZADD', KEYS[2], now + ttl, ARGV[5])
       local q = redis.call('LRANGE', KEYS[3], 0, -1)
       if #q > 0 then
-        redis.call('DEL', KEYS[3])
-        local done = {}
+        redis.call('RENAME', KEYS[3], KEYS[7])
+        redis.call('PEXPIRE', KEYS[7], ARGV[7])
         for _, e in ipairs(q) do
           local c = string.find(e, ':', 1, true)
           local n = tonumber(string.sub(e, 1, c - 1))
-          local src = string.sub(e, c + 1, c + n)
           table.insert(out, string.sub(e, c + n + 1))
-          redis.call('HINCRBY', KEYS[5], src, -1)
-          if not done[src] then
-            done[src] = true
-            redis.call('ZREM', KEYS[4], string.len(ARGV[5]) .. ':' .. ARGV[5] .. src)
-          end
         end
-        redis.call('DECRBY', KEYS[6], #q)
       end
       return out
+      """);
+
+  // After a registration's frames reached the socket. KEYS: taken, pending, per-sender, counter; ARGV: id.
+  private static final Script DRAINED = Script.of("""
+      local q = redis.call('LRANGE', KEYS[1], 0, -1)
+      if #q == 0 then return 0 end
+      redis.call('DEL', KEYS[1])
+      local done = {}
+      for _, e in ipairs(q) do
+        local c = string.find(e, ':', 1, true)
+        local n = tonumber(string.sub(e, 1, c - 1))
+        local src = string.sub(e, c + 1, c + n)
+        redis.call('HINCRBY', KEYS[3], src, -1)
+        if not done[src] then
+          done[src] = true
+          redis.call('ZREM', KEYS[2], string.len(ARGV[1]) .. ':' .. ARGV[1] .. src)
+        end
+      end
+      redis.call('DECRBY', KEYS[4], #q)
+      return #q
+      """);
+
+  // A registration that failed here (timed out, or its socket closed meanwhile): remove the id if
+  // the script ran and it is still ours, and put the taken frames back in front of the queue
+  // (their pending entries and counters were left alone, so they still expire with EXPIRE).
+  // KEYS: id, peers, taken, queue; ARGV: owner value ('' to leave the id), id, backstop ttl.
+  private static final Script UNDO = Script.of("""
+      if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) == ARGV[1] then
+        redis.call('DEL', KEYS[1])
+        redis.call('ZREM', KEYS[2], ARGV[2])
+      end
+      local t = redis.call('LRANGE', KEYS[3], 0, -1)
+      if #t == 0 then return 0 end
+      local q = redis.call('LRANGE', KEYS[4], 0, -1)
+      redis.call('DEL', KEYS[3], KEYS[4])
+      for i = 1, #t, 1000 do redis.call('RPUSH', KEYS[4], unpack(t, i, math.min(i + 999, #t))) end
+      for i = 1, #q, 1000 do redis.call('RPUSH', KEYS[4], unpack(q, i, math.min(i + 999, #q))) end
+      redis.call('PEXPIRE', KEYS[4], ARGV[3])
+      return #t
       """);
 
   // KEYS: id, queue, pending, per-sender, counter. ARGV: src, frame, queue?, 3 bounds, lp(dst),
@@ -274,6 +309,7 @@ public final class RedisPeerRegistry implements PeerRegistry {
   /** Redis failed since the last success: warn once per outage, not once per call. */
   private final AtomicBoolean failing = new AtomicBoolean();
   private final AtomicBoolean retryScheduled = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicLong takenSeq = new java.util.concurrent.atomic.AtomicLong();
   /** Redis knows our scripts (false after a reconnect: it may have restarted empty). */
   private final AtomicBoolean scriptsLoaded = new AtomicBoolean();
   private volatile boolean closed;
@@ -458,15 +494,33 @@ public final class RedisPeerRegistry implements PeerRegistry {
     synchronized (lock(tenant.key(), id)) {
       realm.pending.computeIfAbsent(id, k -> new Pending()).count++;
     }
+    String taken = takenKey(tenant, id);
     return eval(REGISTER, new String[] {idKey(tenant, id), peersKey(tenant), queuePrefix(tenant) + id,
-        pendingKey(tenant), senderKey(tenant), countKey(tenant)},
-        tokenHash, node, Long.toString(aliveMillis), Integer.toString(tenant.concurrentLimit()), id, "0")
-        .handle((r, e) -> registered(tenant, realm, id, tokenHash, sink, greeting, r, e));
+        pendingKey(tenant), senderKey(tenant), countKey(tenant), taken},
+        tokenHash, node, Long.toString(aliveMillis), Integer.toString(tenant.concurrentLimit()), id, "0",
+        Long.toString(backstopMillis))
+        .handle((r, e) -> registered(tenant, realm, id, tokenHash, sink, greeting, taken, r, e));
+  }
+
+  /** A key of its own per registration call for the frames it took from the queue. */
+  private String takenKey(Tenant t, String id) {
+    return prefix(t) + "taken:" + node + ":" + takenSeq.incrementAndGet() + ":" + id;
+  }
+
+  /** The frames of a registration reached the socket: forget them in Redis (counters, pending entries). */
+  private void drained(Tenant t, String id, String taken) {
+    eval(DRAINED, new String[] {taken, pendingKey(t), senderKey(t), countKey(t)}, id);
+  }
+
+  /** A registration that did not take effect here: its id out of Redis (unless {@code value} is ""), its frames back. */
+  private CompletableFuture<List<Object>> undo(Tenant t, String id, String value, String taken) {
+    return eval(UNDO, new String[] {idKey(t, id), peersKey(t), taken, queuePrefix(t) + id}, value, id,
+        Long.toString(backstopMillis));
   }
 
   /** On a Lettuce thread: the outcome of the registration script. */
   private Registration registered(Tenant tenant, Realm realm, String id, String tokenHash, PeerSink sink,
-      String greeting, List<Object> r, Throwable error) {
+      String greeting, String taken, List<Object> r, Throwable error) {
     String value = node + " " + tokenHash;
     List<String[]> undeliverable = new ArrayList<>();
     Registration result;
@@ -478,10 +532,9 @@ public final class RedisPeerRegistry implements PeerRegistry {
       Local previous = realm.locals.get(id);
       if (error != null) {
         failed("registering " + id, error);
-        if (previous == null || !previous.ownerValue().equals(value)) {
-          // The script may still run when Redis answers late: take the id back out if it did.
-          eval(UNREGISTER, new String[] {idKey(tenant, id), peersKey(tenant)}, value, id);
-        }
+        // The script may still run when Redis answers late: then take the id back out (unless an
+        // earlier socket here holds it with the same token) and put its queue back.
+        undo(tenant, id, previous != null && previous.ownerValue().equals(value) ? "" : value, taken);
         result = new Registration(Outcome.UNAVAILABLE, null, 0);
       } else {
         recovered();
@@ -490,6 +543,10 @@ public final class RedisPeerRegistry implements PeerRegistry {
           result = new Registration(Outcome.ID_TAKEN, null, 0);
         } else if ("LIMIT".equals(outcome)) {
           result = new Registration(Outcome.LIMIT_REACHED, null, 0);
+        } else if (!sink.isOpen()) {
+          // The client left while the script ran: keep its queue for a later connection.
+          undo(tenant, id, previous != null && previous.ownerValue().equals(value) ? "" : value, taken);
+          result = new Registration(Outcome.OPENED, null, 0);
         } else {
           realm.locals.put(id, new Local(id, tokenHash, value, sink));
           PeerSink replaced = null;
@@ -513,6 +570,9 @@ public final class RedisPeerRegistry implements PeerRegistry {
           for (int i = 2; i < r.size(); i++) {
             sink.send((String) r.get(i));
             delivered++;
+          }
+          if (delivered > 0) {
+            drained(tenant, id, taken);
           }
           result = new Registration(o, replaced, delivered);
         }
@@ -800,16 +860,22 @@ public final class RedisPeerRegistry implements PeerRegistry {
       return CompletableFuture.completedFuture(null);
     }
     String id = l.id();
+    String taken = takenKey(t, id);
     return eval(REGISTER, new String[] {idKey(t, id), peersKey(t), queuePrefix(t) + id, pendingKey(t),
-        senderKey(t), countKey(t)}, l.tokenHash(), node, Long.toString(aliveMillis), "0", id, "1")
-        .thenAccept(r -> {
+        senderKey(t), countKey(t), taken}, l.tokenHash(), node, Long.toString(aliveMillis), "0", id, "1",
+        Long.toString(backstopMillis))
+        .handle((r, e) -> {
+          if (e != null) {
+            undo(t, id, l.ownerValue(), taken);
+            throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+          }
           if ("TAKEN".equals(r.get(0))) {
             drop(t, realm, l, "was taken by another node while Redis had lost it");
-            return;
+            return null;
           }
           boolean current;
           synchronized (lock(t.key(), id)) {
-            current = realm.locals.get(id) == l;
+            current = realm.locals.get(id) == l && l.sink().isOpen();
             if (current) {
               for (int i = 2; i < r.size(); i++) {
                 l.sink().send((String) r.get(i));
@@ -817,11 +883,14 @@ public final class RedisPeerRegistry implements PeerRegistry {
             }
           }
           if (current) {
+            if (r.size() > 2) {
+              drained(t, id, taken);
+            }
             log.info("id {} registered again in Redis ({} queued frames delivered)", id, r.size() - 2);
           } else {
-            // it left meanwhile: do not keep the id we just took
-            eval(UNREGISTER, new String[] {idKey(t, id), peersKey(t)}, l.ownerValue(), id);
+            undo(t, id, l.ownerValue(), taken); // it left meanwhile: do not keep the id we just took
           }
+          return null;
         });
   }
 
@@ -929,7 +998,7 @@ public final class RedisPeerRegistry implements PeerRegistry {
    * that times out during an outage must still run as sent when Redis answers, not fail NOSCRIPT.
    */
   private void loadScripts() {
-    for (Script sc : List.of(REGISTER, RELAY, EXPIRE, UNREGISTER, REFRESH, LIVE)) {
+    for (Script sc : List.of(REGISTER, DRAINED, UNDO, RELAY, EXPIRE, UNREGISTER, REFRESH, LIVE)) {
       await(async.scriptLoad(sc.text()).toCompletableFuture());
     }
     scriptsLoaded.set(true);
