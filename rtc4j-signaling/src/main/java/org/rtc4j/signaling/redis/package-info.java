@@ -18,6 +18,11 @@
  *       the oldest message of that (src, dst) pair was queued; what the expiry sweep reads.</li>
  *   <li>{@code rtc4j:{K}:qn} (counter) and {@code rtc4j:{K}:qs} (hash src → count): the
  *       per-tenant and per-sender queue bounds of {@link org.rtc4j.signaling.Tenant}.</li>
+ *   <li>{@code rtc4j:{K}:taken:<node>:<n>:<id>} — a queue a registration took (renamed, not
+ *       deleted), until the node confirms its frames reached the socket ({@code DRAINED} settles
+ *       the counters and pending entries) or puts them back in front of the queue ({@code UNDO},
+ *       when the reply never came or the socket closed meanwhile): a registration that timed
+ *       out here but ran late in Redis loses nothing.</li>
  * </ul>
  * Queue keys carry a backstop TTL (10 × expire_timeout, at least 60 s, renewed on each write) so
  * they vanish even when every node is gone; while any node runs, the sweep removes them first.
@@ -64,8 +69,10 @@
  *       unavailable, try again later" and is closed; a frame for a peer on another node (or not
  *       connected) is dropped and its sender gets {@code EXPIRE} at once; peers connected to the
  *       same node keep relaying to each other, and HTTP answers, without waiting. A call that
- *       timed out may still run when Redis answers late (a frame then arrives late; a
- *       registration is taken back out by a follow-up script).</li>
+ *       timed out may still run when Redis answers late (a frame then arrives late although its
+ *       sender got EXPIRE; a registration is taken back out by a follow-up script, its queue put
+ *       back). If the connection drops between the two, the id stays taken until
+ *       {@code alive_timeout} and the taken frames vanish with the key's backstop TTL.</li>
  *   <li>Recovery: Lettuce reconnects (at most 1 s between attempts) and re-subscribes; the node
  *       then reloads its scripts and refreshes its ids at once (failed refreshes retry after
  *       500 ms): ids whose key is gone (expired during the outage, or Redis restarted empty) are
