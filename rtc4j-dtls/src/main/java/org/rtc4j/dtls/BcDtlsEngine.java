@@ -876,7 +876,9 @@ final class BcDtlsEngine implements DtlsEngine {
       }
       terminalReported = true;
       ended = true;
-      events.add(terminal);
+      // During the hand-over the terminal event must follow HandshakeComplete, which is published last (REVIEW #12).
+      List<DtlsEvent> held = heldBack;
+      (held != null && Thread.currentThread() == thread ? held : events).add(terminal);
     }
     keyingMaterial = null;
     Thread t = thread;

@@ -621,6 +621,26 @@ public final class PeerEngine {
     if (sctp == null) {
       return;
     }
+    // Polling events can queue more output (a window-update SACK once messages free the receive
+    // buffer, a DCEP ACK, a stream-reset answer) that no timer would send: transmit again until
+    // a round polls no event (REVIEW #11).
+    boolean polled = true;
+    while (polled) {
+      transmitSctp(nowNanos);
+      polled = false;
+      while (true) {
+        Optional<DataChannelEvent> o = sctp.pollEvent();
+        if (o.isEmpty()) {
+          break;
+        }
+        polled = true;
+        onSctpEvent(o.get());
+      }
+    }
+  }
+
+  /** Moves SCTP packets into DTLS records and DTLS datagrams to ICE. */
+  private void transmitSctp(long nowNanos) {
     boolean up = dtls != null && dtls.isConnected();
     while (true) {
       Optional<ByteBuffer> p = sctp.pollTransmit();
@@ -650,13 +670,6 @@ public final class PeerEngine {
         dtlsPacketsSent++;
         ice.sendOwned(nowNanos, d.get().payload()); // every DTLS datagram is a fresh array handed to us
       }
-    }
-    while (true) {
-      Optional<DataChannelEvent> o = sctp.pollEvent();
-      if (o.isEmpty()) {
-        break;
-      }
-      onSctpEvent(o.get());
     }
   }
 
