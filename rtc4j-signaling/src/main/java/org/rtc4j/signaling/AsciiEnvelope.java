@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * returns null and the caller runs the reference parser, which then also produces the error text.
  * So it returns null for bytes ≥ 0x80, a root that is not an object, a backslash in a top-level
  * name or in the {@code type}/{@code dst} strings, nesting deeper than {@value #MAX_DEPTH} (Jackson's
- * cap here is 64), numbers longer than {@value #MAX_NUMBER} characters (Jackson's cap is 100), a
+ * cap here is 64), numbers longer than {@value #MAX_NUMBER} characters (Jackson's cap is 100), names
+ * longer than {@value #MAX_NAME} (Jackson's default cap is 50,000), a
  * bad {@code type} or {@code dst}, and for every syntax error.
  *
  * <p>Stateless apart from the cursor of one call; not thread-safe per instance (one per call).
@@ -20,6 +21,8 @@ final class AsciiEnvelope {
 
   static final int MAX_DEPTH = 60;
   static final int MAX_NUMBER = 90;
+  /** Jackson's default maxNameLength is 50,000; longer names are left to it. */
+  static final int MAX_NAME = 49_000;
 
   private static final byte[] TYPE = "type".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] DST = "dst".getBytes(StandardCharsets.US_ASCII);
@@ -73,6 +76,9 @@ final class AsciiEnvelope {
           throw UNSURE; // a name such as "ty\u0070e": let the reference decode it
         }
         int ke = pos - 1;
+        if (ke - ks > MAX_NAME) {
+          throw UNSURE;
+        }
         skipWs();
         expect(':');
         skipWs();
@@ -154,7 +160,11 @@ final class AsciiEnvelope {
         }
         while (true) {
           expect('"');
+          int ns = pos;
           string();
+          if (pos - 1 - ns > MAX_NAME) {
+            throw UNSURE;
+          }
           skipWs();
           expect(':');
           skipWs();

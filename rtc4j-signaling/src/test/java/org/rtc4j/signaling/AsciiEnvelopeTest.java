@@ -52,6 +52,9 @@ class AsciiEnvelopeTest {
       "{\"type\":\"A\",\"payload\":" + "9".repeat(95) + "}",
       "{\"type\":\"A\",\"payload\":" + "9".repeat(120) + "}",
       "{\"type\":\"A\",\"payload\":1." + "9".repeat(120) + "}",
+      "{\"type\":\"OFFER\",\"dst\":\"b\",\"" + "a".repeat(50_001) + "\":1}",
+      "{\"type\":\"OFFER\",\"dst\":\"b\",\"payload\":{\"" + "a".repeat(50_001) + "\":1}}",
+      "{\"type\":\"OFFER\",\"dst\":\"b\",\"payload\":{\"" + "a".repeat(48_000) + "\":1}}",
       "{\"type\":\"A\",\"payload\":1e999999}", "{\"type\":\"A\",\"payload\":[1,\"\\ud800\"]}");
 
   @Test
