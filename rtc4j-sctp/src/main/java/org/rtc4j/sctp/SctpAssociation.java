@@ -1235,6 +1235,7 @@ public final class SctpAssociation {
     // Fast retransmit (§7.2.4): miss indications for TSNs below the highest newly acked.
     if (htna > cumAckPoint) {
       boolean newlyMarked = false;
+      boolean lost = false;
       for (long t = cumAckPoint + 1; t < htna; t++) {
         OutChunk c = chunkAt(t);
         if (c == null || c.acked || c.abandoned || c.retransmit) {
@@ -1249,20 +1250,24 @@ public final class SctpAssociation {
         }
         if (++c.missIndications == 3) {
           c.missIndications = 0;
+          // A chunk that partial reliability abandons instead of resending was lost all the
+          // same: the congestion response below applies to it too (it did not, and a
+          // maxRetransmits=0 channel kept overrunning Chromium with no cwnd cut).
+          lost = true;
           if (!abandonIfExpired(now, c)) {
             markRetransmit(c);
             newlyMarked = true;
           }
         }
       }
-      if (newlyMarked && !fastRecovery) {
+      if (lost && !fastRecovery) {
         fastRetransmits++;
         ssthresh = Math.max(cwnd / 2, 4L * mtu);
         cwnd = ssthresh;
         partialBytesAcked = 0;
         fastRecovery = true;
         recoveryExit = nextTsn - 1;
-        fastRetransmitNow = true;
+        fastRetransmitNow = newlyMarked;
       }
     }
     if (fastRecovery && cumAckPoint >= recoveryExit) {

@@ -12,7 +12,8 @@ package org.rtc4j.sctp;
  * @param dataChunksSent DATA chunks sent, first transmissions
  * @param dataChunksReceived DATA chunks received (duplicates included)
  * @param retransmittedChunks DATA chunks retransmitted (fast or T3)
- * @param fastRetransmits fast-retransmit events
+ * @param fastRetransmits losses detected from SACKs that entered fast recovery (cwnd halved),
+ *     including losses of chunks partial reliability abandoned instead of resending
  * @param t3Expirations T3-rtx timer expirations
  * @param duplicateTsns duplicate DATA chunks received
  * @param abandonedMessages messages given up by partial reliability

@@ -30,6 +30,7 @@ class CongestionControlTest {
         (x, y) -> x.at != y.at ? Long.compare(x.at, y.at) : Long.compare(x.seq, y.seq));
     final java.util.Map<Long, Integer> copies = new java.util.HashMap<>();
     java.util.function.BiPredicate<Long, Integer> drop = (tsn, copy) -> false;
+    int maxRetransmits = -1;
     long now;
     long seq;
     long linkFree;
@@ -76,15 +77,20 @@ class CongestionControlTest {
 
     /** Sends {@code total} bytes in 64 KiB messages keeping ~1 MiB queued, until all arrived and were acked. */
     void bulk(long total, long maxSimMillis) {
+      bulk(total, maxSimMillis, 0);
+    }
+
+    /** As above; up to {@code mayMiss} bytes may be abandoned (partial reliability). */
+    void bulk(long total, long maxSimMillis, long mayMiss) {
       long queued = 0;
       long end = now + maxSimMillis * 1_000_000L;
-      while (received < total || a.stats().flightSize() > 0) {
+      while (received < total - mayMiss || a.stats().flightSize() > 0 || queued < total) {
         if (now > end) {
           throw new AssertionError("not done within " + maxSimMillis + " simulated ms: " + a.stats());
         }
         while (queued < total && a.bufferedAmount() < (1 << 20)) {
           int n = (int) Math.min(MSG, total - queued);
-          a.send(now, 0, 53, ByteBuffer.allocate(n), false, -1, -1);
+          a.send(now, 0, 53, ByteBuffer.allocate(n), false, maxRetransmits, -1);
           queued += n;
         }
         drain(a, true);
@@ -160,6 +166,30 @@ class CongestionControlTest {
     assertThat(n.dropped).isEqualTo(2);
     assertThat(n.a.stats().retransmittedChunks()).isEqualTo(2);
     assertThat(n.b.stats().duplicateTsns()).isZero();
+  }
+
+  /**
+   * A loss on a maxRetransmits=0 channel (the chunk is abandoned, not resent) still halves cwnd
+   * and enters fast recovery: a loss is a loss (RFC 9260 §7.2.3). It did not, so a partially
+   * reliable channel never backed off.
+   */
+  @Test
+  void abandonedLossStillCutsTheWindow() {
+    Bottleneck n = new Bottleneck(51, 120_000, 10_000_000);
+    n.maxRetransmits = 0;
+    long[] victim = {-1};
+    n.drop = (tsn, copy) -> {
+      if (victim[0] < 0 && n.copies.size() == 1500) {
+        victim[0] = tsn;
+      }
+      return tsn == victim[0];
+    };
+    n.bulk(8 << 20, 60_000, 65_536);
+    SctpStats s = n.a.stats();
+    assertThat(s.abandonedMessages()).isEqualTo(1);
+    assertThat(s.retransmittedChunks()).isZero();
+    assertThat(s.fastRetransmits()).as("loss events").isEqualTo(1);
+    assertThat(s.ssthresh()).isLessThan(s.cwndMax());
   }
 
   /**
