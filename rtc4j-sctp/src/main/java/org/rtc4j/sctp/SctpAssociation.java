@@ -1447,9 +1447,12 @@ public final class SctpAssociation {
 
   /**
    * RFC 3758 §3.5 C1: moves the Advanced.Peer.Ack.Point over abandoned chunks. It also moves over
-   * chunks the peer already holds (gap-acked) whose whole message is acknowledged or abandoned, so
-   * that one FORWARD TSN skips a run of losses instead of one island per round trip; it never
-   * passes a chunk of a message still being delivered.
+   * chunks the peer already holds (gap-acked) of abandoned messages and of complete unordered
+   * messages, so that one FORWARD TSN skips a run of losses instead of one island per round trip.
+   * It never passes a complete ordered message: the FORWARD TSN would then list an SSN at or past
+   * it, and a receiver that skips every ordered message up to the listed SSN (dcSCTP, in
+   * Chromium) discards it although it arrived. Such a message is delivered once the FORWARD TSN
+   * below it lets the peer's cumulative TSN reach it; the losses after it go in the next one.
    */
   private void advanceAckPoint() {
     while (advancedPeerAckPoint + 1 < nextTsn) {
@@ -1459,7 +1462,7 @@ public final class SctpAssociation {
       }
       OutMessage m = c.msg;
       boolean done = c.abandoned || (advancedPeerAckPoint > cumAckPoint && c.acked
-          && (m.abandoned || (m.unacked == 0 && m.offset == m.data.length)));
+          && (m.abandoned || (m.unordered && m.unacked == 0 && m.offset == m.data.length)));
       if (!done) {
         break;
       }
@@ -1483,7 +1486,7 @@ public final class SctpAssociation {
     Map<Integer, Integer> ssns = new HashMap<>();
     for (long t = cumAckPoint + 1; t <= advancedPeerAckPoint; t++) {
       OutChunk c = chunkAt(t);
-      if (c != null && !c.msg.unordered) {
+      if (c != null && !c.msg.unordered && c.msg.abandoned) {
         Integer prev = ssns.get(c.msg.streamId);
         if (prev == null || ssnAfter(c.msg.ssn, prev)) {
           ssns.put(c.msg.streamId, c.msg.ssn);

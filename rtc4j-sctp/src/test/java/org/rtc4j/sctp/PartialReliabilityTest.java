@@ -110,4 +110,57 @@ class PartialReliabilityTest {
       assertThat(idx[i]).isEqualTo(i);
     }
   }
+
+  /**
+   * An ordered PR message that arrived between two abandoned ones is delivered: the FORWARD TSN
+   * stops below it and lists only the SSN of the abandoned message before it. (It listed the SSN
+   * of the later abandoned one, and Chromium's dcSCTP discards every ordered message up to the
+   * listed SSN, the complete one included.)
+   */
+  @Test
+  void forwardTsnNeverSkipsACompleteOrderedMessage() throws Exception {
+    Pair p = new Pair(5);
+    p.link.impair(0, 0, 0, 1, 0);
+    p.connect();
+    long now = p.link.now;
+    long[] tsn = new long[4];
+    for (int i = 0; i < 4; i++) {
+      // M0 and M2 are lost, M1 and M3 arrive; each in its own packet.
+      p.a.send(now, 2, 53, ByteBuffer.wrap(message(i, 300)), false, 0, -1);
+      java.util.Optional<ByteBuffer> o = p.a.pollTransmit();
+      assertThat(o).isPresent();
+      ByteBuffer pkt = o.get();
+      SctpPacket parsed = SctpPacket.parse(pkt.duplicate());
+      tsn[i] = ((DataChunk) parsed.chunks().get(0)).tsn();
+      if (i % 2 == 1) {
+        p.b.handleReceive(now, pkt);
+      }
+      assertThat(p.a.pollTransmit()).isEmpty();
+    }
+    java.util.Optional<ByteBuffer> o;
+    while ((o = p.b.pollTransmit()).isPresent()) {
+      p.a.handleReceive(now, o.get()); // SACKs: M1 and M3 gap-acked
+    }
+    // The retransmission timer abandons M0 and M2 (maxRetransmits 0).
+    now = p.a.pollTimeout();
+    p.a.handleTimeout(now);
+    ForwardTsnChunk fwd = null;
+    while ((o = p.a.pollTransmit()).isPresent()) {
+      for (Chunk c : SctpPacket.parse(o.get().duplicate()).chunks()) {
+        if (c instanceof ForwardTsnChunk f) {
+          fwd = f;
+        }
+      }
+      p.b.handleReceive(now, o.get());
+    }
+    assertThat(fwd).as("FORWARD TSN after the timer").isNotNull();
+    assertThat(fwd.newCumulativeTsn()).as("stops below the complete M1").isEqualTo(tsn[0]);
+    assertThat(fwd.streams()).containsExactly(new ForwardTsnChunk.StreamSsn(2, 0));
+    // The rest follows: both arrived messages are delivered, in order, and the stream goes on.
+    p.link.now = now;
+    p.a.send(now, 2, 51, ByteBuffer.wrap("end".getBytes()), false, -1, -1);
+    p.link.runUntil(() -> Pair.messages(p.eventsB).stream().anyMatch(m -> m.ppid() == 51), 10_000);
+    assertThat(Pair.messages(p.eventsB).stream().filter(m -> m.ppid() == 53).mapToInt(m -> m.data().getInt(0)))
+        .containsExactly(1, 3);
+  }
 }
