@@ -57,7 +57,7 @@ public final class DataConnection {
   private volatile int bufferSize;
   private boolean retryScheduled;
   private int dataCount = 1;
-  private final Map<Long, Chunks> chunked = new HashMap<>();
+  private final ChunkAssembler chunks = new ChunkAssembler();
 
   private final List<Runnable> onOpen = new CopyOnWriteArrayList<>();
   private final List<Consumer<Object>> onData = new CopyOnWriteArrayList<>();
@@ -92,14 +92,6 @@ public final class DataConnection {
     }
   }
 
-  private static final class Chunks {
-    final byte[][] parts;
-    int count;
-
-    Chunks(int total) {
-      parts = new byte[total][];
-    }
-  }
 
   DataConnection(Peer provider, String peer, String connectionId, String label, Object metadata,
       Serialization serialization, boolean reliable, boolean originator) {
@@ -289,25 +281,9 @@ public final class DataConnection {
         return;
       }
       if (pd instanceof Long msgId && map.get("n") instanceof Long n && map.get("total") instanceof Long total
-          && map.get("data") instanceof byte[] data && total > 0 && total < 1_000_000 && n >= 0 && n < total) {
-        Chunks c = chunked.computeIfAbsent(msgId, k -> new Chunks(total.intValue()));
-        if (c.parts.length != total || c.parts[n.intValue()] != null) {
-          return;
-        }
-        c.parts[n.intValue()] = data;
-        c.count++;
-        if (c.count == c.parts.length) {
-          chunked.remove(msgId);
-          int size = 0;
-          for (byte[] p : c.parts) {
-            size += p.length;
-          }
-          byte[] all = new byte[size];
-          int off = 0;
-          for (byte[] p : c.parts) {
-            System.arraycopy(p, 0, all, off, p.length);
-            off += p.length;
-          }
+          && map.get("data") instanceof byte[] data) {
+        byte[] all = chunks.accept(msgId, n, total, data);
+        if (all != null) {
           handleBinary(all);
         }
         return;
