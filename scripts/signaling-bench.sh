@@ -36,7 +36,8 @@ SERVER_CPUS=${SERVER_CPUS:-0}
 LOAD_CPUS=${LOAD_CPUS:-1}
 LIMIT=${LIMIT:-20000}
 RTC4J_2CORE=${RTC4J_2CORE:-0}
-RTC4J_JAVA=${RTC4J_JAVA:-"java -Xmx1g -jar rtc4j-server/target/rtc4j.jar"}
+# The launcher's (./rtc4j) collector settings: on the one pinned CPU the JVM would pick Serial GC.
+RTC4J_JAVA=${RTC4J_JAVA:-"java -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=10 -jar rtc4j-server/target/rtc4j.jar"}
 OUT=${OUT:-rtc4j-bench/target/signaling-bench}
 PEERJS_DIR=rtc4j-bench/target/peerjs-server
 mkdir -p "$OUT"
