@@ -105,6 +105,8 @@ public final class SctpAssociation {
   private boolean fastRetransmitNow;
   private int retransmitPending;
   private long t3Deadline = Long.MAX_VALUE;
+  /** The buffer {@link #pollTransmitTransient()} builds packets in. */
+  private ByteBuffer txBuffer;
   private long srttNanos = -1;
   private long rttvarNanos;
   private long rtoNanos;
@@ -467,8 +469,22 @@ public final class SctpAssociation {
     return Optional.ofNullable(e);
   }
 
-  /** The next SCTP packet to send (at most the MTU), if any. */
+  /** The next SCTP packet to send (at most the MTU), if any; a buffer of its own. */
   public Optional<ByteBuffer> pollTransmit() {
+    return poll(false);
+  }
+
+  /**
+   * Like {@link #pollTransmit()}, but a packet built here is a view of one buffer that the next
+   * call overwrites: for a caller that consumes it at once (DTLS encrypts it into a record of its
+   * own). A buffer per packet was the largest allocation on the data path (1.2 KB per packet,
+   * SACK-only packets included).
+   */
+  public Optional<ByteBuffer> pollTransmitTransient() {
+    return poll(true);
+  }
+
+  private Optional<ByteBuffer> poll(boolean reuse) {
     ByteBuffer raw = rawPackets.poll();
     if (raw != null) {
       count(raw.remaining());
@@ -490,7 +506,15 @@ public final class SctpAssociation {
     if (!sackNow && control.isEmpty() && !wantData) {
       return Optional.empty();
     }
-    ByteBuffer out = ByteBuffer.allocate(mtu);
+    ByteBuffer out;
+    if (reuse) {
+      if (txBuffer == null || txBuffer.capacity() < mtu) {
+        txBuffer = ByteBuffer.allocate(mtu);
+      }
+      out = txBuffer.clear().limit(mtu);
+    } else {
+      out = ByteBuffer.allocate(mtu);
+    }
     out.putShort((short) cfg.localPort()).putShort((short) cfg.remotePort()).putInt((int) peerTag).putInt(0);
     boolean sackPending = sackNow || dataReceivedSinceSack || !dupTsns.isEmpty();
     if (sackPending && state != SctpState.COOKIE_WAIT && state != SctpState.COOKIE_ECHOED) {

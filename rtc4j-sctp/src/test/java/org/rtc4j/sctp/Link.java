@@ -28,7 +28,9 @@ public final class Link {
     return new Core() {
       public void handleReceive(long n, ByteBuffer p) { a.handleReceive(n, p); }
       public void handleTimeout(long n) { a.handleTimeout(n); }
-      public Optional<ByteBuffer> pollTransmit() { return a.pollTransmit(); }
+      // The transient variant, as the runtime polls: the link copies each packet at once, so every
+      // simulated transfer also checks that a reused transmit buffer never leaks into the next packet.
+      public Optional<ByteBuffer> pollTransmit() { return a.pollTransmitTransient(); }
       public long pollTimeout() { return a.pollTimeout(); }
     };
   }

@@ -97,6 +97,11 @@ public final class DataChannels {
     return sctp.pollTransmit();
   }
 
+  /** {@link SctpAssociation#pollTransmitTransient()}: the packet is overwritten by the next call. */
+  public Optional<ByteBuffer> pollTransmitTransient() {
+    return sctp.pollTransmitTransient();
+  }
+
   public long pollTimeout() {
     return sctp.pollTimeout();
   }

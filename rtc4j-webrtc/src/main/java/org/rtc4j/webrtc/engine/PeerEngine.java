@@ -643,7 +643,8 @@ public final class PeerEngine {
   private void transmitSctp(long nowNanos) {
     boolean up = dtls != null && dtls.isConnected();
     while (true) {
-      Optional<ByteBuffer> p = sctp.pollTransmit();
+      // Transient: DTLS encrypts the packet into its own record at once, and nothing else keeps it.
+      Optional<ByteBuffer> p = sctp.pollTransmitTransient();
       if (p.isEmpty()) {
         break;
       }
