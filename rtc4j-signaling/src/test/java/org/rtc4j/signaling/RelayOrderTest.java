@@ -133,8 +133,12 @@ class RelayOrderTest {
       assertThat(WsClient.JSON.readTree(bob.next(WAIT)).get("payload").get("n").asInt()).isEqualTo(4);
       assertThat(WsClient.JSON.readTree(slow.next(WAIT)))
           .isEqualTo(WsClient.JSON.readTree("{\"type\":\"EXPIRE\",\"src\":\"bob\",\"dst\":\"slow\"}"));
-      assertThat(server.stats().drops(SignalingStats.Drop.REGISTRY_UNAVAILABLE)).isEqualTo(1);
-      assertThat(server.stats().relayed()).isEqualTo(4); // alice's 1 + slow's 3
+      // The counters are bumped on the event loop after the write: bob may read n=4 first.
+      Wait.until(WAIT, "4 relayed (alice's 1 + slow's 3) and 1 drop", () -> server.stats().relayed() == 4
+          && server.stats().drops(SignalingStats.Drop.REGISTRY_UNAVAILABLE) == 1,
+          () -> "relayed " + server.stats().relayed() + ", drops "
+              + server.stats().drops(SignalingStats.Drop.REGISTRY_UNAVAILABLE));
+      assertThat(server.stats().relayed()).isEqualTo(4);
     }
   }
 }
