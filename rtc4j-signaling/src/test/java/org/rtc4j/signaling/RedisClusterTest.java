@@ -1,6 +1,7 @@
 package org.rtc4j.signaling;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.rtc4j.signaling.WsClient.json;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,9 +44,9 @@ class RedisClusterTest {
   static final Duration ALIVE = Duration.ofMillis(3000);
   static RedisProcess redis;
 
-  final HttpClient http = HttpClient.newHttpClient();
+  final WsClients ws = new WsClients();
+  final HttpClient http = ws.http;
   final List<SignalingServer> servers = new ArrayList<>();
-  final List<WsClient> clients = new ArrayList<>();
 
   @BeforeAll
   static void startRedis() {
@@ -66,7 +67,7 @@ class RedisClusterTest {
 
   @AfterEach
   void stop() {
-    clients.forEach(WsClient::abort);
+    ws.abortAll();
     servers.forEach(SignalingServer::close);
   }
 
@@ -85,45 +86,24 @@ class RedisClusterTest {
     return node(b -> {});
   }
 
-  WsClient open(SignalingServer node, String id) {
-    return track(WsClient.open(http, node.port(), "peerjs", id, "tok-" + id));
-  }
-
-  WsClient connect(SignalingServer node, String id, String token) {
-    return track(WsClient.connect(http, node.port(), "peerjs", id, token));
-  }
-
-  WsClient track(WsClient c) {
-    clients.add(c);
-    return c;
-  }
-
-  static JsonNode json(String s) {
-    try {
-      return WsClient.JSON.readTree(s);
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
-  }
-
   @Test
   void idTakenAcrossNodesAndReattachOnTheOtherNode() throws Exception {
     SignalingServer a = node();
     SignalingServer b = node();
-    WsClient alice = open(a, "alice");
+    WsClient alice = ws.open(a, "alice");
     assertThat(a.registry().isRegistered(a.config().tenants().get(0), "alice")).isTrue();
     assertThat(b.registry().isRegistered(b.config().tenants().get(0), "alice")).isTrue();
 
-    WsClient thief = connect(b, "alice", "other-token");
+    WsClient thief = ws.connect(b, "alice", "other-token");
     assertThat(json(thief.next())).isEqualTo(json("{\"type\":\"ID-TAKEN\",\"payload\":{\"msg\":\"ID is taken\"}}"));
     thief.awaitClose();
 
     // same id and token on the other node: OPEN there, the old socket on node A is closed
-    WsClient again = connect(b, "alice", "tok-alice");
+    WsClient again = ws.connect(b, "alice", "tok-alice");
     assertThat(again.next()).isEqualTo(OPEN);
     alice.awaitClose();
     // and frames for alice now go to node B
-    WsClient bob = open(a, "bob");
+    WsClient bob = ws.open(a, "bob");
     bob.offer("alice", "{\"n\":1}");
     assertThat(json(again.next()).get("src").asText()).isEqualTo("bob");
     // the old socket closing on A did not remove the registration B holds
@@ -134,8 +114,8 @@ class RedisClusterTest {
   void offerAnswerCandidateRelayedBothWaysWithSrcRewritten() throws Exception {
     SignalingServer a = node();
     SignalingServer b = node();
-    WsClient alice = open(a, "alice");
-    WsClient bob = open(b, "bob");
+    WsClient alice = ws.open(a, "alice");
+    WsClient bob = ws.open(b, "bob");
 
     alice.send("{\"type\":\"OFFER\",\"src\":\"forged\",\"dst\":\"bob\",\"extra\":1,"
         + "\"payload\":{\"sdp\":{\"type\":\"offer\",\"sdp\":\"v=0\\r\\n\"},\"type\":\"data\",\"connectionId\":\"dc_1\"}}");
@@ -170,12 +150,12 @@ class RedisClusterTest {
     SignalingServer a = node();
     SignalingServer b = node();
     Tenant t = a.config().tenants().get(0);
-    WsClient alice = open(a, "alice");
+    WsClient alice = ws.open(a, "alice");
     alice.offer("carol", "{\"n\":1}");
     alice.offer("carol", "{\"n\":2}");
     Wait.until(Duration.ofSeconds(5), "2 queued in Redis", () -> b.registry().queued(t) == 2);
 
-    WsClient carol = open(b, "carol"); // OPEN first (asserted by open), then the queue in order
+    WsClient carol = ws.open(b, "carol"); // OPEN first (asserted by open), then the queue in order
     assertThat(json(carol.next()).get("payload").get("n").asInt()).isEqualTo(1);
     assertThat(json(carol.next()).get("payload").get("n").asInt()).isEqualTo(2);
     assertThat(a.registry().queued(t)).isZero();
@@ -191,7 +171,7 @@ class RedisClusterTest {
     assertThat(a.registry().queued(t)).isZero();
     assertThat(a.stats().expireSent() + b.stats().expireSent()).isEqualTo(1);
     // ghost arriving now gets nothing old
-    WsClient ghost = open(b, "ghost");
+    WsClient ghost = ws.open(b, "ghost");
     Wait.during(Duration.ofMillis(300), "nothing delivered", ghost.received::isEmpty);
   }
 
@@ -199,8 +179,8 @@ class RedisClusterTest {
   void leaveAcrossNodesAndLeaveWithoutDstFreesTheId() throws Exception {
     SignalingServer a = node();
     SignalingServer b = node();
-    WsClient alice = open(a, "alice");
-    WsClient bob = open(b, "bob");
+    WsClient alice = ws.open(a, "alice");
+    WsClient bob = ws.open(b, "bob");
     alice.send("{\"type\":\"LEAVE\",\"dst\":\"bob\"}");
     assertThat(json(bob.next())).isEqualTo(json("{\"type\":\"LEAVE\",\"src\":\"alice\",\"dst\":\"bob\"}"));
     // LEAVE is never queued
@@ -211,7 +191,7 @@ class RedisClusterTest {
     alice.awaitClose();
     Wait.until(Duration.ofSeconds(5), "alice unregistered", () -> !b.registry().isRegistered(t, "alice"));
     assertThat(b.registry().queued(t)).isZero();
-    WsClient newAlice = connect(b, "alice", "new-token");
+    WsClient newAlice = ws.connect(b, "alice", "new-token");
     assertThat(newAlice.next()).isEqualTo(OPEN);
   }
 
@@ -220,9 +200,9 @@ class RedisClusterTest {
     SignalingServer a = node(c -> c.aliveTimeout(ALIVE));
     SignalingServer b = node(c -> c.aliveTimeout(ALIVE));
     Tenant t = b.config().tenants().get(0);
-    WsClient alice = open(a, "alice");
-    WsClient bob = open(b, "bob");
-    WsClient dave = open(b, "dave");
+    WsClient alice = ws.open(a, "alice");
+    WsClient bob = ws.open(b, "bob");
+    WsClient dave = ws.open(b, "dave");
     assertThat(b.registry().peers(t)).isEqualTo(3);
 
     // node A dies: no cleanup reaches Redis
@@ -231,7 +211,7 @@ class RedisClusterTest {
     alice.awaitClose();
 
     // alice's id is still held until alive_timeout passes without refresh
-    WsClient early = connect(b, "alice", "new-token");
+    WsClient early = ws.connect(b, "alice", "new-token");
     assertThat(json(early.next()).get("type").asText()).isEqualTo("ID-TAKEN");
     // a message to the dead node's peer: the sender hears LEAVE (nobody listens on A's channel)
     bob.offer("alice", "{\"n\":1}");
@@ -244,7 +224,7 @@ class RedisClusterTest {
       return !b.registry().isRegistered(t, "alice");
     });
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThanOrEqualTo(ALIVE.plusSeconds(5));
-    WsClient late = connect(b, "alice", "new-token");
+    WsClient late = ws.connect(b, "alice", "new-token");
     assertThat(late.next()).isEqualTo(OPEN);
 
     // node B's peers are unaffected (and kept alive past alive_timeout by B's refresh)
@@ -268,20 +248,20 @@ class RedisClusterTest {
       Matcher m = Pattern.compile("PORT (\\d+)").matcher(other.output());
       assertThat(m.find()).isTrue();
       int port = Integer.parseInt(m.group(1));
-      WsClient alice = track(WsClient.open(http, port, "peerjs", "alice", "tok-alice"));
-      WsClient bob = open(b, "bob");
+      WsClient alice = ws.track(WsClient.open(http, port, "peerjs", "alice", "tok-alice"));
+      WsClient bob = ws.open(b, "bob");
       bob.offer("alice", "{\"n\":1}");
       assertThat(json(alice.next()).get("src").asText()).isEqualTo("bob");
 
       other.process().destroyForcibly(); // SIGKILL: nothing reaches Redis
       other.waitFor(Duration.ofSeconds(10));
       alice.awaitClose();
-      assertThat(json(connect(b, "alice", "thief").next()).get("type").asText()).isEqualTo("ID-TAKEN");
+      assertThat(json(ws.connect(b, "alice", "thief").next()).get("type").asText()).isEqualTo("ID-TAKEN");
       Wait.until(Duration.ofSeconds(15), Duration.ofMillis(200), "the killed node's id expires", () -> {
         bob.sendAsync("{\"type\":\"HEARTBEAT\"}");
         return !b.registry().isRegistered(t, "alice");
       });
-      assertThat(connect(b, "alice", "thief").next()).isEqualTo(OPEN);
+      assertThat(ws.connect(b, "alice", "thief").next()).isEqualTo(OPEN);
       assertThat(b.registry().isRegistered(t, "bob")).isTrue();
       assertThat(b.registry().peers(t)).isEqualTo(2);
     }
@@ -292,7 +272,7 @@ class RedisClusterTest {
     SignalingServer a = node();
     SignalingServer b = node();
     Tenant t = b.config().tenants().get(0);
-    open(a, "alice");
+    ws.open(a, "alice");
     a.close();
     Wait.until(Duration.ofSeconds(5), "alice freed", () -> !b.registry().isRegistered(t, "alice"));
     assertThat(b.registry().peers(t)).isZero();
@@ -302,8 +282,8 @@ class RedisClusterTest {
   void discoveryListsPeersOfEveryNode() throws Exception {
     SignalingServer a = node(b -> b.allowDiscovery(true));
     SignalingServer b = node(c -> c.allowDiscovery(true));
-    open(a, "alice");
-    open(b, "bob");
+    ws.open(a, "alice");
+    ws.open(b, "bob");
     var r = SignalingHttp.get(http, a.port(), "/peerjs/peers");
     assertThat(r.statusCode()).isEqualTo(200);
     List<String> ids = new ArrayList<>();
@@ -315,9 +295,9 @@ class RedisClusterTest {
   void concurrentLimitIsClusterWide() throws Exception {
     SignalingServer a = node(b -> b.concurrentLimit(2));
     SignalingServer b = node(c -> c.concurrentLimit(2));
-    open(a, "p1");
-    open(b, "p2");
-    WsClient third = connect(a, "p3", "t3");
+    ws.open(a, "p1");
+    ws.open(b, "p2");
+    WsClient third = ws.connect(a, "p3", "t3");
     assertThat(json(third.next())).isEqualTo(
         json("{\"type\":\"ERROR\",\"payload\":{\"msg\":\"Server has reached its concurrent user limit\"}}"));
   }
@@ -327,8 +307,8 @@ class RedisClusterTest {
     ThreadLeakCheck check = ThreadLeakCheck.snapshot().ignoringNamePrefixes("HttpClient");
     SignalingServer a = node();
     SignalingServer b = node();
-    WsClient alice = open(a, "alice");
-    WsClient bob = open(b, "bob");
+    WsClient alice = ws.open(a, "alice");
+    WsClient bob = ws.open(b, "bob");
     alice.offer("bob", "{}");
     bob.next();
     alice.abort();

@@ -1,6 +1,7 @@
 package org.rtc4j.signaling;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.rtc4j.signaling.WsClient.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -35,9 +36,9 @@ class RedisOutageTest {
   static final String UNAVAILABLE = "{\"type\":\"ERROR\",\"payload\":{\"msg\":\"" + PeerConnection.MSG_UNAVAILABLE + "\"}}";
 
   RedisProcess redis;
-  final HttpClient http = HttpClient.newHttpClient();
+  final WsClients ws = new WsClients();
+  final HttpClient http = ws.http;
   final List<SignalingServer> servers = new ArrayList<>();
-  final List<WsClient> clients = new ArrayList<>();
 
   @BeforeEach
   void startRedis() {
@@ -46,7 +47,7 @@ class RedisOutageTest {
 
   @AfterEach
   void stop() {
-    clients.forEach(WsClient::abort);
+    ws.abortAll();
     try {
       redis.resume(); // in case a test failed while it was stopped
     } catch (AssertionError | RuntimeException e) {
@@ -65,27 +66,6 @@ class RedisOutageTest {
     SignalingServer s = SignalingServer.start(config, registry);
     servers.add(s);
     return s;
-  }
-
-  WsClient open(SignalingServer node, String id) {
-    return track(WsClient.open(http, node.port(), "peerjs", id, "tok-" + id));
-  }
-
-  WsClient connect(SignalingServer node, String id, String token) {
-    return track(WsClient.connect(http, node.port(), "peerjs", id, token));
-  }
-
-  WsClient track(WsClient c) {
-    clients.add(c);
-    return c;
-  }
-
-  static JsonNode json(String s) {
-    try {
-      return WsClient.JSON.readTree(s);
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
   }
 
   /** Frames until one matches (others, e.g. late copies from the outage, are skipped). */
@@ -144,14 +124,14 @@ class RedisOutageTest {
   @Test
   void slowRedisDoesNotDelayLocalPeersOnTheSameEventLoop() throws Exception {
     SignalingServer a = node(); // one event loop: every client below shares it
-    WsClient alice = open(a, "alice");
-    WsClient bob = open(a, "bob");
+    WsClient alice = ws.open(a, "alice");
+    WsClient bob = ws.open(a, "bob");
     assertThat(offerTime(alice, bob, 0)).isLessThan(Duration.ofSeconds(5));
 
     redis.sleep(3);
     Wait.until(Duration.ofSeconds(5), "Redis is asleep", () -> !redisAnswers(Duration.ofMillis(100)));
     // carol's registration now waits for Redis, on the same loop as alice and bob
-    WsClient carol = connect(a, "carol", "tok-carol");
+    WsClient carol = ws.connect(a, "carol", "tok-carol");
     assertThat(offerTime(alice, bob, 1)).as("local relay while a registration waits for Redis").isLessThan(PROMPT);
     assertThat(offerTime(bob, alice, 2)).isLessThan(PROMPT);
     assertThat(idRequestTime(a)).as("GET /id while Redis sleeps").isLessThan(PROMPT);
@@ -165,16 +145,16 @@ class RedisOutageTest {
     SignalingServer a = node();
     SignalingServer b = node();
     Tenant t = a.config().tenants().get(0);
-    WsClient alice = open(a, "alice");
-    WsClient bob = open(a, "bob");
-    WsClient carol = open(b, "carol");
+    WsClient alice = ws.open(a, "alice");
+    WsClient bob = ws.open(a, "bob");
+    WsClient carol = ws.open(b, "carol");
     alice.offer("carol", "{\"n\":0}");
     assertThat(json(carol.next()).get("src").asText()).isEqualTo("alice");
 
     redis.pause(); // SIGSTOP: connections stay up, nothing answers
     try {
       long t0 = System.nanoTime();
-      WsClient dave = connect(a, "dave", "tok-dave");
+      WsClient dave = ws.connect(a, "dave", "tok-dave");
       assertThat(dave.next(Duration.ofSeconds(5))).isEqualTo(UNAVAILABLE);
       assertThat(Duration.ofNanos(dave.lastAt - t0)).as("ERROR after the command timeout, not a hang")
           .isBetween(COMMAND_TIMEOUT.minusMillis(100), COMMAND_TIMEOUT.plusSeconds(2));
@@ -200,7 +180,7 @@ class RedisOutageTest {
     }
 
     // back: new peers register, cross-node relay works both ways
-    WsClient erin = connect(b, "erin", "tok-erin");
+    WsClient erin = ws.connect(b, "erin", "tok-erin");
     assertThat(erin.next(Duration.ofSeconds(5))).isEqualTo("{\"type\":\"OPEN\"}");
     alice.offer("carol", "{\"n\":7}");
     // (the frame sent during the outage may arrive late: its request timed out here but ran in Redis)
@@ -211,7 +191,7 @@ class RedisOutageTest {
     assertThat(offerTime(erin, bob, 9)).isLessThan(Duration.ofSeconds(5));
     // dave's registration that ran late in Redis was taken out again: the id is free
     Wait.until(Duration.ofSeconds(5), "dave's late registration removed", () -> !registered(b, "dave"));
-    assertThat(connect(b, "dave", "another-token").next()).isEqualTo("{\"type\":\"OPEN\"}");
+    assertThat(ws.connect(b, "dave", "another-token").next()).isEqualTo("{\"type\":\"OPEN\"}");
     assertThat(alice.isClosed()).isFalse();
     assertThat(b.registry().peers(t)).isEqualTo(5);
   }
@@ -221,15 +201,15 @@ class RedisOutageTest {
     SignalingServer a = node();
     SignalingServer b = node();
     Tenant t = a.config().tenants().get(0);
-    WsClient alice = open(a, "alice");
-    WsClient dave = open(a, "dave");
-    WsClient bob = open(b, "bob");
+    WsClient alice = ws.open(a, "alice");
+    WsClient dave = ws.open(a, "dave");
+    WsClient bob = ws.open(b, "bob");
     assertThat(offerTime(alice, bob, 0)).isLessThan(Duration.ofSeconds(5));
 
     int port = redis.port();
     redis.close(); // killed: no persistence, so it comes back empty
     long t0 = System.nanoTime();
-    WsClient early = connect(b, "early", "tok");
+    WsClient early = ws.connect(b, "early", "tok");
     assertThat(early.next(Duration.ofSeconds(5))).isEqualTo(UNAVAILABLE);
     assertThat(Duration.ofNanos(early.lastAt - t0)).as("refused at once while the connection is down")
         .isLessThan(COMMAND_TIMEOUT.plusSeconds(1));
@@ -244,7 +224,7 @@ class RedisOutageTest {
     assertThat(offerTime(bob, alice, 3)).isLessThan(Duration.ofSeconds(5));
     assertThat(offerTime(bob, dave, 4)).isLessThan(Duration.ofSeconds(5));
     // the ids are guarded again cluster-wide
-    assertThat(json(connect(b, "alice", "thief").next()).get("type").asText()).isEqualTo("ID-TAKEN");
+    assertThat(json(ws.connect(b, "alice", "thief").next()).get("type").asText()).isEqualTo("ID-TAKEN");
     assertThat(b.registry().peers(t)).isEqualTo(3);
   }
 
@@ -253,18 +233,18 @@ class RedisOutageTest {
     SignalingServer a = node();
     SignalingServer b = node();
     Tenant t = a.config().tenants().get(0);
-    WsClient alice = open(a, "alice");
+    WsClient alice = ws.open(a, "alice");
     alice.offer("xavier", "{\"n\":1}");
     Wait.until(Duration.ofSeconds(5), "queued for xavier", () -> b.registry().queued(t) == 1);
 
     redis.sleep(4); // longer than the command timeout: xavier's REGISTER times out here, then runs in Redis
     Wait.until(Duration.ofSeconds(5), "Redis is asleep", () -> !redisAnswers(Duration.ofMillis(100)));
-    WsClient early = connect(b, "xavier", "tok-x");
+    WsClient early = ws.connect(b, "xavier", "tok-x");
     assertThat(early.next(Duration.ofSeconds(10))).isEqualTo(UNAVAILABLE);
     Wait.until(Duration.ofSeconds(10), Duration.ofMillis(100), "Redis is awake", () -> redisAnswers(Duration.ofMillis(500)));
 
     // the late REGISTER took the queue, the follow-up put it back: the frame reaches the next connection
-    WsClient xavier = connect(b, "xavier", "tok-x");
+    WsClient xavier = ws.connect(b, "xavier", "tok-x");
     assertThat(xavier.next(Duration.ofSeconds(5))).isEqualTo("{\"type\":\"OPEN\"}");
     JsonNode m = json(xavier.next(Duration.ofSeconds(5)));
     assertThat(m.get("src").asText()).isEqualTo("alice");

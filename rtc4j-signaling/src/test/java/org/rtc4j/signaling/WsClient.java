@@ -20,6 +20,15 @@ final class WsClient implements AutoCloseable {
 
   static final ObjectMapper JSON = new ObjectMapper();
 
+  /** {@code s} parsed as JSON; a test fails on text that is not. */
+  static JsonNode json(String s) {
+    try {
+      return JSON.readTree(s);
+    } catch (java.io.IOException e) {
+      throw new AssertionError("not JSON: " + s, e);
+    }
+  }
+
   final String id;
   final String token;
   final BlockingQueue<String> received;
