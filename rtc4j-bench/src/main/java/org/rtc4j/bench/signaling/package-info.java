@@ -7,9 +7,6 @@
  *       OFFER/CANDIDATE bursts, latency from the scheduled send time, CPU per message of the server);
  *       one thread, raw NIO, pre-masked frames, so it stays cheaper than the server it loads.</li>
  *   <li>{@link org.rtc4j.bench.signaling.SweepSummary}: medians and ratios over repeated sweeps.</li>
- *   <li>{@link org.rtc4j.bench.signaling.SignalingLoad}: the earlier closed-loop tool (Netty clients,
- *       a window of messages in flight per pair); kept for comparison with the first recorded numbers,
- *       but its own CPU cost bounds what it can show.</li>
  * </ul>
  */
 package org.rtc4j.bench.signaling;
