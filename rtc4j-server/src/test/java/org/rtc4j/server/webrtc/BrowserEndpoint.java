@@ -30,6 +30,17 @@ final class BrowserEndpoint implements Endpoint {
     browser.awaitJs(Duration.ofSeconds(15), "return await window.pageReady;");
   }
 
+  /** Opens peer.html and runs {@code script} (a file under /webrtc/ on the test classpath) in it. */
+  static void openPage(Browser browser, StaticHttpServer web, String script) throws java.io.IOException {
+    openPage(browser, web);
+    try (java.io.InputStream in = BrowserEndpoint.class.getResourceAsStream("/webrtc/" + script)) {
+      if (in == null) {
+        throw new java.io.FileNotFoundException("/webrtc/" + script + " on the test classpath");
+      }
+      browser.js(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
   /** A StaticHttpServer serving the test pages. */
   static StaticHttpServer pages() {
     return StaticHttpServer.start().classpath("/webrtc/", "webrtc/");

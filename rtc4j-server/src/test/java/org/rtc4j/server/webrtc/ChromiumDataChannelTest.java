@@ -3,8 +3,6 @@ package org.rtc4j.server.webrtc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -63,10 +61,7 @@ class ChromiumDataChannelTest {
   void start() throws IOException {
     web = BrowserEndpoint.pages();
     browser = browsers.get(OPTIONS);
-    BrowserEndpoint.openPage(browser, web);
-    try (InputStream in = ChromiumDataChannelTest.class.getResourceAsStream("/webrtc/datachannel.js")) {
-      browser.js(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    }
+    BrowserEndpoint.openPage(browser, web, "datachannel.js");
   }
 
   @AfterEach

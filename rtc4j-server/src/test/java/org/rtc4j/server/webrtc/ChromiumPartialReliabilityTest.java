@@ -3,9 +3,7 @@ package org.rtc4j.server.webrtc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,10 +74,7 @@ class ChromiumPartialReliabilityTest {
   void start() throws IOException {
     web = BrowserEndpoint.pages();
     browser = browsers.get(OPTIONS);
-    BrowserEndpoint.openPage(browser, web);
-    try (InputStream in = ChromiumPartialReliabilityTest.class.getResourceAsStream("/webrtc/partialreliability.js")) {
-      browser.js(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    }
+    BrowserEndpoint.openPage(browser, web, "partialreliability.js");
   }
 
   @AfterEach
