@@ -333,9 +333,36 @@ public final class DataConnection {
    * for a json message of 16300 bytes or more. Thread-safe; ordering is the call order.
    */
   public void send(Object data) {
-    // a byte[] is copied now: it is read later, on the event thread, and then chunk by chunk as the channel drains
-    Object owned = data instanceof byte[] b ? b.clone() : data;
+    // Everything the caller may reuse is captured now: the send runs later on the event thread, and then
+    // chunk by chunk as the channel drains, so a byte[] or ByteBuffer refilled right after this call (the
+    // usual NIO pattern) must not change what goes out. Containers are serialized here for the same reason.
+    Object owned;
+    try {
+      owned = capture(data);
+    } catch (Exception e) {
+      provider.events.execute(() -> emitError(new PeerError(PeerError.WEBRTC, "could not send: " + e.getMessage(), e)));
+      return;
+    }
     provider.events.execute(() -> doSend(owned));
+  }
+
+  /** The bytes of a message serialized at the call, sent as they are. */
+  private record Serialized(byte[] bytes) {}
+
+  private Object capture(Object data) throws Exception {
+    if (data instanceof byte[] b) {
+      return b.clone();
+    }
+    if (data instanceof ByteBuffer bb) {
+      byte[] b = new byte[bb.remaining()];
+      bb.duplicate().get(b);
+      return b;
+    }
+    if (data == null || data instanceof CharSequence || serialization == Serialization.RAW) {
+      return data instanceof CharSequence s ? s.toString() : data;
+    }
+    return new Serialized(serialization == Serialization.JSON
+        ? provider.json.writeValueAsBytes(data) : BinaryPack.encode(data));
   }
 
   /** A channel that is open (or already delivers messages) counts as open even if its open event was not seen. */
@@ -361,17 +388,13 @@ public final class DataConnection {
             bufferedSend(s.toString());
           } else if (data instanceof byte[] b) {
             bufferedSend(b);
-          } else if (data instanceof ByteBuffer bb) {
-            byte[] b = new byte[bb.remaining()];
-            bb.duplicate().get(b);
-            bufferedSend(b);
           } else {
             throw new IllegalArgumentException("raw serialization sends String, byte[] or ByteBuffer, not "
                 + (data == null ? "null" : data.getClass().getName()));
           }
         }
         case JSON -> {
-          byte[] b = provider.json.writeValueAsBytes(data);
+          byte[] b = data instanceof Serialized z ? z.bytes() : provider.json.writeValueAsBytes(data);
           if (b.length >= CHUNKED_MTU) {
             emitError(new PeerError(PeerError.MESSAGE_TOO_BIG, "Message too big for JSON channel"));
             return;
@@ -386,7 +409,7 @@ public final class DataConnection {
             body = raw;
           } else {
             header = new byte[0];
-            body = BinaryPack.encode(data);
+            body = data instanceof Serialized z ? z.bytes() : BinaryPack.encode(data);
           }
           if (header.length + (long) body.length > CHUNKED_MTU) {
             bufferedSend(new Chunked(dataCount++, header, body));

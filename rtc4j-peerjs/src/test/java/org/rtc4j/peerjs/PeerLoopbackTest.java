@@ -103,6 +103,64 @@ class PeerLoopbackTest {
     closed.get(20, TimeUnit.SECONDS);
   }
 
+  /** A caller that refills its buffer right after send() (the usual NIO pattern) must not change what was sent. */
+  @ParameterizedTest
+  @EnumSource(Serialization.class)
+  void buffersReusedRightAfterSendDoNotChangeWhatArrives(Serialization ser) throws Exception {
+    Peer bob = open("bob-reuse-" + ser);
+    Peer alice = open(null);
+    List<Object> bobGot = new CopyOnWriteArrayList<>();
+    bob.onConnection(c -> c.onData(bobGot::add));
+    DataConnection c = alice.connect(bob.id(), new ConnectOptions("reuse", null, ser, true));
+    CompletableFuture<Void> open = new CompletableFuture<>();
+    c.onOpen(() -> open.complete(null)).onError(open::completeExceptionally);
+    open.get(30, TimeUnit.SECONDS);
+    int n = 50;
+    java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(64);
+    byte[] arr = new byte[40_000]; // above the binary chunk size: read chunk by chunk on the event thread
+    List<Long> list = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      list = new java.util.ArrayList<>(List.of((long) i));
+      bb.clear();
+      for (int k = 0; k < 64; k++) {
+        bb.put((byte) i);
+      }
+      bb.flip();
+      java.util.Arrays.fill(arr, (byte) i);
+      switch (ser) {
+        case RAW -> c.send(bb);
+        case JSON -> c.send(Map.of("i", (long) i, "list", list));
+        case BINARY -> {
+          c.send(bb);
+          c.send(arr);
+        }
+      }
+      // refill everything at once, as a caller reusing its buffers would
+      bb.clear();
+      while (bb.hasRemaining()) {
+        bb.put((byte) -1);
+      }
+      java.util.Arrays.fill(arr, (byte) -1);
+      list.set(0, -1L);
+    }
+    int expected = ser == Serialization.BINARY ? 2 * n : n;
+    Wait.until(Duration.ofSeconds(30), "all messages", () -> bobGot.size() == expected);
+    for (int i = 0; i < n; i++) {
+      byte[] small = new byte[64];
+      java.util.Arrays.fill(small, (byte) i);
+      switch (ser) {
+        case RAW -> assertThat((byte[]) bobGot.get(i)).isEqualTo(small);
+        case JSON -> assertThat(((Map<?, ?>) bobGot.get(i)).get("list")).isEqualTo(List.of((long) i));
+        case BINARY -> {
+          assertThat((byte[]) bobGot.get(2 * i)).isEqualTo(small);
+          byte[] big = new byte[40_000];
+          java.util.Arrays.fill(big, (byte) i);
+          assertThat((byte[]) bobGot.get(2 * i + 1)).isEqualTo(big);
+        }
+      }
+    }
+  }
+
   static byte[] bigBytes(int n) {
     byte[] b = new byte[n];
     new Random(n).nextBytes(b);
