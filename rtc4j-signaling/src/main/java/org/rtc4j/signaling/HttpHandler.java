@@ -24,10 +24,12 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,8 +70,29 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     this.config = server.config();
   }
 
+  /**
+   * Requests that arrived (pipelined on this keep-alive connection) while an earlier one waits for the registry.
+   * HTTP/1.1 answers in request order, so they are handled only after that answer is written.
+   */
+  private final ArrayDeque<FullHttpRequest> held = new ArrayDeque<>();
+  private boolean awaiting;
+
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (awaiting) {
+      held.add(req.retain()); // reading is paused meanwhile: at most what one read already decoded waits here
+      return;
+    }
+    handle(ctx, req);
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    held.forEach(FullHttpRequest::release);
+    held.clear();
+  }
+
+  private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
     if (!req.decoderResult().isSuccess()) {
       respond(ctx, req, HttpResponseStatus.BAD_REQUEST, "text/plain; charset=utf-8", "bad request\n", false);
       return;
@@ -220,22 +243,52 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       respond(ctx, req, HttpResponseStatus.UNAUTHORIZED, "text/plain; charset=utf-8", "Unauthorized", true);
       return;
     }
-    req.retain(); // answered when the registry does (a Redis round trip): off this call's stack
-    server.registry().ids(tenant.get()).whenComplete((ids, e) -> ctx.executor().execute(() -> {
+    CompletableFuture<List<String>> ids = server.registry().ids(tenant.get()).toCompletableFuture();
+    if (ids.isDone()) { // the in-memory registry: answer in place
+      answerPeers(ctx, req, ids);
+      return;
+    }
+    // A Redis round trip: answer later, and hold any request pipelined behind this one until then.
+    awaiting = true;
+    ctx.channel().config().setAutoRead(false);
+    req.retain();
+    ids.whenComplete((v, e) -> ctx.executor().execute(() -> {
       try {
-        if (e != null || ids == null) {
-          log.debug("listing peers failed", e);
-          respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
-              "Server is temporarily unavailable, try again later\n", true);
-          return;
-        }
-        ArrayNode a = server.mapper().createArrayNode();
-        ids.forEach(a::add);
-        respond(ctx, req, HttpResponseStatus.OK, "application/json; charset=utf-8", a.toString(), true);
+        answerPeers(ctx, req, ids);
       } finally {
         req.release();
       }
+      awaiting = false;
+      while (!awaiting && !held.isEmpty() && ctx.channel().isActive()) {
+        FullHttpRequest next = held.poll();
+        try {
+          handle(ctx, next);
+        } finally {
+          next.release();
+        }
+      }
+      if (!awaiting) {
+        ctx.channel().config().setAutoRead(true);
+      }
     }));
+  }
+
+  private void answerPeers(ChannelHandlerContext ctx, FullHttpRequest req, CompletableFuture<List<String>> ids) {
+    List<String> list;
+    try {
+      list = ids.join();
+    } catch (RuntimeException e) {
+      list = null;
+      log.debug("listing peers failed", e);
+    }
+    if (list == null) {
+      respond(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+          "Server is temporarily unavailable, try again later\n", true);
+      return;
+    }
+    ArrayNode a = server.mapper().createArrayNode();
+    list.forEach(a::add);
+    respond(ctx, req, HttpResponseStatus.OK, "application/json; charset=utf-8", a.toString(), true);
   }
 
   private void iceServers(ChannelHandlerContext ctx, FullHttpRequest req, String key, Map<String, List<String>> params) {
