@@ -237,10 +237,12 @@ class RedisOutageTest {
     alice.offer("xavier", "{\"n\":1}");
     Wait.until(Duration.ofSeconds(5), "queued for xavier", () -> b.registry().queued(t) == 1);
 
-    redis.sleep(4); // longer than the command timeout: xavier's REGISTER times out here, then runs in Redis
-    Wait.until(Duration.ofSeconds(5), "Redis is asleep", () -> !redisAnswers(Duration.ofMillis(100)));
+    // SIGSTOP until the client has seen its REGISTER time out: the command waits in Redis's socket and runs when
+    // Redis resumes, i.e. late. The test decides when Redis wakes, so a slow machine cannot make it race.
+    redis.pause();
     WsClient early = ws.connect(b, "xavier", "tok-x");
     assertThat(early.next(Duration.ofSeconds(10))).isEqualTo(UNAVAILABLE);
+    redis.resume();
     Wait.until(Duration.ofSeconds(10), Duration.ofMillis(100), "Redis is awake", () -> redisAnswers(Duration.ofMillis(500)));
 
     // the late REGISTER took the queue, the follow-up put it back: the frame reaches the next connection
