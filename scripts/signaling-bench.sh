@@ -103,7 +103,9 @@ for r in $(seq 1 "$REPEATS"); do
       port=$((19000 + RANDOM % 1000))
       log="$OUT/$s-$n-$r.log"
       start_server "$s" "$port" "$log"
-      timeout 300 taskset -c "$LOAD_CPUS" java -Xmx1g -XX:+UseSerialGC \
+      # generator heap touched up front: on this PVM guest a young collection that first touches
+      # old-generation pages took 600 ms (gen_gc_ms in the STEP lines shows the generator's pauses)
+      timeout 300 taskset -c "$LOAD_CPUS" java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:+UseSerialGC \
         -cp rtc4j-bench/target/rtc4j-bench.jar org.rtc4j.bench.signaling.SignalingSweep \
         --url "ws://127.0.0.1:$port/peerjs" --peers "$n" --rates "$RATES" --step-seconds "$STEP_SECONDS" \
         --warmup-seconds "$WARMUP_SECONDS" --drain-ms "$DRAIN_MS" --burst "$BURST" --p99-bound-ms "$P99_BOUND_MS" \
