@@ -146,8 +146,10 @@ public final class RedisPeerRegistry implements PeerRegistry {
 
   // A registration that failed here (timed out, or its socket closed meanwhile): remove the id if
   // the script ran and it is still ours, and put the taken frames back in front of the queue
-  // (their pending entries and counters were left alone, so they still expire with EXPIRE).
-  // KEYS: id, peers, taken, queue; ARGV: owner value ('' to leave the id), id, backstop ttl.
+  // (their counters were left alone). Their pending entries are added back if an expiry sweep
+  // dropped them meanwhile (EXPIRE forgets entries whose frames are not in the queue), so the
+  // frames still expire with EXPIRE.
+  // KEYS: id, peers, taken, queue, pending; ARGV: owner value ('' to leave the id), id, backstop ttl.
   private static final Script UNDO = Script.of("""
       if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) == ARGV[1] then
         redis.call('DEL', KEYS[1])
@@ -160,6 +162,18 @@ public final class RedisPeerRegistry implements PeerRegistry {
       for i = 1, #t, 1000 do redis.call('RPUSH', KEYS[4], unpack(t, i, math.min(i + 999, #t))) end
       for i = 1, #q, 1000 do redis.call('RPUSH', KEYS[4], unpack(q, i, math.min(i + 999, #q))) end
       redis.call('PEXPIRE', KEYS[4], ARGV[3])
+      local tm = redis.call('TIME')
+      local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
+      local seen = {}
+      for _, e in ipairs(t) do
+        local c = string.find(e, ':', 1, true)
+        local src = string.sub(e, c + 1, c + tonumber(string.sub(e, 1, c - 1)))
+        if not seen[src] then
+          seen[src] = true
+          redis.call('ZADD', KEYS[5], 'NX', now, string.len(ARGV[2]) .. ':' .. ARGV[2] .. src)
+        end
+      end
+      redis.call('PEXPIRE', KEYS[5], ARGV[3])
       return #t
       """);
 
@@ -189,6 +203,8 @@ public final class RedisPeerRegistry implements PeerRegistry {
       """);
 
   // KEYS: pending, counter, per-sender; ARGV: timeoutMs, key prefix of queues. Returns {dropped, src, dst, ...}
+  // with a pair only when frames were dropped: a due entry whose frames are not in the queue belongs to a
+  // registration that took them (they are being delivered, or UNDO puts them back with a new entry).
   private static final Script EXPIRE = Script.of("""
       local t = redis.call('TIME')
       local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -221,9 +237,9 @@ public final class RedisPeerRegistry implements PeerRegistry {
           redis.call('HINCRBY', KEYS[3], src, -gone)
           redis.call('DECRBY', KEYS[2], gone)
           dropped = dropped + gone
+          table.insert(out, src)
+          table.insert(out, dst)
         end
-        table.insert(out, src)
-        table.insert(out, dst)
       end
       out[1] = dropped
       return out
@@ -514,7 +530,7 @@ public final class RedisPeerRegistry implements PeerRegistry {
 
   /** A registration that did not take effect here: its id out of Redis (unless {@code value} is ""), its frames back. */
   private CompletableFuture<List<Object>> undo(Tenant t, String id, String value, String taken) {
-    return eval(UNDO, new String[] {idKey(t, id), peersKey(t), taken, queuePrefix(t) + id}, value, id,
+    return eval(UNDO, new String[] {idKey(t, id), peersKey(t), taken, queuePrefix(t) + id, pendingKey(t)}, value, id,
         Long.toString(backstopMillis));
   }
 
