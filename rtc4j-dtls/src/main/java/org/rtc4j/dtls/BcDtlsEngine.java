@@ -74,6 +74,8 @@ final class BcDtlsEngine implements DtlsEngine {
   static final int MAX_QUEUED_BYTES = 64 * 1024;
   /** Largest datagram accepted: a full 2^14 record plus AEAD expansion and header, rounded up. */
   static final int RECEIVE_LIMIT = 16384 + 512;
+  /** The largest UDP payload (IPv4): bounds what {@link #send} accepts (see DtlsEngine#send). */
+  static final int MAX_UDP_PAYLOAD = 65507;
   /** Handshake messages larger than this are refused before any buffer is sized from them. */
   static final int MAX_HANDSHAKE_MESSAGE = 64 * 1024;
   private static final int MAX_QUEUED_OUT = 512;
@@ -378,7 +380,7 @@ final class BcDtlsEngine implements DtlsEngine {
     if (t == null || ended) {
       throw new IllegalStateException("DTLS is not connected");
     }
-    int max = maxApplicationDataSize();
+    int max = maxApplicationDataSize(MAX_UDP_PAYLOAD);
     if (appData.remaining() > max) {
       throw new IllegalArgumentException("application data of " + appData.remaining() + " bytes exceeds " + max);
     }
@@ -436,6 +438,16 @@ final class BcDtlsEngine implements DtlsEngine {
     } catch (IOException e) {
       return 0;
     }
+  }
+
+  @Override
+  public int maxApplicationDataSize(int datagramLimit) {
+    RecordProtection r = records;
+    if (r != null) {
+      return Math.max(0, r.maxPlaintext(datagramLimit));
+    }
+    // Bouncy Castle's record layer refuses anything above its limit at the configured MTU.
+    return Math.min(maxApplicationDataSize(), Math.max(0, datagramLimit));
   }
 
   @Override

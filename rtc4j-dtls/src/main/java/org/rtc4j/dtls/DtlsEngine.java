@@ -56,7 +56,9 @@ public interface DtlsEngine extends AutoCloseable {
    * Encrypts {@code appData} (position..limit, consumed) into one application-data record.
    *
    * @throws IllegalStateException before the handshake completed or after the engine ended
-   * @throws IllegalArgumentException when larger than {@link #maxApplicationDataSize()}
+   * @throws IllegalArgumentException when larger than {@link #maxApplicationDataSize(int)} of the
+   *     largest UDP payload (65507): the size of application data is the caller's to choose (for
+   *     SCTP, its path MTU discovery), the configured MTU bounds only the handshake's datagrams
    */
   void send(ByteBuffer appData);
 
@@ -73,6 +75,15 @@ public interface DtlsEngine extends AutoCloseable {
 
   /** The largest {@link #send} payload that fits one datagram at the configured MTU (0 before the handshake). */
   int maxApplicationDataSize();
+
+  /**
+   * The largest {@link #send} payload whose record fits a datagram of {@code datagramLimit} bytes
+   * with the negotiated cipher suite (0 before the handshake). An engine that cannot send records
+   * larger than its configured MTU answers {@link #maxApplicationDataSize()} for larger limits.
+   */
+  default int maxApplicationDataSize(int datagramLimit) {
+    return Math.min(maxApplicationDataSize(), Math.max(0, datagramLimit));
+  }
 
   /** Whether the handshake completed and the engine has not ended. */
   boolean isConnected();

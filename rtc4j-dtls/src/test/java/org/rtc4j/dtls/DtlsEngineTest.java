@@ -120,7 +120,19 @@ class DtlsEngineTest {
       p.client.send(ByteBuffer.allocate(p.client.maxApplicationDataSize()));
       p.pumpUntil(Duration.ofSeconds(5), () -> EnginePair.has(p.serverEvents, DtlsEvent.ApplicationData.class));
       assertThat(p.largestDatagram).isLessThanOrEqualTo(1200);
-      assertThatThrownBy(() -> p.client.send(ByteBuffer.allocate(p.client.maxApplicationDataSize() + 1)))
+      // Application data is sized by the layer above (SCTP's path MTU discovery), not by the
+      // handshake's MTU: a record for a 1448-byte datagram (IPv6 Ethernet minus UDP and TURN
+      // ChannelData) leaves as exactly that datagram, and only UDP's own limit is refused.
+      int forEthernet = p.client.maxApplicationDataSize(1448);
+      assertThat(forEthernet).isEqualTo(1448 - 13 - 8 - 16); // AES-GCM: header, explicit nonce, tag
+      p.serverEvents.clear();
+      byte[] big = new byte[forEthernet];
+      new java.util.Random(3).nextBytes(big);
+      p.client.send(ByteBuffer.wrap(big));
+      p.pumpUntil(Duration.ofSeconds(5), () -> EnginePair.has(p.serverEvents, DtlsEvent.ApplicationData.class));
+      assertThat(p.largestDatagram).isEqualTo(1448);
+      assertThat(EnginePair.first(p.serverEvents, DtlsEvent.ApplicationData.class).data()).isEqualTo(big);
+      assertThatThrownBy(() -> p.client.send(ByteBuffer.allocate(p.client.maxApplicationDataSize(65507) + 1)))
           .isInstanceOf(IllegalArgumentException.class);
     }
   }
