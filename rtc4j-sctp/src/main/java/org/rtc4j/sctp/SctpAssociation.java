@@ -144,6 +144,10 @@ public final class SctpAssociation {
   private ReconfigParameter.OutgoingSsnResetRequest deferredIncomingReset;
   private ReconfigParameter.ReconfigResponse lastResponse;
 
+  // Path MTU discovery (RFC 8899): off until the layer below names a larger maximum.
+  private PlpmtuDiscovery plpmtu;
+  private long probeNonce;
+
   // Heartbeat.
   private long hbDeadline = Long.MAX_VALUE;
   private long hbSentNanos;
@@ -199,6 +203,28 @@ public final class SctpAssociation {
     this.cwnd = Math.min(4L * mtu, Math.max(2L * mtu, 4404));
     this.ssthresh = cfg.maxCwnd();
     this.lastAdvertisedRwnd = rbuf;
+    this.plpmtu = new PlpmtuDiscovery(mtu, mtu, PROBE_TIMER_NANOS, RAISE_TIMER_NANOS);
+  }
+
+  /** RFC 8899 PROBE_TIMER: the RFC's floor (HEARTBEAT-ACKs are sent at once, not delayed). */
+  static final long PROBE_TIMER_NANOS = 1_000_000_000L;
+  /** RFC 8899 PMTU_RAISE_TIMER (600 s). */
+  static final long RAISE_TIMER_NANOS = 600_000_000_000L;
+
+  /**
+   * The largest SCTP packet the layer below can carry (for DTLS over UDP: the link MTU minus IP,
+   * UDP and record overhead). Above the configured MTU, which stays the size every path must
+   * carry, the association discovers the path's limit (RFC 8899 with HEARTBEAT + PAD probes, see
+   * {@link PlpmtuDiscovery}) once established and sends DATA in packets up to the confirmed size.
+   * Call before the association is established.
+   */
+  public void setMaxPacketSize(int maxPacketSize) {
+    plpmtu = new PlpmtuDiscovery(mtu, maxPacketSize, PROBE_TIMER_NANOS, RAISE_TIMER_NANOS);
+  }
+
+  /** The path MTU discovery state (the confirmed packet size is {@code current()}). */
+  public PlpmtuDiscovery pathMtu() {
+    return plpmtu;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -439,6 +465,10 @@ public final class SctpAssociation {
     if (nowNanos >= hbDeadline) {
       onHeartbeatTimer(nowNanos);
     }
+    if (nowNanos >= plpmtu.pollTimeout()) {
+      plpmtu.handleTimeout(nowNanos);
+      queueProbe(nowNanos);
+    }
     expireQueued(nowNanos);
   }
 
@@ -452,6 +482,7 @@ public final class SctpAssociation {
     t = Math.min(t, sackDeadline);
     t = Math.min(t, reconfigDeadline);
     t = Math.min(t, hbDeadline);
+    t = Math.min(t, state == SctpState.ESTABLISHED ? plpmtu.pollTimeout() : Long.MAX_VALUE);
     return t;
   }
 
@@ -508,12 +539,12 @@ public final class SctpAssociation {
     }
     ByteBuffer out;
     if (reuse) {
-      if (txBuffer == null || txBuffer.capacity() < mtu) {
-        txBuffer = ByteBuffer.allocate(mtu);
+      if (txBuffer == null || txBuffer.capacity() < plpmtu.current()) {
+        txBuffer = ByteBuffer.allocate(plpmtu.current());
       }
-      out = txBuffer.clear().limit(mtu);
+      out = txBuffer.clear().limit(plpmtu.current());
     } else {
-      out = ByteBuffer.allocate(mtu);
+      out = ByteBuffer.allocate(plpmtu.current());
     }
     out.putShort((short) cfg.localPort()).putShort((short) cfg.remotePort()).putInt((int) peerTag).putInt(0);
     boolean sackPending = sackNow || dataReceivedSinceSack || !dupTsns.isEmpty();
@@ -801,6 +832,8 @@ public final class SctpAssociation {
     peerReqSeqExpected = peerInitialTsn;
     ssthresh = Math.max(peerRwnd, 4L * mtu);
     hbDeadline = now + cfg.heartbeatInterval().toNanos();
+    probeNonce = myTag << 32 | peerTag; // only our own probes' ACKs carry it; DTLS authenticates the peer
+    plpmtu.start(now); // the first probe leaves from handleTimeout, after the handshake's last chunk
     events.add(new SctpEvent.Established());
   }
 
@@ -1534,6 +1567,7 @@ public final class SctpAssociation {
       return;
     }
     t3Expirations++;
+    plpmtu.onT3(now, cumAckPoint);
     if (++errorCount > cfg.maxAssociationRetransmits()) {
       rawPackets.add(packet(peerTag, new AbortChunk(0,
           List.of(ErrorCause.text(ErrorCause.USER_INITIATED_ABORT, "too many retransmissions")))));
@@ -1656,7 +1690,9 @@ public final class SctpAssociation {
         expireQueued(now);
         continue;
       }
-      int n = Math.min(left, room & ~3);
+      // At most what fits a BASE-size packet: a chunk is never re-fragmented, and after a black
+      // hole sends the PLPMTU back to BASE every chunk in flight must still fit a packet.
+      int n = Math.min(Math.min(left, room & ~3), (mtu - SctpPacket.HEADER_LENGTH - DataChunk.HEADER_LENGTH) & ~3);
       if (n <= 0) {
         return;
       }
@@ -1901,12 +1937,26 @@ public final class SctpAssociation {
 
   private void onHeartbeatAck(long now, HeartbeatAckChunk ha) {
     ByteBuffer v = ha.value();
+    int probed = PlpmtuDiscovery.probeSize(v, probeNonce);
+    if (probed > 0) {
+      plpmtu.onProbeAcked(now, probed); // the next probe, if any, leaves from handleTimeout
+      return;
+    }
     if (!hbOutstanding || v.remaining() != 20 || v.getLong(v.position() + 4) != hbNonce) {
       return;
     }
     hbOutstanding = false;
     errorCount = 0;
     updateRtt(now - hbSentNanos);
+  }
+
+  /** Queues the probe PLPMTUD asks for (HEARTBEAT + PAD, outside congestion control: RFC 8899 §4.1). */
+  private void queueProbe(long now) {
+    int size = state == SctpState.ESTABLISHED ? plpmtu.pollProbe(now) : 0;
+    if (size > 0) {
+      rawPackets.add(PlpmtuDiscovery.writeProbe(ByteBuffer.allocate(size), cfg.localPort(), cfg.remotePort(), peerTag,
+          probeNonce, size));
+    }
   }
 
   // --- Shutdown ----------------------------------------------------------------------------------
