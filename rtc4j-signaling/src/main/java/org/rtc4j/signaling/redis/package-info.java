@@ -22,7 +22,10 @@
  *       deleted), until the node confirms its frames reached the socket ({@code DRAINED} settles
  *       the counters and pending entries) or puts them back in front of the queue ({@code UNDO},
  *       when the reply never came or the socket closed meanwhile): a registration that timed
- *       out here but ran late in Redis loses nothing.</li>
+ *       out here but ran late in Redis loses nothing. An expiry sweep that meets a due pending
+ *       entry while its frames sit in such a key reports nothing and forgets the entry (the frames
+ *       are being delivered); {@code UNDO} adds the entry back for frames it returns, so they
+ *       still expire.</li>
  * </ul>
  * Queue keys carry a backstop TTL (10 × expire_timeout, at least 60 s, renewed on each write) so
  * they vanish even when every node is gone; while any node runs, the sweep removes them first.
