@@ -142,6 +142,14 @@ final class Stats {
           throw new IllegalStateException("SctpStats." + name, e);
         }
       }
+      // Path MTU discovery (RFC 8899): the confirmed SCTP packet size and the probes behind it.
+      org.rtc4j.sctp.PlpmtuDiscovery pmtu = sa.pathMtu();
+      long[] probes = pmtu.counters();
+      t.put("rtc4jSctpPlpmtu", (long) pmtu.current());
+      t.put("rtc4jSctpPlpmtuState", pmtu.state().name());
+      t.put("rtc4jSctpPlpmtuProbesSent", probes[0]);
+      t.put("rtc4jSctpPlpmtuProbesAcked", probes[1]);
+      t.put("rtc4jSctpPlpmtuBlackHoles", probes[2]);
     }
     out.add(0, new RtcStats("P", "peer-connection", now, pc));
     out.add(new RtcStats(transportId, "transport", now, t));

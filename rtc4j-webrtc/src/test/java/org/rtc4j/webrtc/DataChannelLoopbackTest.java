@@ -113,6 +113,62 @@ class DataChannelLoopbackTest {
     }
   }
 
+  /**
+   * SCTP's path MTU discovery (RFC 8899) between two rtc4j peers: the probe of the largest size
+   * an Ethernet path carries is answered, so bulk data leaves in ~1.45 KB datagrams instead of
+   * 1.2 KB, and never larger (loopback's 64 KiB MTU is not used).
+   */
+  @Test
+  void pathMtuDiscoveryRaisesDataPacketsToEthernetSize() throws Exception {
+    try (LoopbackPeers p = new LoopbackPeers(LoopbackPeers.loopbackConfig().build(),
+        LoopbackPeers.loopbackConfig().build())) {
+      DataChannel a = p.offerer.createDataChannel("bulk", DataChannelInit.defaults());
+      AtomicLong got = new AtomicLong();
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      p.answerer.onDataChannel(dc -> dc.onMessage(m -> {
+        synchronized (digest) {
+          digest.update(m.bytes());
+        }
+        got.addAndGet(m.size());
+      }));
+      CompletableFuture<Void> opened = new CompletableFuture<>();
+      a.onOpen(() -> opened.complete(null));
+      p.connectTrickle();
+      opened.get(20, TimeUnit.SECONDS);
+      Wait.until(WAIT, "the probe answered", () -> transport(p.offerer).getString("rtc4jSctpPlpmtuState")
+          .equals("SEARCH_COMPLETE"), () -> LoopbackPeers.stats(p.offerer));
+      MessageDigest sent = MessageDigest.getInstance("SHA-256");
+      Random r = new Random(5);
+      int total = 4 << 20;
+      for (int off = 0; off < total; off += 65536) {
+        byte[] m = new byte[65536];
+        r.nextBytes(m);
+        sent.update(m);
+        a.send(m);
+      }
+      Wait.until(WAIT, "4 MiB", () -> got.get() == total, () -> got.get() + " bytes");
+      synchronized (digest) {
+        assertThat(digest.digest()).isEqualTo(sent.digest());
+      }
+      RtcStats t = transport(p.offerer);
+      // 1500 - IPv6 40 - UDP 8 - ChannelData 4 = 1448 per datagram, minus AES-GCM's 37-byte record overhead.
+      assertThat(t.getLong("rtc4jSctpPlpmtu")).isEqualTo(1408L);
+      assertThat(t.getLong("rtc4jSctpPlpmtuProbesAcked")).isEqualTo(1L);
+      assertThat(t.getLong("rtc4jSctpPlpmtuBlackHoles")).isZero();
+      // At the old 1150-byte packets 4 MiB took at least 4 MiB / 1122 = 3,739 DATA packets.
+      assertThat(t.getLong("rtc4jSctpDataPacketsSent")).isLessThan(3300L);
+      assertThat(transport(p.answerer).getLong("rtc4jSctpPlpmtu")).isEqualTo(1408L);
+    }
+  }
+
+  private static RtcStats transport(PeerConnection pc) {
+    try {
+      return pc.getStats().get(5, TimeUnit.SECONDS).ofType("transport").get(0);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Test
   void answererOpensAndNegotiatedChannelsWork() throws Exception {
     try (LoopbackPeers p = new LoopbackPeers(LoopbackPeers.loopbackConfig().build(),

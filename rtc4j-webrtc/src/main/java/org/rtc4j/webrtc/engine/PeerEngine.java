@@ -116,6 +116,14 @@ public final class PeerEngine {
 
   /** SCTP packets must fit one DTLS record at MTU 1200 (AEAD record overhead is 29..37 bytes). */
   static final int SCTP_MTU = 1150;
+  /**
+   * The largest datagram SCTP's path MTU discovery may try (RFC 8899 MAX_PLPMTU, before DTLS's
+   * record overhead): an IPv6 packet on a 1500-byte Ethernet link minus the IPv6 (40) and UDP (8)
+   * headers and TURN ChannelData's 4 bytes. The 4 bytes are reserved on direct paths too, since
+   * the selected pair may move to a relay later. Loopback's 64 KiB MTU is deliberately not used:
+   * nothing on a real network carries more than Ethernet.
+   */
+  static final int MAX_DATAGRAM = 1500 - 40 - 8 - 4;
 
   /** One data channel as the engine tracks it; {@code handle} is the API's key, {@code sctpId} the stream. */
   private static final class ChannelRef {
@@ -652,7 +660,7 @@ public final class PeerEngine {
         continue; // nowhere to send yet: SCTP retransmits
       }
       ByteBuffer packet = p.get();
-      if (packet.remaining() > dtls.maxApplicationDataSize()) {
+      if (packet.remaining() > dtls.maxApplicationDataSize(MAX_DATAGRAM)) {
         sctpPacketsTooLarge++;
         continue;
       }
@@ -1127,6 +1135,8 @@ public final class PeerEngine {
         dtls.applicationDataHandler(this::onDtlsRecord);
         setDtlsState(RtcDtlsTransportState.CONNECTED);
         if (sctp != null) {
+          // Now the record overhead is known: PLPMTUD searches from SCTP_MTU up to what fits.
+          sctp.association().setMaxPacketSize(Math.min(dtls.maxApplicationDataSize(MAX_DATAGRAM), 65535));
           sctp.connect(nowNanos); // both sides start the association (RFC 9260 §5.2 handles the collision)
           pumpSctp(nowNanos);
         }
