@@ -116,6 +116,18 @@ public final class SctpAssociation {
   private long totalBuffered;
   private final Map<Integer, long[]> decreased = new HashMap<>();
 
+  // Pacing (RFC 9260 §7.2 allows it; Linux TCP and QUIC stacks pace the same way): DATA leaves at
+  // gain * cwnd / srtt instead of in cwnd-sized bursts whenever SACKs open the window. A receiver
+  // that reads its socket in batches (Chromium: a 128 KiB socket buffer, ~56 datagrams, drained
+  // by its network process) acknowledges in clumps, and each clump released as one burst
+  // overflowed that buffer; a paced sender offers the same rate as a steady stream.
+  /** Bytes DATA may still take now; negative: owed (a deficit, paid back at the pacing rate). */
+  private long paceCredit;
+  /** When {@link #paceCredit} was last brought up to date. */
+  private long paceStamp;
+  /** When pacing held data back: the instant it may go ({@link #pollTimeout}), else MAX_VALUE. */
+  private long paceDeadline = Long.MAX_VALUE;
+
   // Receiver.
   private long cumTsn;
   private long highestReceived;
@@ -179,6 +191,7 @@ public final class SctpAssociation {
   private long cwndLimited;
   private long rwndLimited;
   private long cwndMax;
+  private long pacingHolds;
 
   /**
    * @param cfg configuration
@@ -395,7 +408,7 @@ public final class SctpAssociation {
         abandonedMessages, malformedPackets, badChecksums, badTags, droppedChunks, cwnd, ssthresh, flightSize,
         Math.max(0, peerRwnd - flightSize), localRwnd(), srttNanos < 0 ? 0 : srttNanos / 1e6, rtoNanos / 1e6,
         totalBuffered, bufferedRecv, sacksReceived, dataPacketsSent, peerRwndMin, cwndLimited, rwndLimited,
-        Math.max(cwndMax, cwnd));
+        Math.max(cwndMax, cwnd), pacingHolds, (long) pacingRate());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -405,6 +418,7 @@ public final class SctpAssociation {
   public void handleReceive(long nowNanos, ByteBuffer packet) {
     now(nowNanos);
     if (finished) {
+      answerOutOfTheBlue(packet);
       return;
     }
     int len = packet.remaining();
@@ -431,6 +445,28 @@ public final class SctpAssociation {
       malformedPackets++;
       internalErrors++;
       LOG.warn("SCTP packet processing failed", e);
+    }
+  }
+
+  /**
+   * A closed association still answers a SHUTDOWN ACK with a SHUTDOWN COMPLETE, T bit set and the
+   * tag reflected (RFC 9260 §8.4 item 5): after a graceful close our SHUTDOWN COMPLETE may have
+   * been lost, and the peer would otherwise retransmit SHUTDOWN ACK until its give-up limit
+   * (minutes of T2 back-off) before closing.
+   */
+  private void answerOutOfTheBlue(ByteBuffer packet) {
+    if (peerTag == 0 || packet.remaining() < SctpPacket.HEADER_LENGTH + 4
+        || packet.get(packet.position() + SctpPacket.HEADER_LENGTH) != Chunk.SHUTDOWN_ACK) {
+      return;
+    }
+    try {
+      SctpPacket p = SctpPacket.parse(packet.duplicate(), cfg.verifyChecksum());
+      if (p.verificationTag() == myTag && rawPackets.size() < 4) {
+        rawPackets.add(new SctpPacket(cfg.localPort(), cfg.remotePort(), myTag,
+            List.of(new ShutdownCompleteChunk(1))).encode());
+      }
+    } catch (SctpParseException | RuntimeException e) {
+      // not even a packet: nothing to answer
     }
   }
 
@@ -469,6 +505,9 @@ public final class SctpAssociation {
       plpmtu.handleTimeout(nowNanos);
       queueProbe(nowNanos);
     }
+    if (nowNanos >= paceDeadline) {
+      paceDeadline = Long.MAX_VALUE; // the next poll sends or sets it again
+    }
     expireQueued(nowNanos);
   }
 
@@ -483,6 +522,7 @@ public final class SctpAssociation {
     t = Math.min(t, reconfigDeadline);
     t = Math.min(t, hbDeadline);
     t = Math.min(t, state == SctpState.ESTABLISHED ? plpmtu.pollTimeout() : Long.MAX_VALUE);
+    t = Math.min(t, paceDeadline);
     return t;
   }
 
@@ -534,6 +574,12 @@ public final class SctpAssociation {
       }
     }
     boolean wantData = dataState && (retransmitPending > 0 || canSendNew());
+    paceDeadline = Long.MAX_VALUE;
+    // Only a packet that would carry DATA waits (with retransmissions pending, cwnd decides that).
+    boolean dataReady = wantData && (retransmitPending == 0 || flightSize < cwnd);
+    if (dataReady && !fastRetransmitNow && !paceAllows(lastNow)) {
+      wantData = false; // paceDeadline says when
+    }
     if (!sackNow && control.isEmpty() && !wantData) {
       return Optional.empty();
     }
@@ -559,6 +605,7 @@ public final class SctpAssociation {
       writeData(out);
       if (out.position() > before) {
         dataPacketsSent++;
+        paceCredit -= out.position() - before;
       }
       flushDecreased();
     }
@@ -1625,6 +1672,57 @@ public final class SctpAssociation {
   }
 
   // --- Sending -----------------------------------------------------------------------------------
+
+  /** Pacing gain in slow start: the window doubles per round trip, so must the rate (as Linux). */
+  private static final double PACE_GAIN_SLOW_START = 2.0;
+  /** Pacing gain in congestion avoidance: above 1, so pacing never becomes the bottleneck. */
+  private static final double PACE_GAIN = 1.25;
+  /**
+   * Credit that may build up while nothing is sent, as time at the pacing rate: a runtime whose
+   * timers fire on millisecond ticks (RtcLoop's select) sends about this much per tick.
+   */
+  private static final long PACE_QUANTUM_NANOS = 1_000_000L;
+  /**
+   * ... but never less than this many packets, the initial window TCP may send at once (RFC 6928);
+   * the rate is computed as if cwnd were never smaller. A window that small is then not paced at
+   * all: pacing it only added delay where srtt overstates the round trip (delayed SACKs, jitter,
+   * cwnd at one MTU after a T3 with srtt 300 ms: one packet every 240 ms).
+   */
+  private static final int PACE_MIN_BURST_PACKETS = 10;
+
+  /** Bytes per second DATA may leave at; 0 when unpaced (no RTT measured yet, or a zero RTT). */
+  private double pacingRate() {
+    if (srttNanos <= 0) {
+      return 0;
+    }
+    double gain = cwnd < ssthresh ? PACE_GAIN_SLOW_START : PACE_GAIN;
+    return gain * Math.max(cwnd, (long) PACE_MIN_BURST_PACKETS * mtu) * 1e9 / srttNanos;
+  }
+
+  /**
+   * Whether a DATA packet may leave now; when not, sets {@link #paceDeadline}. Credit accrues at the
+   * pacing rate up to one quantum (at least ten packets), and a packet may go while the credit is
+   * not negative: bursts are bounded by the quantum, and the average rate by the pacing rate.
+   */
+  private boolean paceAllows(long now) {
+    double rate = pacingRate();
+    if (rate <= 0) {
+      return true;
+    }
+    long elapsed = now - paceStamp;
+    paceStamp = now;
+    long cap = Math.max((long) (rate * PACE_QUANTUM_NANOS / 1e9), (long) PACE_MIN_BURST_PACKETS * mtu);
+    if (elapsed > 0) {
+      paceCredit = (long) Math.min(cap, paceCredit + rate * elapsed / 1e9);
+    }
+    paceCredit = Math.min(paceCredit, cap);
+    if (paceCredit >= 0) {
+      return true;
+    }
+    pacingHolds++;
+    paceDeadline = now + Math.max(1, (long) Math.ceil(-paceCredit * 1e9 / rate));
+    return false;
+  }
 
   private boolean canSendNew() {
     if (pending.isEmpty()) {

@@ -39,6 +39,9 @@ package org.rtc4j.sctp;
  * @param rwndLimited times sending new data stopped with data queued because the peer's receive
  *     window was full
  * @param cwndMax largest congestion window reached
+ * @param pacingHolds times a DATA packet waited for its pacing time (cwnd and rwnd had room)
+ * @param pacingRate current pacing rate, bytes per second (gain * cwnd / srtt; 0 before the first
+ *     RTT measurement, when DATA is not paced)
  */
 public record SctpStats(long packetsSent, long packetsReceived, long bytesSent, long bytesReceived,
     long messagesSent, long messagesReceived, long dataChunksSent, long dataChunksReceived,
@@ -46,4 +49,4 @@ public record SctpStats(long packetsSent, long packetsReceived, long bytesSent, 
     long abandonedMessages, long malformedPackets, long badChecksums, long badTags, long droppedChunks,
     long cwnd, long ssthresh, long flightSize, long peerRwnd, long localRwnd, double srttMillis, double rtoMillis,
     long bufferedBytes, long receiveBufferedBytes, long sacksReceived, long dataPacketsSent, long peerRwndMin,
-    long cwndLimited, long rwndLimited, long cwndMax) {}
+    long cwndLimited, long rwndLimited, long cwndMax, long pacingHolds, long pacingRate) {}

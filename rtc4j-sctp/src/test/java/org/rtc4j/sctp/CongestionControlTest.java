@@ -38,6 +38,16 @@ class CongestionControlTest {
     long dropped;
     final long gapNanos;
     final long delayNanos;
+    /** Packets the link queues at most (drop-tail, as a receiver's socket buffer); 0: unbounded. */
+    int queueLimit;
+    /** Packets dropped because the queue was full. */
+    long overflows;
+    /** b's packets reach a only at multiples of this (a receiver that reads and acks in batches); 0: at once. */
+    long ackBatchNanos;
+    /** a's timers fire no sooner than this after they are armed, and on multiples of it (RtcLoop's select). */
+    long tickNanos;
+    /** Send time and size of every DATA packet a emitted. */
+    final java.util.List<long[]> dataSends = new java.util.ArrayList<>();
 
     Bottleneck(long seed, long gapNanos, long delayNanos) {
       Pair p = new Pair(seed);
@@ -55,10 +65,15 @@ class CongestionControlTest {
       while ((o = from.pollTransmit()).isPresent()) {
         ByteBuffer pkt = o.get();
         if (toB && pkt.remaining() >= 12 + 16 && pkt.get(12) == Chunk.DATA) {
+          dataSends.add(new long[] {now, pkt.remaining()});
           long tsn = pkt.getInt(12 + 4) & 0xFFFFFFFFL;
           int copy = copies.merge(tsn, 1, Integer::sum);
           if (drop.test(tsn, copy)) {
             dropped++;
+            continue;
+          }
+          if (queueLimit > 0 && linkFree - now >= queueLimit * gapNanos) {
+            overflows++;
             continue;
           }
         }
@@ -70,9 +85,40 @@ class CongestionControlTest {
           at = linkFree + delayNanos;
         } else {
           at = now + delayNanos;
+          if (ackBatchNanos > 0) {
+            at = (at + ackBatchNanos - 1) / ackBatchNanos * ackBatchNanos;
+          }
         }
         q.add(new Arrival(at, seq++, toB, ByteBuffer.wrap(c)));
       }
+    }
+
+    /** When a's timer fires: at its deadline, or on the tick after it. */
+    long timerOfA() {
+      long t = a.pollTimeout();
+      if (tickNanos <= 0 || t == Long.MAX_VALUE || t <= now) {
+        return t;
+      }
+      return now + Math.max(tickNanos, (t - now + tickNanos - 1) / tickNanos * tickNanos);
+    }
+
+    /** Most DATA bytes a emitted within any {@code windowNanos}, counting sends from {@code fromNanos} on. */
+    long maxBurst(long windowNanos, long fromNanos) {
+      long max = 0;
+      long sum = 0;
+      int lo = 0;
+      for (int hi = 0; hi < dataSends.size(); hi++) {
+        if (dataSends.get(hi)[0] < fromNanos) {
+          lo = hi + 1;
+          continue;
+        }
+        sum += dataSends.get(hi)[1];
+        while (dataSends.get(hi)[0] - dataSends.get(lo)[0] >= windowNanos) {
+          sum -= dataSends.get(lo++)[1];
+        }
+        max = Math.max(max, sum);
+      }
+      return max;
     }
 
     /** Sends {@code total} bytes in 64 KiB messages keeping ~1 MiB queued, until all arrived and were acked. */
@@ -95,7 +141,7 @@ class CongestionControlTest {
         }
         drain(a, true);
         drain(b, false);
-        long next = Math.min(a.pollTimeout(), b.pollTimeout());
+        long next = Math.min(timerOfA(), b.pollTimeout());
         if (!q.isEmpty()) {
           next = Math.min(next, q.peek().at);
         }
@@ -107,7 +153,7 @@ class CongestionControlTest {
         } else if (x != null) {
           q.add(x);
         }
-        if (a.pollTimeout() <= now) {
+        if (timerOfA() <= now) {
           a.handleTimeout(now);
         }
         if (b.pollTimeout() <= now) {
@@ -213,5 +259,46 @@ class CongestionControlTest {
     assertThat(p.a.stats().t3Expirations()).isZero();
     assertThat(p.a.stats().retransmittedChunks()).isZero();
     assertThat(Pair.messages(p.eventsB)).hasSize(5);
+  }
+
+  /**
+   * A receiver that acknowledges in batches (every 8 ms, as Chromium does after reading a batch
+   * from its socket) on a 12 MB/s link with a 10 ms round trip and a 100-packet queue: without
+   * pacing each batch of SACKs released ~8 ms of data at one instant (97 KB in one millisecond,
+   * measured with the gate disabled; 31 packets paced). Paced (timers on RtcLoop's 1 ms ticks), any millisecond
+   * carries at most one quantum plus a millisecond at the pacing rate (~2 x 1.25 x 12 KB), and
+   * the link stays full.
+   */
+  @Test
+  void pacingSpreadsTheWindowOverTheRoundTrip() {
+    Bottleneck n = new Bottleneck(61, 100_000, 5_000_000);
+    n.ackBatchNanos = 8_000_000;
+    n.tickNanos = 1_000_000;
+    n.queueLimit = 100;
+    long start = n.now;
+    n.bulk(16 << 20, 60_000);
+    double seconds = (n.now - start) / 1e9;
+    double linkRate = 1200 / 100e-6; // bytes per second the link carries
+    SctpStats s = n.a.stats();
+    assertThat(s.pacingHolds()).as("pacing acted").isPositive();
+    long burst = n.maxBurst(1_000_000, start + 1_000_000_000L);
+    assertThat(burst).as("DATA bytes in any 1 ms after the first second").isLessThanOrEqualTo(40_000);
+    // Slow start and two loss recoveries included (unpaced, the same transfer took 1.9 s: 8.8 MB/s).
+    assertThat((16 << 20) / seconds).as("bytes per second").isGreaterThan(0.85 * linkRate);
+    assertThat(s.t3Expirations()).isZero();
+  }
+
+  /**
+   * A fast link (120 MB/s, 100 µs round trip, timers on 1 ms ticks): pacing at gain * cwnd / srtt
+   * allows far more than the link per tick, so the transfer runs at the link's rate.
+   */
+  @Test
+  void pacingDoesNotSlowAFastLink() {
+    Bottleneck n = new Bottleneck(67, 10_000, 50_000);
+    n.tickNanos = 1_000_000;
+    long start = n.now;
+    n.bulk(32 << 20, 60_000);
+    double seconds = (n.now - start) / 1e9;
+    assertThat((32 << 20) / seconds).as("bytes per second").isGreaterThan(0.9 * 1200 / 10e-6);
   }
 }
