@@ -37,33 +37,66 @@ final class AsciiEnvelope {
 
   private static final Unsure UNSURE = new Unsure();
 
+  /** Indexes into the ranges array {@link #ranges} fills: [start, end) of each part, -1 when absent. */
+  static final int TYPE_START = 0;
+  static final int TYPE_END = 1;
+  static final int DST_START = 2;
+  static final int DST_END = 3;
+  static final int PAYLOAD_START = 4;
+  static final int PAYLOAD_END = 5;
+  static final int RANGES = 6;
+
   private final byte[] b;
   private final int end;
+  private final int[] out;
   private int pos;
   private boolean lastStringEscaped;
 
-  private AsciiEnvelope(byte[] b) {
+  private AsciiEnvelope(byte[] b, int end, int[] out) {
     this.b = b;
-    this.end = b.length;
+    this.end = end;
+    this.out = out;
   }
 
   /** The message, or null when the reference parser has to decide (see the class comment). */
   static ClientMessage parse(byte[] utf8) {
-    try {
-      return new AsciiEnvelope(utf8).envelope();
-    } catch (Unsure e) {
+    int[] r = new int[RANGES];
+    if (!ranges(utf8, utf8.length, r)) {
       return null;
+    }
+    return new ClientMessage(ascii(utf8, r[TYPE_START], r[TYPE_END]),
+        r[DST_START] < 0 ? null : ascii(utf8, r[DST_START], r[DST_END]),
+        r[PAYLOAD_START] < 0 ? null : ascii(utf8, r[PAYLOAD_START], r[PAYLOAD_END]));
+  }
+
+  /**
+   * The relay path's form of {@link #parse}: the first {@code len} bytes of {@code b} parsed without
+   * allocating anything, the parts' positions written to {@code out} ({@link #RANGES} ints; {@code type}'s
+   * and {@code dst}'s ranges exclude the quotes and hold no escapes; {@code dst} is absent for
+   * {@code "dst":null}; {@code payload}'s is its raw JSON text).
+   *
+   * @return false when the reference parser has to decide (then {@code out} means nothing)
+   */
+  static boolean ranges(byte[] b, int len, int[] out) {
+    try {
+      new AsciiEnvelope(b, len, out).envelope();
+      return true;
+    } catch (Unsure e) {
+      return false;
     }
   }
 
-  private ClientMessage envelope() throws Unsure {
+  private void envelope() throws Unsure {
     skipWs();
     expect('{');
-    String type = null;
+    boolean type = false;
     boolean typeBad = false;
-    String dst = null;
     boolean dstBad = false;
-    String payload = null;
+    int[] o = out;
+    o[DST_START] = -1;
+    o[DST_END] = -1;
+    o[PAYLOAD_START] = -1;
+    o[PAYLOAD_END] = -1;
     skipWs();
     if (peek() == '}') {
       pos++;
@@ -91,11 +124,13 @@ final class AsciiEnvelope {
             if (lastStringEscaped) {
               throw UNSURE;
             }
-            type = ascii(vs + 1, pos - 1);
+            o[TYPE_START] = vs + 1;
+            o[TYPE_END] = pos - 1;
+            type = true;
             typeBad = false;
           } else {
             value(1);
-            type = null;
+            type = false;
             typeBad = true;
           }
         } else if (is(ks, ke, DST)) {
@@ -106,11 +141,13 @@ final class AsciiEnvelope {
               throw UNSURE;
             }
             int n = pos - 1 - (vs + 1);
-            dst = n == 0 ? null : ascii(vs + 1, pos - 1);
+            o[DST_START] = n == 0 ? -1 : vs + 1;
+            o[DST_END] = n == 0 ? -1 : pos - 1;
             dstBad = n == 0;
           } else if (first == 'n') {
             value(1);
-            dst = null;
+            o[DST_START] = -1;
+            o[DST_END] = -1;
             dstBad = false;
           } else {
             value(1);
@@ -118,7 +155,8 @@ final class AsciiEnvelope {
           }
         } else if (is(ks, ke, PAYLOAD)) {
           value(1);
-          payload = ascii(vs, pos);
+          o[PAYLOAD_START] = vs;
+          o[PAYLOAD_END] = pos;
         } else {
           value(1);
         }
@@ -134,10 +172,9 @@ final class AsciiEnvelope {
       }
     }
     skipWs();
-    if (pos != end || type == null || typeBad || dstBad) {
+    if (pos != end || !type || typeBad || dstBad) {
       throw UNSURE; // trailing bytes, or an error the reference words
     }
-    return new ClientMessage(type, dst, payload);
   }
 
   /** Skips one value; {@code depth} is the nesting of the container it sits in (root object = 1). */
@@ -371,7 +408,7 @@ final class AsciiEnvelope {
     return true;
   }
 
-  private String ascii(int s, int e) {
+  private static String ascii(byte[] b, int s, int e) {
     return new String(b, s, e - s, StandardCharsets.ISO_8859_1);
   }
 }

@@ -154,6 +154,74 @@ public record ClientMessage(String type, String dst, String payload) {
     return b.append('}').toString();
   }
 
+  private static final String[] KNOWN_TYPES = {OFFER, ANSWER, CANDIDATE, HEARTBEAT, LEAVE, EXPIRE};
+  private static final byte[] TYPE_OPEN = ascii("{\"type\":\"");
+  private static final byte[] SRC_OPEN = ascii("\",\"src\":\"");
+  private static final byte[] DST_OPEN = ascii("\",\"dst\":\"");
+  private static final byte[] PAYLOAD_OPEN = ascii("\",\"payload\":");
+  private static final byte[] NO_PAYLOAD_CLOSE = ascii("\"}");
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * {@link #relayFrame} for a frame {@link AsciiEnvelope#ranges} parsed, written straight from the
+   * received bytes into one pooled buffer as a whole server-to-client WebSocket frame: the same text,
+   * byte for byte ({@code type} and {@code dst} hold no escapes and no control characters there, so
+   * quoting them changes nothing), without the strings and copies in between.
+   *
+   * @param b the received frame's bytes, {@code r} its ranges ({@code dst} present)
+   * @param srcEscaped the sender's id, JSON-escaped, UTF-8, without quotes
+   */
+  static io.netty.buffer.ByteBuf encodedRelayFrame(io.netty.buffer.ByteBufAllocator alloc, byte[] b, int[] r,
+      byte[] srcEscaped) {
+    int ts = r[AsciiEnvelope.TYPE_START];
+    int tl = r[AsciiEnvelope.TYPE_END] - ts;
+    int ds = r[AsciiEnvelope.DST_START];
+    int dl = r[AsciiEnvelope.DST_END] - ds;
+    int ps = r[AsciiEnvelope.PAYLOAD_START];
+    int pl = ps < 0 ? 0 : r[AsciiEnvelope.PAYLOAD_END] - ps;
+    int len = TYPE_OPEN.length + tl + SRC_OPEN.length + srcEscaped.length + DST_OPEN.length + dl
+        + (ps < 0 ? NO_PAYLOAD_CLOSE.length : PAYLOAD_OPEN.length + pl + 1);
+    io.netty.buffer.ByteBuf out = alloc.buffer(WsText.headerLength(len) + len);
+    WsText.writeHeader(out, len);
+    out.writeBytes(TYPE_OPEN).writeBytes(b, ts, tl)
+        .writeBytes(SRC_OPEN).writeBytes(srcEscaped)
+        .writeBytes(DST_OPEN).writeBytes(b, ds, dl);
+    if (ps < 0) {
+      out.writeBytes(NO_PAYLOAD_CLOSE);
+    } else {
+      out.writeBytes(PAYLOAD_OPEN).writeBytes(b, ps, pl).writeByte('}');
+    }
+    return out;
+  }
+
+  /** The message type in {@code b[s, e)} (ASCII, no escapes): the constant for the ones the server knows. */
+  static String type(byte[] b, int s, int e) {
+    int n = e - s;
+    for (String k : KNOWN_TYPES) {
+      if (k.length() == n && same(b, s, k)) {
+        return k;
+      }
+    }
+    return new String(b, s, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  private static boolean same(byte[] b, int s, String k) {
+    for (int i = 0; i < k.length(); i++) {
+      if (b[s + i] != k.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code s} JSON-escaped (as inside {@link #relayFrame}'s quotes), UTF-8. */
+  static byte[] escapedUtf8(String s) {
+    return JsonStringEncoder.getInstance().quoteAsUTF8(s);
+  }
+
   /** {@code {"type":T,"payload":{"msg":M}}}: ERROR and ID-TAKEN. */
   static String errorFrame(ObjectMapper mapper, String type, String msg) {
     StringBuilder b = new StringBuilder("{\"type\":");

@@ -167,6 +167,30 @@ public final class InMemoryPeerRegistry implements PeerRegistry {
     return deliveries[relayNow(tenant, src, dst, frame, queueIfAbsent, nowNanos).ordinal()];
   }
 
+  @Override
+  public CompletionStage<Delivery> relay(Tenant tenant, String src, String dst, io.netty.buffer.ByteBuf wsFrame,
+      boolean queueIfAbsent, long nowNanos) {
+    Realm r = realm(tenant);
+    synchronized (r.lock(dst)) {
+      Entry e = r.clients.get(dst);
+      if (e != null) {
+        PeerSink s = e.sink;
+        if (s.sendEncoded(wsFrame)) {
+          return deliveries[Delivery.DELIVERED.ordinal()];
+        }
+        return deliveries[(s.isOpen() ? Delivery.BACKLOGGED : Delivery.CLOSED).ordinal()];
+      }
+    }
+    // Not connected (rare on the hot path): queue the text; relayNow checks again under the lock.
+    String text;
+    try {
+      text = WsText.decode(wsFrame);
+    } finally {
+      wsFrame.release();
+    }
+    return relay(tenant, src, dst, text, queueIfAbsent, nowNanos);
+  }
+
   private Delivery relayNow(Tenant tenant, String src, String dst, String frame, boolean queueIfAbsent,
       long nowNanos) {
     Realm r = realm(tenant);

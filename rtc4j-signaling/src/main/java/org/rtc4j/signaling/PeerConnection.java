@@ -1,5 +1,6 @@
 package org.rtc4j.signaling;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -68,6 +69,8 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   /** A registry call of this client is in flight (registration or relay): later relays wait. Loop only. */
   private boolean busy;
   private ArrayDeque<Waiting> waiting;
+  /** This client's id as it appears in relayed frames' {@code src} (JSON-escaped UTF-8), made at the first relay. */
+  private byte[] srcEscaped;
 
   PeerConnection(SignalingServer server, WebSocketServerHandshaker handshaker, String key, String id, String token,
       String remote) {
@@ -185,14 +188,67 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
       malformed(ctx, "binary frames are not supported");
       return;
     }
+    ByteBuf content = text.content();
+    int len = content.readableBytes();
+    SignalingServer.Scratch sc = server.scratch();
+    byte[] b = sc.bytes(len);
+    content.getBytes(content.readerIndex(), b, 0, len);
+    int[] r = sc.ranges;
     ClientMessage m;
-    try {
-      m = ClientMessage.parse(server.mapper(), text.content());
-    } catch (SignalingMessageException e) {
-      malformed(ctx, e.getMessage());
-      return;
+    if (AsciiEnvelope.ranges(b, len, r)) {
+      // the hot path: nothing allocated but the destination id and the pooled frame it gets
+      String type = ClientMessage.type(b, r[AsciiEnvelope.TYPE_START], r[AsciiEnvelope.TYPE_END]);
+      if (type == ClientMessage.HEARTBEAT) {
+        lastPingNanos = now;
+        server.stats().countHeartbeat();
+        return;
+      }
+      if (!busy && r[AsciiEnvelope.DST_START] >= 0 && isRelayed(type)) {
+        relayEncoded(type, b, r, now);
+        return;
+      }
+      m = new ClientMessage(type, ascii(b, r[AsciiEnvelope.DST_START], r[AsciiEnvelope.DST_END]),
+          ascii(b, r[AsciiEnvelope.PAYLOAD_START], r[AsciiEnvelope.PAYLOAD_END]));
+    } else {
+      try {
+        m = ClientMessage.parse(server.mapper(), java.util.Arrays.copyOf(b, len));
+      } catch (SignalingMessageException e) {
+        malformed(ctx, e.getMessage());
+        return;
+      }
     }
     handle(m, now);
+  }
+
+  private static boolean isRelayed(String type) {
+    return type == ClientMessage.OFFER || type == ClientMessage.CANDIDATE || type == ClientMessage.ANSWER
+        || type == ClientMessage.LEAVE || type == ClientMessage.EXPIRE;
+  }
+
+  private static String ascii(byte[] b, int s, int e) {
+    return s < 0 ? null : new String(b, s, e - s, java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  /** {@link #relayNow} for a frame {@link AsciiEnvelope#ranges} parsed (dst present, nothing of ours in flight). */
+  private void relayEncoded(String type, byte[] b, int[] r, long now) {
+    String dst = ascii(b, r[AsciiEnvelope.DST_START], r[AsciiEnvelope.DST_END]);
+    if (srcEscaped == null) {
+      srcEscaped = ClientMessage.escapedUtf8(id);
+    }
+    ByteBuf frame = ClientMessage.encodedRelayFrame(channel.alloc(), b, r, srcEscaped);
+    boolean queue = type != ClientMessage.LEAVE && type != ClientMessage.EXPIRE;
+    CompletableFuture<PeerRegistry.Delivery> f =
+        server.registry().relay(tenant, id, dst, frame, queue, now).toCompletableFuture();
+    if (f.isDone()) {
+      delivered(f.isCompletedExceptionally() ? PeerRegistry.Delivery.UNAVAILABLE : f.getNow(null), dst);
+      return;
+    }
+    busy = true;
+    f.whenComplete((d, e) -> channel.eventLoop().execute(() -> {
+      busy = false;
+      delivered(e == null ? d : PeerRegistry.Delivery.UNAVAILABLE, dst);
+      drainWaiting();
+    }));
   }
 
   private void rateLimited(ChannelHandlerContext ctx) {
@@ -263,19 +319,19 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     CompletableFuture<PeerRegistry.Delivery> f =
         server.registry().relay(tenant, id, m.dst(), frame, queue, now).toCompletableFuture();
     if (f.isDone()) {
-      delivered(f.isCompletedExceptionally() ? PeerRegistry.Delivery.UNAVAILABLE : f.getNow(null), m);
+      delivered(f.isCompletedExceptionally() ? PeerRegistry.Delivery.UNAVAILABLE : f.getNow(null), m.dst());
       return;
     }
     busy = true;
     f.whenComplete((d, e) -> channel.eventLoop().execute(() -> {
       busy = false;
-      delivered(e == null ? d : PeerRegistry.Delivery.UNAVAILABLE, m);
+      delivered(e == null ? d : PeerRegistry.Delivery.UNAVAILABLE, m.dst());
       drainWaiting();
     }));
   }
 
   /** On the loop: counts the outcome and tells the sender when its message will not arrive. */
-  private void delivered(PeerRegistry.Delivery d, ClientMessage m) {
+  private void delivered(PeerRegistry.Delivery d, String dst) {
     SignalingStats stats = server.stats();
     switch (d) {
       case DELIVERED -> stats.countRelayed();
@@ -285,13 +341,13 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
       case CLOSED -> {
         stats.countDropped(SignalingStats.Drop.PEER_CLOSED, 1);
         // As upstream when forwarding fails: tell the sender the destination left.
-        send(ClientMessage.noticeFrame(server.mapper(), ClientMessage.LEAVE, m.dst(), id));
+        send(ClientMessage.noticeFrame(server.mapper(), ClientMessage.LEAVE, dst, id));
       }
       case QUEUE_FULL, UNAVAILABLE -> {
         stats.countDropped(d == PeerRegistry.Delivery.QUEUE_FULL ? SignalingStats.Drop.QUEUE_FULL
             : SignalingStats.Drop.REGISTRY_UNAVAILABLE, 1);
         // The message will never arrive: say so now rather than at expiry.
-        if (send(ClientMessage.noticeFrame(server.mapper(), ClientMessage.EXPIRE, m.dst(), id))) {
+        if (send(ClientMessage.noticeFrame(server.mapper(), ClientMessage.EXPIRE, dst, id))) {
           stats.countExpireSent();
         }
       }
@@ -357,6 +413,17 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     }
     // The whole frame (header + UTF-8) encoded once into a pooled (direct, with epoll) buffer.
     ch.writeAndFlush(WsText.encode(ch.alloc(), frame), ch.voidPromise());
+    return true;
+  }
+
+  @Override
+  public boolean sendEncoded(ByteBuf wsFrame) {
+    Channel ch = channel;
+    if (ch == null || !ch.isActive() || !ch.isWritable()) {
+      wsFrame.release();
+      return false;
+    }
+    ch.writeAndFlush(wsFrame, ch.voidPromise());
     return true;
   }
 

@@ -101,6 +101,23 @@ public interface PeerRegistry extends AutoCloseable {
   CompletionStage<Delivery> relay(Tenant tenant, String src, String dst, String frame, boolean queueIfAbsent, long nowNanos);
 
   /**
+   * {@link #relay(Tenant, String, String, String, boolean, long)} for a frame already encoded as a
+   * whole server-to-client WebSocket frame (see {@link PeerSink#sendEncoded}); the registry owns
+   * {@code wsFrame} from here on. This default decodes it and relays the text; the in-memory
+   * registry hands the buffer itself to a connected destination.
+   */
+  default CompletionStage<Delivery> relay(Tenant tenant, String src, String dst, io.netty.buffer.ByteBuf wsFrame,
+      boolean queueIfAbsent, long nowNanos) {
+    String text;
+    try {
+      text = WsText.decode(wsFrame);
+    } finally {
+      wsFrame.release();
+    }
+    return relay(tenant, src, dst, text, queueIfAbsent, nowNanos);
+  }
+
+  /**
    * For every (src, dst) pair whose oldest queued message is older than {@code timeoutNanos},
    * drops all of that pair's queued messages and reports the pair once to {@code listener}
    * (called without any registry lock held, on any thread, before the stage completes).

@@ -14,6 +14,25 @@ public interface PeerSink {
    */
   boolean send(String frame);
 
+  /**
+   * Queues one text frame already encoded as a whole server-to-client WebSocket frame (header and
+   * UTF-8 payload, as {@link WsText#encode} writes it); the sink owns {@code wsFrame} from here on
+   * (it releases it whatever happens). The relay hot path uses this so a relayed frame is built once,
+   * straight into a pooled buffer, and written as is. This default decodes it and calls
+   * {@link #send(String)}.
+   *
+   * @return as {@link #send(String)}
+   */
+  default boolean sendEncoded(io.netty.buffer.ByteBuf wsFrame) {
+    String text;
+    try {
+      text = WsText.decode(wsFrame);
+    } finally {
+      wsFrame.release();
+    }
+    return send(text);
+  }
+
   /** Whether the connection is still open (a false {@link #send} on an open sink means back-pressure). */
   boolean isOpen();
 

@@ -66,6 +66,32 @@ public final class SignalingServer implements AutoCloseable {
   /** An expiry sweep is in flight (with Redis it completes later): the next tick skips rather than piles up. */
   private final java.util.concurrent.atomic.AtomicBoolean expiring = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean closed;
+  /** Per event-loop scratch of the relay path (frames are handled one at a time on a loop). */
+  private final io.netty.util.concurrent.FastThreadLocal<Scratch> scratch = new io.netty.util.concurrent.FastThreadLocal<>() {
+    @Override
+    protected Scratch initialValue() {
+      return new Scratch();
+    }
+  };
+
+  /** A received frame's bytes and its envelope's ranges, reused for every frame an event loop handles. */
+  static final class Scratch {
+    private byte[] bytes = new byte[4096];
+    final int[] ranges = new int[AsciiEnvelope.RANGES];
+
+    /** An array of at least {@code n} bytes (grown, never shrunk: n is capped by the frame size limit). */
+    byte[] bytes(int n) {
+      if (bytes.length < n) {
+        bytes = new byte[Math.max(n, bytes.length * 2)];
+      }
+      return bytes;
+    }
+  }
+
+  /** The calling event loop's scratch. */
+  Scratch scratch() {
+    return scratch.get();
+  }
 
   private SignalingServer(SignalingConfig config, PeerRegistry registry) throws IOException {
     this.config = config;

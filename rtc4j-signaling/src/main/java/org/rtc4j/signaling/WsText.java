@@ -28,8 +28,19 @@ final class WsText {
   /** The whole frame for {@code text}. */
   static ByteBuf encode(ByteBufAllocator alloc, String text) {
     int len = ByteBufUtil.utf8Bytes(text);
-    int header = len <= 125 ? 2 : len <= 0xFFFF ? 4 : 10;
-    ByteBuf b = alloc.buffer(header + len);
+    ByteBuf b = alloc.buffer(headerLength(len) + len);
+    writeHeader(b, len);
+    ByteBufUtil.reserveAndWriteUtf8(b, text, len);
+    return b;
+  }
+
+  /** The header length of a frame whose payload is {@code len} bytes. */
+  static int headerLength(int len) {
+    return len <= 125 ? 2 : len <= 0xFFFF ? 4 : 10;
+  }
+
+  /** Writes the header of a frame whose payload of {@code len} bytes follows. */
+  static void writeHeader(ByteBuf b, int len) {
     b.writeByte(0x81);
     if (len <= 125) {
       b.writeByte(len);
@@ -40,7 +51,13 @@ final class WsText {
       b.writeByte(127);
       b.writeLong(len);
     }
-    ByteBufUtil.reserveAndWriteUtf8(b, text, len);
-    return b;
+  }
+
+  /** The text of a frame {@link #encode} (or the relay path) wrote; {@code frame} is not consumed. */
+  static String decode(ByteBuf frame) {
+    int i = frame.readerIndex();
+    int l7 = frame.getByte(i + 1) & 0x7F;
+    int header = l7 <= 125 ? 2 : l7 == 126 ? 4 : 10;
+    return frame.toString(i + header, frame.readableBytes() - header, java.nio.charset.StandardCharsets.UTF_8);
   }
 }

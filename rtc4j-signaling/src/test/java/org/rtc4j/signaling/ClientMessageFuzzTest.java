@@ -40,6 +40,29 @@ class ClientMessageFuzzTest {
       viaString = e.getMessage();
     }
     assertThat(viaBytes).isEqualTo(viaString);
+    // The relay path's encoded frame (built from the byte ranges) is the reference relay frame,
+    // byte for byte, behind a correct WebSocket header; "a\"b" checks an id that needs escaping.
+    int[] r = new int[AsciiEnvelope.RANGES];
+    if (AsciiEnvelope.ranges(utf8, utf8.length, r) && r[AsciiEnvelope.DST_START] >= 0) {
+      ClientMessage ref = (ClientMessage) viaString;
+      for (String src : new String[] {"me", "a\"b"}) {
+        io.netty.buffer.ByteBuf f = ClientMessage.encodedRelayFrame(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT,
+            utf8, r, ClientMessage.escapedUtf8(src));
+        try {
+          String expected = ClientMessage.relayFrame(MAPPER, ref.type(), src, ref.dst(), ref.payload());
+          io.netty.buffer.ByteBuf e = WsText.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, expected);
+          byte[] whole = new byte[e.readableBytes()];
+          e.getBytes(e.readerIndex(), whole);
+          e.release();
+          byte[] got = new byte[f.readableBytes()];
+          f.getBytes(f.readerIndex(), got);
+          assertThat(got).isEqualTo(whole);
+          assertThat(WsText.decode(f)).isEqualTo(expected);
+        } finally {
+          f.release();
+        }
+      }
+    }
     ClientMessage m;
     try {
       m = ClientMessage.parse(MAPPER, text);
