@@ -769,10 +769,12 @@ public final class PeerEngine {
 
   /** The next datagram to send (source = local socket or TCP connection address). */
   public Optional<Datagram> pollTransmit() {
+    pumpFed();
     return ice.pollTransmit();
   }
 
   public Optional<PeerEvent> pollEvent() {
+    pumpFed();
     return Optional.ofNullable(events.poll());
   }
 
@@ -984,9 +986,16 @@ public final class PeerEngine {
     dtlsPacketsReceived++;
     dtlsNow = nowNanos;
     dtls.handleReceive(nowNanos, Datagram.udp(DTLS_REMOTE_LABEL, DTLS_LOCAL_LABEL, payload));
+    // SCTP is pumped when output or events are polled, not per datagram: a driver that reads
+    // every datagram waiting on its socket before polling gets one pass over SCTP for the batch,
+    // so one SACK answers all the DATA packets in it (RFC 9260 §6.2 asks for one per two packets
+    // received, which the batch's single SACK acknowledges together, like TCP after GRO).
+  }
+
+  private void pumpFed() {
     if (sctpFed) {
       sctpFed = false;
-      pumpSctp(nowNanos);
+      pumpSctp(dtlsNow);
     }
   }
 
