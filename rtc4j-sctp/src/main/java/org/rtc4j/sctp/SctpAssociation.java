@@ -308,10 +308,28 @@ public final class SctpAssociation {
   public void send(long nowNanos, int streamId, int ppid, ByteBuffer message, boolean unordered, int maxRetransmits,
       long maxLifetimeMillis) {
     now(nowNanos);
+    check(streamId, message.remaining());
+    byte[] data = new byte[message.remaining()];
+    message.duplicate().get(data);
+    enqueue(nowNanos, streamId, ppid, data, unordered, maxRetransmits, maxLifetimeMillis);
+  }
+
+  /**
+   * Like {@link #send}, but queues {@code message} itself instead of a copy: for a caller that made
+   * the array for this message (the data-channel API copies the application's buffer once, and
+   * a second copy here was a full extra pass over every byte sent). The caller must not change it.
+   */
+  public void sendOwned(long nowNanos, int streamId, int ppid, byte[] message, boolean unordered, int maxRetransmits,
+      long maxLifetimeMillis) {
+    now(nowNanos);
+    check(streamId, message.length);
+    enqueue(nowNanos, streamId, ppid, message, unordered, maxRetransmits, maxLifetimeMillis);
+  }
+
+  private void check(int streamId, int len) {
     if (state != SctpState.ESTABLISHED) {
       throw new IllegalStateException("association not established: " + state);
     }
-    int len = message.remaining();
     if (len == 0) {
       throw new IllegalArgumentException("empty message (SCTP cannot carry one; use the empty PPIDs)");
     }
@@ -322,8 +340,11 @@ public final class SctpAssociation {
     if (streamId < 0 || streamId >= outStreams) {
       throw new IllegalArgumentException("stream " + streamId + " outside 0.." + (outStreams - 1));
     }
-    byte[] data = new byte[len];
-    message.duplicate().get(data);
+  }
+
+  private void enqueue(long nowNanos, int streamId, int ppid, byte[] data, boolean unordered, int maxRetransmits,
+      long maxLifetimeMillis) {
+    int len = data.length;
     OutStream os = outStream(streamId);
     OutMessage m = new OutMessage();
     m.streamId = streamId;

@@ -162,7 +162,7 @@ public final class DataChannel {
     pc.runOnLoop(engine -> {
       handedToEngine += utf8.length;
       try {
-        engine.sendText(pc.nanoTime(), handle, text);
+        engine.sendOwned(pc.nanoTime(), handle, true, utf8); // encoded once, handed over without a copy
       } catch (RtcException e) {
         pc.deliverChannelError(this, e);
       }
@@ -172,9 +172,9 @@ public final class DataChannel {
   /** Sends the buffer's remaining bytes as a binary message (copied now; the buffer is not kept). */
   public void send(ByteBuffer data) {
     requireOpenForSend();
-    ByteBuffer copy = ByteBuffer.allocate(data.remaining());
-    copy.put(data.duplicate()).flip();
-    sendOwned(copy);
+    byte[] copy = new byte[data.remaining()];
+    data.duplicate().get(copy);
+    sendOwned(copy); // the only copy: SCTP queues this array as it is
   }
 
   /** Sends a binary message (copied now). */
@@ -182,13 +182,13 @@ public final class DataChannel {
     send(ByteBuffer.wrap(data));
   }
 
-  private void sendOwned(ByteBuffer copy) {
-    int size = copy.remaining();
+  private void sendOwned(byte[] copy) {
+    int size = copy.length;
     admit(size);
     pc.runOnLoop(engine -> {
       handedToEngine += size;
       try {
-        engine.sendBinary(pc.nanoTime(), handle, copy);
+        engine.sendOwned(pc.nanoTime(), handle, false, copy);
       } catch (RtcException e) {
         pc.deliverChannelError(this, e);
       }

@@ -219,6 +219,23 @@ public final class DataChannels {
     sendRaw(nowNanos, channelId, data.hasRemaining() ? Ppid.BINARY : Ppid.BINARY_EMPTY, data);
   }
 
+  /**
+   * Sends a message whose array the caller hands over (UTF-8 when {@code text}): queued without
+   * a copy, so the caller must not change it afterwards.
+   */
+  public void sendOwned(long nowNanos, int channelId, boolean text, byte[] data) {
+    int ppid = text ? (data.length == 0 ? Ppid.STRING_EMPTY : Ppid.STRING)
+        : (data.length == 0 ? Ppid.BINARY_EMPTY : Ppid.BINARY);
+    lastNow = nowNanos;
+    Channel c = channels.get(channelId);
+    if (c == null || c.state != DataChannelState.OPEN) {
+      throw new IllegalStateException("channel " + channelId + " is not open");
+    }
+    byte[] payload = data.length > 0 ? data : new byte[1];
+    boolean unordered = !c.ordered && c.acked;
+    sctp.sendOwned(nowNanos, channelId, ppid, payload, unordered, c.maxRetransmits, c.maxPacketLifeTime);
+  }
+
   private void sendRaw(long now, int id, int ppid, ByteBuffer data) {
     lastNow = now;
     Channel c = channels.get(id);

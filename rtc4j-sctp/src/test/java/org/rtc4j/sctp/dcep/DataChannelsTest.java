@@ -117,6 +117,28 @@ class DataChannelsTest {
     assertThat(of(p.evA, DataChannelEvent.MessageReceived.class).get(0).asText()).isEqualTo("pong");
     assertThatThrownBy(() -> p.a.open(p.link.now, "dup", "", true, -1, -1, false, chat))
         .isInstanceOf(IllegalArgumentException.class);
+
+    // The same four forms handed over as owned arrays (queued without a copy) arrive alike.
+    p.evB.clear();
+    byte[] big = new byte[100_000]; // several chunks: fragments are read from the queued array itself
+    new java.util.Random(9).nextBytes(big);
+    byte[] expected = big.clone();
+    p.a.sendOwned(p.link.now, chat, true, "wörld".getBytes(StandardCharsets.UTF_8));
+    p.a.sendOwned(p.link.now, chat, false, big);
+    p.a.sendOwned(p.link.now, chat, true, new byte[0]);
+    p.a.sendOwned(p.link.now, chat, false, new byte[0]);
+    p.link.runUntil(() -> of(p.evB, DataChannelEvent.MessageReceived.class).size() == 4, 10_000);
+    ms = of(p.evB, DataChannelEvent.MessageReceived.class);
+    assertThat(ms.get(0).text()).isTrue();
+    assertThat(ms.get(0).asText()).isEqualTo("wörld");
+    assertThat(ms.get(1).text()).isFalse();
+    assertThat(ms.get(1).data()).isEqualTo(ByteBuffer.wrap(expected));
+    assertThat(ms.get(2).text()).isTrue();
+    assertThat(ms.get(2).data().remaining()).isZero();
+    assertThat(ms.get(3).text()).isFalse();
+    assertThat(ms.get(3).data().remaining()).isZero();
+    assertThatThrownBy(() -> p.a.sendOwned(p.link.now, 999, false, new byte[1]))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test

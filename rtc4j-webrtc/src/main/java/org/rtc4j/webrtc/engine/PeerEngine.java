@@ -496,6 +496,23 @@ public final class PeerEngine {
     pumpSctp(nowNanos);
   }
 
+  /**
+   * W3C RTCDataChannel.send with a message the caller made for it ({@code bytes}: UTF-8 when
+   * {@code text}): handed to SCTP without another copy, so the caller must not change it.
+   */
+  public void sendOwned(long nowNanos, int handle, boolean text, byte[] bytes) {
+    ChannelRef c = openChannel(handle);
+    checkSize(bytes.length);
+    try {
+      sctp.sendOwned(nowNanos, c.sctpId, text, bytes);
+    } catch (IllegalStateException e) {
+      throw new InvalidStateException(e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new TypeException(e.getMessage(), e);
+    }
+    pumpSctp(nowNanos);
+  }
+
   /** W3C RTCDataChannel.close(): closing, then closed once both stream directions are reset. */
   public void closeDataChannel(long nowNanos, int handle) {
     ChannelRef c = channels.get(handle);
