@@ -128,6 +128,22 @@ public final class SctpAssociation {
   /** When pacing held data back: the instant it may go ({@link #pollTimeout}), else MAX_VALUE. */
   private long paceDeadline = Long.MAX_VALUE;
 
+  // Queueing delay (as Vegas and HyStart++ read it): the RTT rising above the path's minimum
+  // means a queue is building at the bottleneck; cwnd then stops growing instead of growing until
+  // the queue overflows. Chromium's receive socket holds ~56 datagrams: each overflow cost a
+  // halved window and a burst of drops, while the RTT had risen from under 1 ms to 6-12 ms.
+  /** Smallest RTT sample in the current and the previous {@link #RTT_MIN_WINDOW_NANOS}. */
+  private long rttMinCurrent = Long.MAX_VALUE;
+  private long rttMinPrevious = Long.MAX_VALUE;
+  private long rttMinWindowStart;
+  /** Smallest RTT sample in this round (a round ends when everything sent at its start is acked). */
+  private long roundRttMin = Long.MAX_VALUE;
+  private int roundRttSamples;
+  private long lastRoundRttMin = Long.MAX_VALUE;
+  private long roundEndTsn = -1;
+  /** Newest send time of a chunk acked (first transmission) by the SACK being processed. */
+  private long ackedSentAt;
+
   // Receiver.
   private long cumTsn;
   private long highestReceived;
@@ -192,6 +208,7 @@ public final class SctpAssociation {
   private long rwndLimited;
   private long cwndMax;
   private long pacingHolds;
+  private long delayHolds;
 
   /**
    * @param cfg configuration
@@ -429,7 +446,8 @@ public final class SctpAssociation {
         abandonedMessages, malformedPackets, badChecksums, badTags, droppedChunks, cwnd, ssthresh, flightSize,
         Math.max(0, peerRwnd - flightSize), localRwnd(), srttNanos < 0 ? 0 : srttNanos / 1e6, rtoNanos / 1e6,
         totalBuffered, bufferedRecv, sacksReceived, dataPacketsSent, peerRwndMin, cwndLimited, rwndLimited,
-        Math.max(cwndMax, cwnd), pacingHolds, (long) pacingRate());
+        Math.max(cwndMax, cwnd), pacingHolds, (long) pacingRate(), delayHolds,
+        rttMin() == Long.MAX_VALUE ? 0 : rttMin() / 1e6);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1317,6 +1335,7 @@ public final class SctpAssociation {
       return;
     }
     long bytesAcked = 0;
+    ackedSentAt = Long.MIN_VALUE;
     long htna = -1;
     boolean cumAdvanced = cum > cumAckPoint;
     while (cumAckPoint < cum) {
@@ -1398,8 +1417,14 @@ public final class SctpAssociation {
     if (fastRecovery && cumAckPoint >= recoveryExit) {
       fastRecovery = false;
     }
-    // Congestion window (§7.2.1, §7.2.2): grows only when the cumulative ack advances.
-    if (cumAdvanced && !fastRecovery && bytesAcked > 0) {
+    if (ackedSentAt != Long.MIN_VALUE) {
+      sampleRtt(now, now - ackedSentAt);
+    }
+    // Congestion window (§7.2.1, §7.2.2): grows only when the cumulative ack advances, and not
+    // while the RTT says a queue is building.
+    if (cumAdvanced && !fastRecovery && bytesAcked > 0 && queueBuilding()) {
+      delayHolds++;
+    } else if (cumAdvanced && !fastRecovery && bytesAcked > 0) {
       if (cwnd <= ssthresh) {
         cwnd += Math.min(bytesAcked, mtu);
       } else {
@@ -1434,6 +1459,65 @@ public final class SctpAssociation {
     checkShutdown(now);
   }
 
+  /** Window of the minimum-RTT filter: a path whose RTT grew for good is relearnt within 10-20 s. */
+  private static final long RTT_MIN_WINDOW_NANOS = 10_000_000_000L;
+  /** Samples a round needs before its minimum counts (HyStart++'s N_RTT_SAMPLE). */
+  private static final int ROUND_RTT_SAMPLES = 8;
+
+  /** One RTT sample per SACK that newly acks a first transmission (the newest one it acks). */
+  private void sampleRtt(long now, long rtt) {
+    if (rtt < 0) {
+      return;
+    }
+    if (now - rttMinWindowStart > RTT_MIN_WINDOW_NANOS || rttMinCurrent == Long.MAX_VALUE) {
+      if (rttMinCurrent != Long.MAX_VALUE) {
+        rttMinPrevious = rttMinCurrent;
+        rttMinCurrent = Long.MAX_VALUE;
+      }
+      rttMinWindowStart = now;
+    }
+    rttMinCurrent = Math.min(rttMinCurrent, rtt);
+    if (roundEndTsn < 0 || cumAckPoint >= roundEndTsn) {
+      if (roundRttSamples > 0) {
+        lastRoundRttMin = roundRttMin;
+      }
+      roundRttMin = Long.MAX_VALUE;
+      roundRttSamples = 0;
+      roundEndTsn = nextTsn - 1;
+    }
+    roundRttMin = Math.min(roundRttMin, rtt);
+    roundRttSamples++;
+  }
+
+  private long rttMin() {
+    return Math.min(rttMinCurrent, rttMinPrevious);
+  }
+
+  /**
+   * Queueing delay below which cwnd always grows (a sub-millisecond path may queue 200 KB at
+   * 100 MB/s). Against Chromium, 2 ms left 2-4 loss events per 32 MiB, 4 ms 4-7, none 22-24.
+   */
+  private static final long QUEUE_DELAY_MIN_NANOS = 2_000_000L;
+
+  /**
+   * Whether a queue of more than max(2 ms, one minimum RTT) stands at the bottleneck: this round's
+   * smallest RTT sample (once it has enough, else the last round's) that far above the path's
+   * minimum. A queue of one round trip already keeps the bottleneck busy through a halving of
+   * cwnd, so holding growth there costs no throughput, and it keeps the queue clear of a small
+   * buffer's limit. Minimums of samples, so jitter and delayed SACKs do not count (a receiver
+   * acking in 8 ms batches on a 10 ms path adds ~6 ms to every sample: a smaller threshold read
+   * that as a queue). The minimum is relearnt after the filter's window, so a standing queue
+   * holds growth for 10-20 s at most; loss still halves cwnd as RFC 9260 says.
+   */
+  private boolean queueBuilding() {
+    long base = rttMin();
+    long round = roundRttSamples >= ROUND_RTT_SAMPLES ? roundRttMin : lastRoundRttMin;
+    if (base == Long.MAX_VALUE || round == Long.MAX_VALUE) {
+      return false;
+    }
+    return round - base >= Math.max(QUEUE_DELAY_MIN_NANOS, base);
+  }
+
   /** Acknowledges one chunk: returns its bytes if it counted towards flight. */
   private long ackChunk(long now, OutChunk c) {
     c.acked = true;
@@ -1445,6 +1529,9 @@ public final class SctpAssociation {
     if (c.inFlight) {
       c.inFlight = false;
       flightSize -= c.len;
+    }
+    if (c.transmits == 1 && (ackedSentAt == Long.MIN_VALUE || c.sentAt - ackedSentAt > 0)) {
+      ackedSentAt = c.sentAt;
     }
     if (c.tsn == rttTsn) {
       rttTsn = -1;

@@ -42,6 +42,9 @@ package org.rtc4j.sctp;
  * @param pacingHolds times a DATA packet waited for its pacing time (cwnd and rwnd had room)
  * @param pacingRate current pacing rate, bytes per second (gain * cwnd / srtt; 0 before the first
  *     RTT measurement, when DATA is not paced)
+ * @param delayHolds SACKs that would have grown cwnd but did not because the RTT said a queue was
+ *     building (round minimum at least max(2 ms, minimum RTT) above the path's minimum)
+ * @param rttMinMillis smallest RTT sample of the last 10-20 s, ms (0 before the first)
  */
 public record SctpStats(long packetsSent, long packetsReceived, long bytesSent, long bytesReceived,
     long messagesSent, long messagesReceived, long dataChunksSent, long dataChunksReceived,
@@ -49,4 +52,5 @@ public record SctpStats(long packetsSent, long packetsReceived, long bytesSent, 
     long abandonedMessages, long malformedPackets, long badChecksums, long badTags, long droppedChunks,
     long cwnd, long ssthresh, long flightSize, long peerRwnd, long localRwnd, double srttMillis, double rtoMillis,
     long bufferedBytes, long receiveBufferedBytes, long sacksReceived, long dataPacketsSent, long peerRwndMin,
-    long cwndLimited, long rwndLimited, long cwndMax, long pacingHolds, long pacingRate) {}
+    long cwndLimited, long rwndLimited, long cwndMax, long pacingHolds, long pacingRate,
+    long delayHolds, double rttMinMillis) {}

@@ -289,6 +289,31 @@ class CongestionControlTest {
   }
 
   /**
+   * Chromium's receive path as the sender sees it: a 10 MB/s receiver behind a 56-packet socket
+   * buffer, 1 ms round trip, acks in 1 ms batches. A Reno sender grows cwnd until that buffer
+   * overflows, halves, and does it again (the RTT rising from 1 ms to ~7 ms on the way); holding
+   * growth once the queue stands 2 ms deep keeps the buffer from overflowing while the receiver
+   * never runs dry (97 % of the link's rate either way here; a real receiver also pays for
+   * every overflow and every large batch it reads).
+   */
+  @Test
+  void queueingDelayHoldsTheWindowBelowASmallBuffer() {
+    Bottleneck n = new Bottleneck(71, 120_000, 500_000);
+    n.queueLimit = 56;
+    n.ackBatchNanos = 1_000_000;
+    n.tickNanos = 1_000_000;
+    long start = n.now;
+    n.bulk(32 << 20, 60_000);
+    double seconds = (n.now - start) / 1e9;
+    SctpStats s = n.a.stats();
+    assertThat(s.delayHolds()).isPositive();
+    // Without the hold: 18 loss events, 70 packets dropped (36 of them at the end of slow start).
+    assertThat(n.overflows).as("packets dropped by the full buffer").isZero();
+    assertThat(s.fastRetransmits()).as("loss events").isZero();
+    assertThat((32 << 20) / seconds).as("bytes per second").isGreaterThan(0.9 * 1200 / 120e-6);
+  }
+
+  /**
    * A fast link (120 MB/s, 100 µs round trip, timers on 1 ms ticks): pacing at gain * cwnd / srtt
    * allows far more than the link per tick, so the transfer runs at the link's rate.
    */
