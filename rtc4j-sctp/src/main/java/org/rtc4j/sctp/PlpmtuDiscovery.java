@@ -45,9 +45,17 @@ public final class PlpmtuDiscovery {
   private int current;
   /** Smallest size known to fail in this search (max + STEP when none failed). */
   private int failedAbove;
-  /** Size of the outstanding probe, 0 when none. */
+  /** The size being searched for, 0 when none. */
   private int probing;
+  /** Probes of {@link #probing} that went unanswered while the peer was heard from. */
   private int probeCount;
+  /** Size of the probe in flight (the target, or BASE to check connectivity first). */
+  private int sentSize;
+  private long probeSentAt;
+  /** When the peer was last heard from (any valid SCTP packet), Long.MIN_VALUE: never. */
+  private long lastHeard = Long.MIN_VALUE;
+  /** A probe went unanswered and nothing else came either: probe BASE before counting failures. */
+  private boolean checkConnectivity;
   private boolean probeDue;
   private long probeDeadline = Long.MAX_VALUE;
   private long raiseDeadline = Long.MAX_VALUE;
@@ -107,6 +115,24 @@ public final class PlpmtuDiscovery {
     search(nowNanos);
   }
 
+  /**
+   * The path changed (a new ICE pair, an ICE restart): what was confirmed on the old one says
+   * nothing about it (RFC 8899 §3, §5.2), so back to BASE and search again.
+   */
+  public void restart(long nowNanos) {
+    if (state == State.DISABLED) {
+      return;
+    }
+    current = base;
+    t3Strikes = 0;
+    search(nowNanos);
+  }
+
+  /** A valid packet from the peer arrived: probes lost since then were lost for their size. */
+  public void onPeerHeard(long nowNanos) {
+    lastHeard = nowNanos;
+  }
+
   private void search(long now) {
     state = State.SEARCHING;
     failedAbove = max + STEP;
@@ -117,6 +143,7 @@ public final class PlpmtuDiscovery {
   private void nextProbe(long now, int size) {
     probing = size;
     probeCount = 0;
+    checkConnectivity = false;
     probeDue = true;
     probeDeadline = now;
   }
@@ -130,18 +157,28 @@ public final class PlpmtuDiscovery {
       return 0;
     }
     probeDue = false;
-    probeCount++;
     probesSent++;
     probeDeadline = nowNanos + probeTimerNanos;
-    return probing;
+    probeSentAt = nowNanos;
+    sentSize = checkConnectivity ? base & ~(STEP - 1) : probing;
+    return sentSize;
   }
 
   /** A HEARTBEAT-ACK answered the probe of {@code size}: the path carries it. */
   public void onProbeAcked(long nowNanos, int size) {
-    if (state != State.SEARCHING || size != probing) {
+    if (state != State.SEARCHING || size != sentSize) {
       return; // a late answer to an earlier probe: ignored, its size is decided already
     }
     probesAcked++;
+    lastHeard = nowNanos;
+    if (checkConnectivity && size != probing) {
+      // The path carries BASE, so the probe before this one was lost for its size (on an idle
+      // association nothing else tells us): count it, and go on at once.
+      checkConnectivity = false;
+      probeCount++;
+      nextAttempt(nowNanos);
+      return;
+    }
     current = Math.max(current, size);
     int lo = current;
     int hi = failedAbove;
@@ -191,19 +228,31 @@ public final class PlpmtuDiscovery {
     return Math.min(probeDeadline, raiseDeadline);
   }
 
+  private void nextAttempt(long now) {
+    if (probeCount >= MAX_PROBES) {
+      failedAbove = probing;
+      if (failedAbove - current <= STEP) {
+        finish(now);
+      } else {
+        nextProbe(now, mid(current, failedAbove));
+      }
+    } else {
+      probeDue = true; // the same size again (or BASE first, to check the path)
+      probeDeadline = Math.min(probeDeadline, now);
+    }
+  }
+
   /** Runs the probe and raise timers. */
   public void handleTimeout(long nowNanos) {
     if (state == State.SEARCHING && !probeDue && nowNanos >= probeDeadline) {
-      if (probeCount >= MAX_PROBES) {
-        failedAbove = probing;
-        if (failedAbove - current <= STEP) {
-          finish(nowNanos);
-        } else {
-          nextProbe(nowNanos, mid(current, failedAbove));
-        }
-      } else {
-        probeDue = true; // the same size again
+      // A probe counts as failed only if the peer was heard from after it left (RFC 8899 §5.2:
+      // a loss of connectivity is not a small MTU); otherwise check the path with a BASE probe.
+      boolean heard = lastHeard != Long.MIN_VALUE && lastHeard - probeSentAt > 0;
+      if (heard && sentSize == probing) {
+        probeCount++;
       }
+      checkConnectivity = !heard;
+      nextAttempt(nowNanos);
     }
     if (state == State.SEARCH_COMPLETE && nowNanos >= raiseDeadline) {
       search(nowNanos);

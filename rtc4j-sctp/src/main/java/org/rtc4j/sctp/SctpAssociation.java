@@ -252,6 +252,15 @@ public final class SctpAssociation {
     plpmtu = new PlpmtuDiscovery(mtu, maxPacketSize, PROBE_TIMER_NANOS, RAISE_TIMER_NANOS);
   }
 
+  /**
+   * The packets now take another path (a new ICE candidate pair, an ICE restart): the packet size
+   * confirmed on the old one is forgotten and discovery starts again from BASE (RFC 8899 §3).
+   */
+  public void pathChanged(long nowNanos) {
+    now(nowNanos);
+    plpmtu.restart(nowNanos);
+  }
+
   /** The path MTU discovery state (the confirmed packet size is {@code current()}). */
   public PlpmtuDiscovery pathMtu() {
     return plpmtu;
@@ -699,6 +708,7 @@ public final class SctpAssociation {
       return;
     }
     accept(len);
+    plpmtu.onPeerHeard(now);
     boolean hadData = false;
     for (Chunk c : chunks) {
       if (finished) {

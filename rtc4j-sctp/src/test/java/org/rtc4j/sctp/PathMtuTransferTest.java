@@ -87,4 +87,58 @@ class PathMtuTransferTest {
     assertThat(p.a.pathMtu().current()).isEqualTo(1260);
     assertThat(p.a.state()).isEqualTo(SctpState.ESTABLISHED);
   }
+
+  @Test
+  void anOutageIsNotABlackHole() throws Exception {
+    Path path = new Path();
+    path.limit = 1500;
+    Pair p = pair(path, 13);
+    p.connect();
+    p.link.runUntil(() -> p.a.pathMtu().state() == PlpmtuDiscovery.State.SEARCH_COMPLETE, 60_000);
+    assertThat(p.a.pathMtu().current()).isEqualTo(MAX);
+    // After 500 packets nothing passes either way for 20 s of link time.
+    long[] seen = {0};
+    long[] outageEnd = {Long.MAX_VALUE};
+    java.util.function.Predicate<java.nio.ByteBuffer> ab = p.link.dropAtoB;
+    java.util.function.Predicate<java.nio.ByteBuffer> ba = p.link.dropBtoA;
+    java.util.function.BooleanSupplier down = () -> {
+      if (++seen[0] == 500) {
+        outageEnd[0] = p.link.now + 20_000_000_000L;
+      }
+      return p.link.now < outageEnd[0] && outageEnd[0] != Long.MAX_VALUE;
+    };
+    p.link.dropAtoB = b -> down.getAsBoolean() || ab.test(b);
+    p.link.dropBtoA = b -> (p.link.now < outageEnd[0] && outageEnd[0] != Long.MAX_VALUE) || ba.test(b);
+    TransferTest.transfer(p, 4 << 20, 65536, 600_000);
+    assertThat(outageEnd[0]).as("the outage happened").isNotEqualTo(Long.MAX_VALUE);
+    p.link.runUntil(() -> p.link.now > outageEnd[0] + 5_000_000_000L
+        || p.a.pathMtu().state() == PlpmtuDiscovery.State.SEARCH_COMPLETE && p.link.now > outageEnd[0], 600_000);
+    assertThat(p.link.now - outageEnd[0]).as("settled within 5 s of the path's return").isLessThan(5_000_000_000L);
+    assertThat(p.a.pathMtu().current()).as("the size the path carries, not BASE").isEqualTo(MAX);
+  }
+
+  @Test
+  void aNewPathStartsFromBaseWithoutTimeouts() throws Exception {
+    Path path = new Path();
+    path.limit = 1500;
+    Pair p = pair(path, 14);
+    p.connect();
+    p.link.runUntil(() -> p.a.pathMtu().state() == PlpmtuDiscovery.State.SEARCH_COMPLETE, 60_000);
+    TransferTest.transfer(p, 2 << 20, 65536, 120_000);
+    assertThat(p.a.pathMtu().current()).isEqualTo(MAX);
+    // The packets move to a path that carries less (an ICE pair change): PeerEngine says so.
+    path.limit = 1300;
+    p.a.pathChanged(p.link.now);
+    p.b.pathChanged(p.link.now);
+    assertThat(p.a.pathMtu().current()).isEqualTo(BASE);
+    long dropsBefore = path.droppedTooBig;
+    long probesBefore = p.a.pathMtu().counters()[0] + p.b.pathMtu().counters()[0];
+    TransferTest.transfer(p, 2 << 20, 65536, 120_000);
+    p.link.runUntil(() -> p.a.pathMtu().state() == PlpmtuDiscovery.State.SEARCH_COMPLETE
+        && p.b.pathMtu().state() == PlpmtuDiscovery.State.SEARCH_COMPLETE, 60_000);
+    long probes = p.a.pathMtu().counters()[0] + p.b.pathMtu().counters()[0] - probesBefore;
+    assertThat(path.droppedTooBig - dropsBefore).as("only probes were too big").isLessThanOrEqualTo(probes);
+    assertThat(p.a.stats().t3Expirations()).isZero();
+    assertThat(p.a.pathMtu().current()).isEqualTo(1300);
+  }
 }

@@ -27,6 +27,8 @@ class PlpmtuDiscoveryTest {
         clock.advance(java.time.Duration.ofMillis(1));
         d.onProbeAcked(clock.nanos(), size);
       } else {
+        clock.advance(java.time.Duration.ofMillis(1));
+        d.onPeerHeard(clock.nanos()); // data keeps flowing: the probe was lost for its size
         clock.advanceTo(d.pollTimeout());
         d.handleTimeout(clock.nanos());
       }
@@ -117,6 +119,8 @@ class PlpmtuDiscoveryTest {
     d.start(clock.nanos());
     for (int i = 0; i < PlpmtuDiscovery.MAX_PROBES; i++) {
       assertThat(d.pollProbe(clock.nanos())).isEqualTo(1408);
+      clock.advance(java.time.Duration.ofMillis(1));
+      d.onPeerHeard(clock.nanos());
       clock.advanceTo(d.pollTimeout());
       d.handleTimeout(clock.nanos());
     }
@@ -125,6 +129,66 @@ class PlpmtuDiscoveryTest {
     d.onProbeAcked(clock.nanos(), 1408); // 1408 already failed: its late ACK decides nothing
     assertThat(d.current()).isEqualTo(1150);
     assertThat(d.state()).isEqualTo(PlpmtuDiscovery.State.SEARCHING);
+  }
+
+  @Test
+  void aSilentPathIsNotASmallPath() {
+    SimClock clock = new SimClock();
+    PlpmtuDiscovery d = new PlpmtuDiscovery(1150, 1408, PROBE, RAISE);
+    d.start(clock.nanos());
+    assertThat(d.pollProbe(clock.nanos())).isEqualTo(1408);
+    // Nothing comes back at all (an outage): no size fails; BASE probes check the path instead.
+    for (int i = 0; i < 10; i++) {
+      clock.advanceTo(d.pollTimeout());
+      d.handleTimeout(clock.nanos());
+      assertThat(d.pollProbe(clock.nanos())).as("probe %d", i).isEqualTo(1148); // BASE, a multiple of 4
+    }
+    assertThat(d.state()).isEqualTo(PlpmtuDiscovery.State.SEARCHING);
+    // The path is back: BASE is answered, the searched size is probed again at once and confirmed.
+    d.onProbeAcked(clock.nanos(), 1148);
+    assertThat(d.pollTimeout()).isEqualTo(clock.nanos());
+    assertThat(d.pollProbe(clock.nanos())).isEqualTo(1408);
+    d.onProbeAcked(clock.nanos(), 1408);
+    assertThat(d.current()).isEqualTo(1408);
+    assertThat(d.state()).isEqualTo(PlpmtuDiscovery.State.SEARCH_COMPLETE);
+  }
+
+  @Test
+  void onAnIdleAssociationBaseAnswersCountTheLostProbes() {
+    SimClock clock = new SimClock();
+    PlpmtuDiscovery d = new PlpmtuDiscovery(1150, 1408, PROBE, RAISE);
+    d.start(clock.nanos());
+    List<Integer> probes = new ArrayList<>();
+    // The path carries 1300; the peer sends nothing but answers to probes.
+    for (int i = 0; i < 60 && d.state() == PlpmtuDiscovery.State.SEARCHING; i++) {
+      clock.advanceTo(Math.max(clock.nanos(), d.pollTimeout()));
+      d.handleTimeout(clock.nanos());
+      int size = d.pollProbe(clock.nanos());
+      if (size == 0) {
+        continue;
+      }
+      probes.add(size);
+      if (size <= 1300) {
+        d.onProbeAcked(clock.nanos(), size);
+      }
+    }
+    assertThat(d.state()).isEqualTo(PlpmtuDiscovery.State.SEARCH_COMPLETE);
+    assertThat(d.current()).isEqualTo(1300);
+    assertThat(probes.stream().filter(x -> x == 1408).count()).isEqualTo(PlpmtuDiscovery.MAX_PROBES);
+  }
+
+  @Test
+  void aNewPathStartsFromBase() {
+    SimClock clock = new SimClock();
+    PlpmtuDiscovery d = new PlpmtuDiscovery(1150, 1408, PROBE, RAISE);
+    d.start(clock.nanos());
+    settle(d, clock, 1500);
+    assertThat(d.current()).isEqualTo(1408);
+    d.restart(clock.nanos());
+    assertThat(d.current()).isEqualTo(1150);
+    assertThat(d.state()).isEqualTo(PlpmtuDiscovery.State.SEARCHING);
+    settle(d, clock, 1301);
+    assertThat(d.current()).isEqualTo(1300);
   }
 
   @Test

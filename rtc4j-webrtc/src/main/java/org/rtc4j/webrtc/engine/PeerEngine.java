@@ -146,6 +146,8 @@ public final class PeerEngine {
   private DataChannels sctp;
   /** The time of the datagram being decrypted, for records handed to {@link #onDtlsRecord}. */
   private long dtlsNow;
+  /** The selected pair SCTP's path MTU was discovered on (a new path restarts the discovery). */
+  private CandidatePair lastSelected;
   /** Whether {@link #onDtlsRecord} fed SCTP since the last pumpSctp. */
   private boolean sctpFed;
   private boolean sctpConnected;
@@ -1107,7 +1109,11 @@ public final class PeerEngine {
           updateConnectionState();
         }
         maybeStartDtls(nowNanos);
-      } else if (e instanceof IceEvent.SelectedPairChanged) {
+      } else if (e instanceof IceEvent.SelectedPairChanged sp) {
+        if (lastSelected != null && !samePath(lastSelected, sp.pair()) && sctp != null) {
+          sctp.association().pathChanged(nowNanos); // the packet size confirmed on the old path no longer holds
+        }
+        lastSelected = sp.pair();
         maybeStartDtls(nowNanos);
       } else if (e instanceof IceEvent.ApplicationData ad) {
         onApplicationData(nowNanos, ad.payload(), ad.via());
