@@ -13,8 +13,11 @@ import java.nio.ByteBuffer;
  * by a probe's HEARTBEAT-ACK ever replaces it. The search probes MAX_PLPMTU first (on most paths
  * the Ethernet MTU holds, so one round trip settles it), then halves the interval between the
  * largest confirmed and the smallest failed size down to 4 bytes (packets are multiples of 4). A
- * size fails after {@link #MAX_PROBES} unanswered probes, one per {@link #probeTimerNanos}.
- * Probes are not data: their loss says nothing about congestion and is not reported as such.
+ * size fails after {@link #MAX_PROBES} unanswered probes, one per {@link #probeTimerNanos}; an
+ * unanswered probe counts only if the peer was heard from after it left, otherwise a BASE-size
+ * probe checks the path first (an outage is not a small MTU, §5.2). A new path
+ * ({@link #restart}) starts from BASE again. Probes are not data: their loss says nothing about
+ * congestion and is not reported as such.
  *
  * <p>Black holes (RFC 8899 §4.3): the path's MTU may shrink after a size was confirmed, and then
  * every packet above it is lost. Two consecutive T3 expirations with no cumulative-ack progress in
