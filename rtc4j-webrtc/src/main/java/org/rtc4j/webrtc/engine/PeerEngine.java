@@ -124,6 +124,11 @@ public final class PeerEngine {
    * nothing on a real network carries more than Ethernet.
    */
   static final int MAX_DATAGRAM = 1500 - 40 - 8 - 4;
+  /**
+   * Within a batch of received datagrams, SCTP is pumped (so a SACK leaves) after this many
+   * DATA-carrying packets: RFC 9260 §6.2 asks for a SACK for at least every second packet.
+   */
+  static final int SACK_EVERY = 2;
 
   /** One data channel as the engine tracks it; {@code handle} is the API's key, {@code sctpId} the stream. */
   private static final class ChannelRef {
@@ -150,6 +155,8 @@ public final class PeerEngine {
   private CandidatePair lastSelected;
   /** Whether {@link #onDtlsRecord} fed SCTP since the last pumpSctp. */
   private boolean sctpFed;
+  /** SCTP packets carrying DATA fed since the last pumpSctp (see {@link #SACK_EVERY}). */
+  private int sctpDataFed;
   private boolean sctpConnected;
   private long remoteMaxMessageSize = Jsep.DEFAULT_REMOTE_MAX_MESSAGE_SIZE;
   private int nextRemoteHandle = -1;
@@ -648,6 +655,7 @@ public final class PeerEngine {
     if (sctp == null) {
       return;
     }
+    sctpDataFed = 0;
     // Polling events can queue more output (a window-update SACK once messages free the receive
     // buffer, a DCEP ACK, a stream-reset answer) that no timer would send: transmit again until
     // a round polls no event (REVIEW #11).
@@ -1006,9 +1014,14 @@ public final class PeerEngine {
     dtlsNow = nowNanos;
     dtls.handleReceive(nowNanos, Datagram.udp(DTLS_REMOTE_LABEL, DTLS_LOCAL_LABEL, payload));
     // SCTP is pumped when output or events are polled, not per datagram: a driver that reads
-    // every datagram waiting on its socket before polling gets one pass over SCTP for the batch,
-    // so one SACK answers all the DATA packets in it (RFC 9260 §6.2 asks for one per two packets
-    // received, which the batch's single SACK acknowledges together, like TCP after GRO).
+    // every datagram waiting on its socket before polling gets one pass over SCTP for a batch of
+    // SACKs (one burst of DATA). DATA is the exception: an SCTP sender grows cwnd in slow start by
+    // at most one MTU per SACK (RFC 9260 §7.2.1, not per packet as TCP's ABC), so one SACK per
+    // batch would slow the peer's slow start; pump every SACK_EVERY DATA packets instead.
+    if (sctpDataFed >= SACK_EVERY) {
+      sctpFed = false;
+      pumpSctp(nowNanos);
+    }
   }
 
   private void pumpFed() {
@@ -1030,25 +1043,40 @@ public final class PeerEngine {
       droppedNotDtls++;
       return;
     }
-    sctp.handleReceive(dtlsNow, onlyDataOrSack(view) ? view : copyOf(view));
+    int chunks = chunkKinds(view);
+    sctp.handleReceive(dtlsNow, (chunks & OTHER_CHUNK) == 0 ? view : copyOf(view));
     sctpFed = true;
+    if ((chunks & DATA_CHUNK) != 0) {
+      sctpDataFed++;
+    }
   }
 
-  private static boolean onlyDataOrSack(ByteBuffer b) {
+  private static final int DATA_CHUNK = 1;
+  private static final int OTHER_CHUNK = 2;
+
+  /** DATA_CHUNK if the packet carries DATA, OTHER_CHUNK if anything but DATA and SACK (or junk). */
+  private static int chunkKinds(ByteBuffer b) {
     int p = b.position() + 12;
     int end = b.limit();
     if (p >= end) {
-      return false;
+      return OTHER_CHUNK;
     }
+    int kinds = 0;
     while (end - p >= 4) {
       int type = b.get(p) & 0xFF;
       int len = b.getShort(p + 2) & 0xFFFF;
-      if ((type != 0 && type != 3) || len < 4) {
-        return false;
+      if (len < 4) {
+        return kinds | OTHER_CHUNK;
+      }
+      if (type == 0 || type == 64) { // DATA, I-DATA (RFC 8260)
+        kinds |= DATA_CHUNK;
+      }
+      if (type != 0 && type != 3) {
+        kinds |= OTHER_CHUNK;
       }
       p += (len + 3) & ~3;
     }
-    return true;
+    return kinds;
   }
 
   private static ByteBuffer copyOf(ByteBuffer b) {
