@@ -129,9 +129,11 @@ public final class SctpAssociation {
   private long paceDeadline = Long.MAX_VALUE;
 
   // Queueing delay (as Vegas and HyStart++ read it): the RTT rising above the path's minimum
-  // means a queue is building at the bottleneck; cwnd then stops growing instead of growing until
-  // the queue overflows. Chromium's receive socket holds ~56 datagrams: each overflow cost a
-  // halved window and a burst of drops, while the RTT had risen from under 1 ms to 6-12 ms.
+  // means a queue is building at the bottleneck; slow start then ends and cwnd stops growing
+  // instead of growing until the queue overflows. Chromium's receive socket holds ~56 datagrams:
+  // each overflow cost a halved window and a burst of drops, while the RTT had risen from under
+  // 1 ms to 6-12 ms. A higher RTT is not always our queue (a loaded receiver, a longer path), so
+  // a small window never holds, and a held window is checked by draining (see onRoundEnd).
   /** Smallest RTT sample in the current and the previous {@link #RTT_MIN_WINDOW_NANOS}. */
   private long rttMinCurrent = Long.MAX_VALUE;
   private long rttMinPrevious = Long.MAX_VALUE;
@@ -141,6 +143,21 @@ public final class SctpAssociation {
   private int roundRttSamples;
   private long lastRoundRttMin = Long.MAX_VALUE;
   private long roundEndTsn = -1;
+  /** Largest cwnd in this round and in the previous one (when this round's acked chunks left). */
+  private long roundCwndMax;
+  private long prevRoundCwndMax;
+  /** Whether a SACK of this round was held. */
+  private boolean roundHeld;
+  /** Consecutive held rounds whose minimum stayed near {@link #heldRoundMin}. */
+  private int heldRounds;
+  private long heldRoundMin;
+  /** Held rounds before the next drain check (doubles each time the queue proves to be ours). */
+  private int drainAfterRounds = DRAIN_AFTER_ROUNDS;
+  /** Drain check: 0 none, 1 the round of chunks sent before the cut, 2 the round that tells. */
+  private int drainPhase;
+  private long drainSavedCwnd;
+  /** ssthresh before the delay signal ended slow start (0: it did not, or a loss came since). */
+  private long delayExitSsthresh;
   /** Newest send time of a chunk acked (first transmission) by the SACK being processed. */
   private long ackedSentAt;
 
@@ -209,6 +226,7 @@ public final class SctpAssociation {
   private long cwndMax;
   private long pacingHolds;
   private long delayHolds;
+  private long drainChecks;
 
   /**
    * @param cfg configuration
@@ -254,11 +272,32 @@ public final class SctpAssociation {
 
   /**
    * The packets now take another path (a new ICE candidate pair, an ICE restart): the packet size
-   * confirmed on the old one is forgotten and discovery starts again from BASE (RFC 8899 §3).
+   * confirmed on the old one is forgotten and discovery starts again from BASE (RFC 8899 §3), and
+   * so are the minimum RTT and the rounds the queueing-delay signal compares with.
    */
   public void pathChanged(long nowNanos) {
     now(nowNanos);
     plpmtu.restart(nowNanos);
+    resetDelayState();
+  }
+
+  /**
+   * Forgets the RTT minimum and the rounds: on a new path the old minimum says nothing, and a
+   * longer path held against it froze cwnd where the short one left it.
+   */
+  private void resetDelayState() {
+    rttMinCurrent = Long.MAX_VALUE;
+    rttMinPrevious = Long.MAX_VALUE;
+    roundRttMin = Long.MAX_VALUE;
+    roundRttSamples = 0;
+    lastRoundRttMin = Long.MAX_VALUE;
+    roundEndTsn = -1;
+    roundHeld = false;
+    heldRounds = 0;
+    drainAfterRounds = DRAIN_AFTER_ROUNDS;
+    endDrain();
+    ssthresh = Math.max(ssthresh, delayExitSsthresh);
+    delayExitSsthresh = 0;
   }
 
   /** The path MTU discovery state (the confirmed packet size is {@code current()}). */
@@ -456,7 +495,7 @@ public final class SctpAssociation {
         Math.max(0, peerRwnd - flightSize), localRwnd(), srttNanos < 0 ? 0 : srttNanos / 1e6, rtoNanos / 1e6,
         totalBuffered, bufferedRecv, sacksReceived, dataPacketsSent, peerRwndMin, cwndLimited, rwndLimited,
         Math.max(cwndMax, cwnd), pacingHolds, (long) pacingRate(), delayHolds,
-        rttMin() == Long.MAX_VALUE ? 0 : rttMin() / 1e6);
+        rttMin() == Long.MAX_VALUE ? 0 : rttMin() / 1e6, drainChecks);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1416,6 +1455,8 @@ public final class SctpAssociation {
       }
       if (lost && !fastRecovery) {
         fastRetransmits++;
+        endDrain();
+        delayExitSsthresh = 0;
         ssthresh = Math.max(cwnd / 2, 4L * mtu);
         cwnd = ssthresh;
         partialBytesAcked = 0;
@@ -1431,10 +1472,21 @@ public final class SctpAssociation {
       sampleRtt(now, now - ackedSentAt);
     }
     // Congestion window (§7.2.1, §7.2.2): grows only when the cumulative ack advances, and not
-    // while the RTT says a queue is building.
-    if (cumAdvanced && !fastRecovery && bytesAcked > 0 && queueBuilding()) {
+    // while the RTT says a queue is building (then slow start ends, as in HyStart++) or while a
+    // drain check runs.
+    boolean grow = cumAdvanced && !fastRecovery && bytesAcked > 0;
+    if (grow && drainPhase != 0) {
+      grow = false;
+    } else if (grow && cwnd >= (long) HOLD_MIN_PACKETS * mtu && queueBuilding()) {
       delayHolds++;
-    } else if (cumAdvanced && !fastRecovery && bytesAcked > 0) {
+      roundHeld = true;
+      if (ssthresh > cwnd) {
+        delayExitSsthresh = Math.max(delayExitSsthresh, ssthresh);
+        ssthresh = cwnd;
+      }
+      grow = false;
+    }
+    if (grow) {
       if (cwnd <= ssthresh) {
         cwnd += Math.min(bytesAcked, mtu);
       } else {
@@ -1447,6 +1499,7 @@ public final class SctpAssociation {
       cwnd = Math.min(cwnd, cfg.maxCwnd());
       cwndMax = Math.max(cwndMax, cwnd);
     }
+    roundCwndMax = Math.max(roundCwndMax, cwnd);
     // T3-rtx (§6.3.2): restart when the earliest outstanding TSN is acked; stop when none is.
     if (!hasOutstanding()) {
       t3Deadline = Long.MAX_VALUE;
@@ -1488,12 +1541,19 @@ public final class SctpAssociation {
     }
     rttMinCurrent = Math.min(rttMinCurrent, rtt);
     if (roundEndTsn < 0 || cumAckPoint >= roundEndTsn) {
-      if (roundRttSamples > 0) {
+      if (roundEndTsn >= 0) {
+        onRoundEnd(now);
+      }
+      // A round of one or two delayed SACKs says little: only a full round replaces the last.
+      if (roundRttSamples >= ROUND_RTT_SAMPLES) {
         lastRoundRttMin = roundRttMin;
       }
       roundRttMin = Long.MAX_VALUE;
       roundRttSamples = 0;
       roundEndTsn = nextTsn - 1;
+      prevRoundCwndMax = roundCwndMax;
+      roundCwndMax = cwnd;
+      roundHeld = false;
     }
     roundRttMin = Math.min(roundRttMin, rtt);
     roundRttSamples++;
@@ -1501,6 +1561,88 @@ public final class SctpAssociation {
 
   private long rttMin() {
     return Math.min(rttMinCurrent, rttMinPrevious);
+  }
+
+  /** Windows below this many packets never hold: a window that small cannot have built the queue. */
+  private static final int HOLD_MIN_PACKETS = 16;
+  /** Held rounds with a steady minimum before the first drain check. */
+  private static final int DRAIN_AFTER_ROUNDS = 4;
+  /** ... and at most this many (the check costs about a round at a smaller window). */
+  private static final int DRAIN_AFTER_ROUNDS_MAX = 256;
+
+  /**
+   * The end of a round (its minimum in roundRttMin). A higher RTT that we did not cause becomes
+   * the new base: (1) a round whose chunks all left under a window of fewer than
+   * {@link #HOLD_MIN_PACKETS} packets (after a T3, say) measures the path, not our queue; (2) when
+   * a held window keeps the round minimum steady for a few rounds, a queue of ours and a longer
+   * path look the same, so cwnd is cut for a round to cwnd * base / minimum (what leaves no queue
+   * if the queue is ours): if the next round's minimum is still high, the path's RTT rose and
+   * that is the base; if it fell, the queue was ours, cwnd comes back and the next check waits
+   * twice as long. Either way cwnd comes back to where it was.
+   */
+  private void onRoundEnd(long now) {
+    long m = roundRttMin;
+    long base = rttMin();
+    if (m == Long.MAX_VALUE || base == Long.MAX_VALUE) {
+      return;
+    }
+    boolean elevated = m - base >= Math.max(QUEUE_DELAY_MIN_NANOS, base);
+    if (drainPhase == 1) {
+      drainPhase = 2;
+      return;
+    }
+    if (drainPhase == 2) {
+      if (elevated) {
+        // The path's RTT rose: ending slow start on it was wrong too.
+        adoptBase(now, m);
+        ssthresh = Math.max(ssthresh, delayExitSsthresh);
+        delayExitSsthresh = 0;
+        drainAfterRounds = DRAIN_AFTER_ROUNDS;
+      } else {
+        drainAfterRounds = Math.min(DRAIN_AFTER_ROUNDS_MAX, drainAfterRounds * 2);
+      }
+      endDrain();
+      return;
+    }
+    if (elevated && roundRttSamples >= 2
+        && Math.max(roundCwndMax, prevRoundCwndMax) < (long) HOLD_MIN_PACKETS * mtu) {
+      adoptBase(now, m);
+      return;
+    }
+    if (!roundHeld || !elevated || roundRttSamples < ROUND_RTT_SAMPLES) {
+      heldRounds = 0;
+      return;
+    }
+    if (heldRounds > 0 && Math.abs(m - heldRoundMin) <= Math.max(QUEUE_DELAY_MIN_NANOS / 2, heldRoundMin / 4)) {
+      heldRounds++;
+    } else {
+      heldRounds = 1;
+      heldRoundMin = m;
+    }
+    if (heldRounds >= drainAfterRounds) {
+      heldRounds = 0;
+      drainPhase = 1;
+      drainSavedCwnd = cwnd;
+      cwnd = Math.max(4L * mtu, (long) (cwnd * ((double) base / m)));
+      drainChecks++;
+    }
+  }
+
+  /** The path minimum is now {@code rtt}: the filter restarts from it. */
+  private void adoptBase(long now, long rtt) {
+    rttMinCurrent = rtt;
+    rttMinPrevious = Long.MAX_VALUE;
+    rttMinWindowStart = now;
+    lastRoundRttMin = Long.MAX_VALUE;
+    heldRounds = 0;
+  }
+
+  /** Ends a drain check: cwnd back to what it was (a loss then cuts from there). */
+  private void endDrain() {
+    if (drainPhase != 0) {
+      cwnd = Math.max(cwnd, drainSavedCwnd);
+    }
+    drainPhase = 0;
   }
 
   /**
@@ -1739,6 +1881,9 @@ public final class SctpAssociation {
       close("too many retransmissions", true);
       return;
     }
+    endDrain();
+    heldRounds = 0;
+    delayExitSsthresh = 0;
     ssthresh = Math.max(cwnd / 2, 4L * mtu);
     cwnd = mtu;
     partialBytesAcked = 0;

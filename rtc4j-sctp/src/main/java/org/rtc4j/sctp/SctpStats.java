@@ -44,7 +44,11 @@ package org.rtc4j.sctp;
  *     RTT measurement, when DATA is not paced)
  * @param delayHolds SACKs that would have grown cwnd but did not because the RTT said a queue was
  *     building (round minimum at least max(2 ms, minimum RTT) above the path's minimum)
- * @param rttMinMillis smallest RTT sample of the last 10-20 s, ms (0 before the first)
+ * @param rttMinMillis the path's minimum RTT the delay signal compares with, ms (0 before the
+ *     first sample): the smallest sample of the last 10-20 s, or a higher minimum found to be the
+ *     path's (a round sent under a small window, a drain check; reset when the path changes)
+ * @param delayDrainChecks times a held window was cut for a round to tell a queue of ours from
+ *     a path whose RTT rose
  */
 public record SctpStats(long packetsSent, long packetsReceived, long bytesSent, long bytesReceived,
     long messagesSent, long messagesReceived, long dataChunksSent, long dataChunksReceived,
@@ -53,4 +57,4 @@ public record SctpStats(long packetsSent, long packetsReceived, long bytesSent, 
     long cwnd, long ssthresh, long flightSize, long peerRwnd, long localRwnd, double srttMillis, double rtoMillis,
     long bufferedBytes, long receiveBufferedBytes, long sacksReceived, long dataPacketsSent, long peerRwndMin,
     long cwndLimited, long rwndLimited, long cwndMax, long pacingHolds, long pacingRate,
-    long delayHolds, double rttMinMillis) {}
+    long delayHolds, double rttMinMillis, long delayDrainChecks) {}

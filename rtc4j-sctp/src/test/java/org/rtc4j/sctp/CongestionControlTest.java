@@ -326,4 +326,83 @@ class CongestionControlTest {
     double seconds = (n.now - start) / 1e9;
     assertThat((32 << 20) / seconds).as("bytes per second").isGreaterThan(0.9 * 1200 / 10e-6);
   }
+
+  /**
+   * The receiver's latency rises for good (a loaded browser: 2 ms -> 10 ms round trip) and then a
+   * 600 ms outage forces T3s (cwnd to one MTU, ssthresh at its 4-MTU floor). The higher latency
+   * is the path's, not a queue of ours: a window of a few packets cannot have built it. Holding
+   * growth on it (against the 2 ms minimum of the last 10-20 s) took 20.4 s for these 8 MiB;
+   * now 1.2 s, and no SACK after the outage is held.
+   */
+  @Test
+  void aRiseInTheReceiversLatencyDoesNotPinTheWindowAfterAT3() throws Exception {
+    Pair p = new Pair(83);
+    p.link.impair(0, 0, 0, 1, 0);
+    p.connect();
+    TransferTest.transfer(p, 4 << 20, MSG, 60_000);
+    p.link.impair(0, 0, 0, 5, 0);
+    long start = p.link.now;
+    long outageFrom = start + 200_000_000L;
+    long outageTo = outageFrom + 600_000_000L;
+    long[] holdsAfter = {-1};
+    p.link.dropAtoB = pkt -> {
+      if (p.link.now >= outageTo && holdsAfter[0] < 0) {
+        holdsAfter[0] = p.a.stats().delayHolds();
+      }
+      return p.link.now >= outageFrom && p.link.now < outageTo;
+    };
+    TransferTest.transfer(p, 8 << 20, MSG, 60_000);
+    double seconds = (p.link.now - start) / 1e9;
+    SctpStats s = p.a.stats();
+    assertThat(s.t3Expirations()).as("the outage forced T3s").isPositive();
+    assertThat(seconds).as("seconds for 8 MiB, outage included: " + s).isLessThan(2.5);
+    assertThat(s.delayHolds() - holdsAfter[0]).as("delay holds after the outage").isZero();
+    assertThat(s.cwnd()).as("cwnd at the end").isGreaterThanOrEqualTo(48 * 1024);
+  }
+
+  /**
+   * The path's round trip steps up from 2 ms to 80 ms (a new ICE pair: host to relay) and the
+   * runtime says so: the delay filter starts again on the new path, so its longer round trip is
+   * not read as a queue. Held on the old minimum, cwnd froze where the short path left it and
+   * these 8 MiB took 6.6 s (now 1.1 s; a fresh association on the long path: ~2.3 s).
+   */
+  @Test
+  void aLongerPathAnnouncedIsNotAQueue() throws Exception {
+    Pair p = new Pair(89);
+    p.link.impair(0, 0, 0, 1, 0);
+    p.connect();
+    TransferTest.transfer(p, 4 << 20, MSG, 60_000);
+    long holdsBefore = p.a.stats().delayHolds();
+    p.link.impair(0, 0, 0, 40, 0);
+    p.a.pathChanged(p.link.now);
+    long start = p.link.now;
+    TransferTest.transfer(p, 8 << 20, MSG, 60_000);
+    double seconds = (p.link.now - start) / 1e9;
+    SctpStats s = p.a.stats();
+    assertThat(seconds).as("seconds for 8 MiB: " + s).isLessThan(2.0);
+    assertThat(s.delayHolds() - holdsBefore).as("delay holds on the new path").isLessThanOrEqualTo(5);
+  }
+
+  /**
+   * The same longer path without a word from the runtime: a held window whose round minimum
+   * stays put is cut for a round to the size that would empty a queue of ours; the minimum stays
+   * at 80 ms, so that is the path's and becomes the base, and slow start, ended by the rise,
+   * resumes (1.5 s; 1.1 s with the change announced; 6.6 s held on the old minimum).
+   */
+  @Test
+  void aLongerPathUnannouncedBecomesTheBaseAfterADrainCheck() throws Exception {
+    Pair p = new Pair(97);
+    p.link.impair(0, 0, 0, 1, 0);
+    p.connect();
+    TransferTest.transfer(p, 4 << 20, MSG, 60_000);
+    p.link.impair(0, 0, 0, 40, 0);
+    long start = p.link.now;
+    TransferTest.transfer(p, 8 << 20, MSG, 60_000);
+    double seconds = (p.link.now - start) / 1e9;
+    SctpStats s = p.a.stats();
+    assertThat(s.delayDrainChecks()).as("drain checks").isPositive();
+    assertThat(s.rttMinMillis()).as("base").isGreaterThanOrEqualTo(79);
+    assertThat(seconds).as("seconds for 8 MiB: " + s).isLessThan(2.0);
+  }
+
 }
