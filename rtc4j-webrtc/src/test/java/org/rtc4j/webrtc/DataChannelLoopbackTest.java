@@ -153,7 +153,7 @@ class DataChannelLoopbackTest {
       RtcStats t = transport(p.offerer);
       // 1500 - IPv6 40 - UDP 8 - ChannelData 4 = 1448 per datagram, minus AES-GCM's 37-byte record overhead.
       assertThat(t.getLong("rtc4jSctpPlpmtu")).isEqualTo(1408L);
-      assertThat(t.getLong("rtc4jSctpPlpmtuProbesAcked")).isEqualTo(1L);
+      assertThat(t.getLong("rtc4jSctpPlpmtuProbesAcked")).as("a path change or a BASE check may add probes").isGreaterThanOrEqualTo(1L);
       assertThat(t.getLong("rtc4jSctpPlpmtuBlackHoles")).isZero();
       // At the old 1150-byte packets 4 MiB took at least 4 MiB / 1122 = 3,739 DATA packets.
       assertThat(t.getLong("rtc4jSctpDataPacketsSent")).isLessThan(3300L);

@@ -335,7 +335,7 @@ class ChromiumDataChannelTest {
           + t.get("rtc4jSctpPlpmtuState") + ", probes " + t.get("rtc4jSctpPlpmtuProbesSent") + " sent, "
           + t.get("rtc4jSctpPlpmtuProbesAcked") + " acked), DATA packets " + t.get("rtc4jSctpDataPacketsSent"));
       assertThat(t.getLong("rtc4jSctpPlpmtu")).isEqualTo(1408L);
-      assertThat(t.getLong("rtc4jSctpPlpmtuProbesAcked")).isEqualTo(1L);
+      assertThat(t.getLong("rtc4jSctpPlpmtuProbesAcked")).as("a path change or a BASE check may add probes").isGreaterThanOrEqualTo(1L);
       assertThat(t.getLong("rtc4jSctpPlpmtuBlackHoles")).isZero();
     }
   }
