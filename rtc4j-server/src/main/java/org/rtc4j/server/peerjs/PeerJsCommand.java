@@ -181,12 +181,13 @@ public final class PeerJsCommand implements Runnable {
     }
 
     /** Waits (bounded) until what was sent on {@code c} has been handed to the network. */
-    static void drain(DataConnection c, long maxMillis) throws InterruptedException {
+    static void hangUpWait(DataConnection c, long maxMillis) throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
-      while ((c.bufferSize() > 0 || c.bufferedAmount() > 0) && c.open() && System.nanoTime() < deadline) {
+      while (c.open() && System.nanoTime() < deadline) {
         TimeUnit.MILLISECONDS.sleep(5);
       }
     }
+
   }
 
   @Command(name = "send", mixinStandardHelpOptions = true,
@@ -379,7 +380,11 @@ public final class PeerJsCommand implements Runnable {
       try {
         int rc = done.get(transfer.timeoutSeconds(), TimeUnit.SECONDS);
         if (conn[0] != null) {
-          drain(conn[0], 2000); // let file-result leave before the peer is destroyed
+          // file-result is sent from the connection's event thread after the handler that completed `done`
+          // returns, and destroying the peer ends the association with an ABORT that drops whatever SCTP has not
+          // sent yet (pacing may hold it a moment): so wait for the sender to hang up, which it does once it has
+          // the result, for at most 3 s (a sender that keeps the connection open, e.g. the web app).
+          hangUpWait(conn[0], 3000);
         }
         return rc;
       } finally {
