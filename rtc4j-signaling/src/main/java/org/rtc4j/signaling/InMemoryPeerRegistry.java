@@ -174,11 +174,7 @@ public final class InMemoryPeerRegistry implements PeerRegistry {
     synchronized (r.lock(dst)) {
       Entry e = r.clients.get(dst);
       if (e != null) {
-        PeerSink s = e.sink;
-        if (s.sendEncoded(wsFrame)) {
-          return deliveries[Delivery.DELIVERED.ordinal()];
-        }
-        return deliveries[(s.isOpen() ? Delivery.BACKLOGGED : Delivery.CLOSED).ordinal()];
+        return deliveries[outcome(e.sink, e.sink.sendEncoded(wsFrame)).ordinal()];
       }
     }
     // Not connected (rare on the hot path): queue the text; relayNow checks again under the lock.
@@ -191,17 +187,18 @@ public final class InMemoryPeerRegistry implements PeerRegistry {
     return relay(tenant, src, dst, text, queueIfAbsent, nowNanos);
   }
 
+  /** A frame handed to a connected peer's sink: taken, or refused for back-pressure or because it closed. */
+  private static Delivery outcome(PeerSink s, boolean sent) {
+    return sent ? Delivery.DELIVERED : s.isOpen() ? Delivery.BACKLOGGED : Delivery.CLOSED;
+  }
+
   private Delivery relayNow(Tenant tenant, String src, String dst, String frame, boolean queueIfAbsent,
       long nowNanos) {
     Realm r = realm(tenant);
     synchronized (r.lock(dst)) {
       Entry e = r.clients.get(dst);
       if (e != null) {
-        PeerSink s = e.sink;
-        if (s.send(frame)) {
-          return Delivery.DELIVERED;
-        }
-        return s.isOpen() ? Delivery.BACKLOGGED : Delivery.CLOSED;
+        return outcome(e.sink, e.sink.send(frame));
       }
       if (!queueIfAbsent) {
         return Delivery.OFFLINE;

@@ -34,61 +34,14 @@ class PipelinedHttpTest {
   }
 
   /** The in-memory registry, except that {@link #ids} answers when the test says so. */
-  static final class SlowIds implements PeerRegistry {
-    final InMemoryPeerRegistry mem = new InMemoryPeerRegistry();
+  static final class SlowIds extends ForwardingRegistry {
     final AtomicReference<CompletableFuture<List<String>>> pending = new AtomicReference<>();
-
-    @Override
-    public CompletionStage<Registration> register(Tenant t, String id, String token, PeerSink sink, String greeting,
-        long now) {
-      return mem.register(t, id, token, sink, greeting, now);
-    }
-
-    @Override
-    public CompletionStage<Boolean> unregister(Tenant t, String id, PeerSink sink) {
-      return mem.unregister(t, id, sink);
-    }
-
-    @Override
-    public CompletionStage<Delivery> relay(Tenant t, String src, String dst, String frame, boolean queue, long now) {
-      return mem.relay(t, src, dst, frame, queue, now);
-    }
-
-    @Override
-    public CompletionStage<Integer> expire(long now, long timeout, ExpiryListener l) {
-      return mem.expire(now, timeout, l);
-    }
-
-    @Override
-    public boolean isRegistered(Tenant t, String id) {
-      return mem.isRegistered(t, id);
-    }
-
-    @Override
-    public boolean isRegisteredLocally(Tenant t, String id) {
-      return mem.isRegisteredLocally(t, id);
-    }
 
     @Override
     public CompletionStage<List<String>> ids(Tenant t) {
       CompletableFuture<List<String>> f = new CompletableFuture<>();
       pending.set(f);
       return f;
-    }
-
-    @Override
-    public int peers(Tenant t) {
-      return mem.peers(t);
-    }
-
-    @Override
-    public int queued(Tenant t) {
-      return mem.queued(t);
-    }
-
-    @Override
-    public void close() {
-      mem.close();
     }
   }
 
@@ -97,7 +50,7 @@ class PipelinedHttpTest {
     SlowIds registry = new SlowIds();
     SignalingConfig config = SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1).allowDiscovery(true)
         .build();
-    config.tenants().forEach(registry.mem::addTenant);
+    config.tenants().forEach(registry.memory::addTenant);
     server = SignalingServer.start(config, registry);
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
       s.setSoTimeout(10_000);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -25,10 +24,9 @@ class RelayOrderTest {
   static final Duration WAIT = Duration.ofSeconds(20);
 
   /** In memory, except that relays from "slow" wait until the test answers them. */
-  static final class LateRegistry implements PeerRegistry {
+  static final class LateRegistry extends ForwardingRegistry {
     record Call(Tenant tenant, String src, String dst, String frame, boolean queue, CompletableFuture<Delivery> answer) {}
 
-    final InMemoryPeerRegistry memory = new InMemoryPeerRegistry();
     final LinkedBlockingDeque<Call> calls = new LinkedBlockingDeque<>();
 
     Call nextCall() throws InterruptedException {
@@ -44,17 +42,6 @@ class RelayOrderTest {
     }
 
     @Override
-    public CompletionStage<Registration> register(Tenant t, String id, String token, PeerSink sink, String greeting,
-        long now) {
-      return memory.register(t, id, token, sink, greeting, now);
-    }
-
-    @Override
-    public CompletionStage<Boolean> unregister(Tenant t, String id, PeerSink sink) {
-      return memory.unregister(t, id, sink);
-    }
-
-    @Override
     public CompletionStage<Delivery> relay(Tenant t, String src, String dst, String frame, boolean queue, long now) {
       if (!src.equals("slow")) {
         return memory.relay(t, src, dst, frame, queue, now);
@@ -62,41 +49,6 @@ class RelayOrderTest {
       Call c = new Call(t, src, dst, frame, queue, new CompletableFuture<>());
       calls.add(c);
       return c.answer();
-    }
-
-    @Override
-    public CompletionStage<Integer> expire(long now, long timeout, ExpiryListener listener) {
-      return memory.expire(now, timeout, listener);
-    }
-
-    @Override
-    public boolean isRegistered(Tenant t, String id) {
-      return memory.isRegistered(t, id);
-    }
-
-    @Override
-    public boolean isRegisteredLocally(Tenant t, String id) {
-      return memory.isRegisteredLocally(t, id);
-    }
-
-    @Override
-    public CompletionStage<List<String>> ids(Tenant t) {
-      return memory.ids(t);
-    }
-
-    @Override
-    public int peers(Tenant t) {
-      return memory.peers(t);
-    }
-
-    @Override
-    public int queued(Tenant t) {
-      return memory.queued(t);
-    }
-
-    @Override
-    public void close() {
-      memory.close();
     }
   }
 
