@@ -21,6 +21,16 @@ class PathMtuTransferTest {
     long droppedTooBig;
   }
 
+  /** A connected pair on a 1500-byte path whose discovery has settled at MAX. */
+  private static Pair settledAtMax(Path path, long seed) throws Exception {
+    path.limit = 1500;
+    Pair p = pair(path, seed);
+    p.connect();
+    p.link.runUntil(() -> p.a.pathMtu().state() == PlpmtuDiscovery.State.SEARCH_COMPLETE, 60_000);
+    assertThat(p.a.pathMtu().current()).isEqualTo(MAX);
+    return p;
+  }
+
   private static Pair pair(Path path, long seed) {
     Pair p = new Pair(SctpConfig.builder().mtu(BASE).build(), SctpConfig.builder().mtu(BASE).build(), seed);
     p.a.setMaxPacketSize(MAX);
@@ -65,11 +75,7 @@ class PathMtuTransferTest {
   @Test
   void blackHoleUnderATransferFallsBackLosesNothingAndFindsTheNewSize() throws Exception {
     Path path = new Path();
-    path.limit = 1500;
-    Pair p = pair(path, 12);
-    p.connect();
-    p.link.runUntil(() -> p.a.pathMtu().state() == PlpmtuDiscovery.State.SEARCH_COMPLETE, 60_000);
-    assertThat(p.a.pathMtu().current()).isEqualTo(MAX);
+    Pair p = settledAtMax(path, 12);
     long[] sentAtMax = {0};
     Runnable[] shrink = {null};
     // After ~1 MiB, the path's MTU drops to 1260: everything in flight at 1408 is lost.
@@ -91,11 +97,7 @@ class PathMtuTransferTest {
   @Test
   void anOutageIsNotABlackHole() throws Exception {
     Path path = new Path();
-    path.limit = 1500;
-    Pair p = pair(path, 13);
-    p.connect();
-    p.link.runUntil(() -> p.a.pathMtu().state() == PlpmtuDiscovery.State.SEARCH_COMPLETE, 60_000);
-    assertThat(p.a.pathMtu().current()).isEqualTo(MAX);
+    Pair p = settledAtMax(path, 13);
     // After 500 packets nothing passes either way for 20 s of link time.
     long[] seen = {0};
     long[] outageEnd = {Long.MAX_VALUE};
@@ -120,10 +122,7 @@ class PathMtuTransferTest {
   @Test
   void aNewPathStartsFromBaseWithoutTimeouts() throws Exception {
     Path path = new Path();
-    path.limit = 1500;
-    Pair p = pair(path, 14);
-    p.connect();
-    p.link.runUntil(() -> p.a.pathMtu().state() == PlpmtuDiscovery.State.SEARCH_COMPLETE, 60_000);
+    Pair p = settledAtMax(path, 14);
     TransferTest.transfer(p, 2 << 20, 65536, 120_000);
     assertThat(p.a.pathMtu().current()).isEqualTo(MAX);
     // The packets move to a path that carries less (an ICE pair change): PeerEngine says so.
