@@ -151,8 +151,6 @@ public final class SctpAssociation {
   /** Consecutive held rounds whose minimum stayed near {@link #heldRoundMin}. */
   private int heldRounds;
   private long heldRoundMin;
-  /** Held rounds before the next drain check (doubles each time the queue proves to be ours). */
-  private int drainAfterRounds = DRAIN_AFTER_ROUNDS;
   /** Drain check: 0 none, 1 the round of chunks sent before the cut, 2 the round that tells. */
   private int drainPhase;
   private long drainSavedCwnd;
@@ -294,7 +292,6 @@ public final class SctpAssociation {
     roundEndTsn = -1;
     roundHeld = false;
     heldRounds = 0;
-    drainAfterRounds = DRAIN_AFTER_ROUNDS;
     endDrain();
     ssthresh = Math.max(ssthresh, delayExitSsthresh);
     delayExitSsthresh = 0;
@@ -1563,12 +1560,14 @@ public final class SctpAssociation {
     return Math.min(rttMinCurrent, rttMinPrevious);
   }
 
-  /** Windows below this many packets never hold: a window that small cannot have built the queue. */
-  private static final int HOLD_MIN_PACKETS = 16;
-  /** Held rounds with a steady minimum before the first drain check. */
+  /**
+   * Windows below this many packets never hold: a window that small cannot have built the queue.
+   * (16 until the drain kept its cut: Chromium's receive path runs fastest at 7-10 packets in
+   * flight, 16 kept it at ~13 packets.)
+   */
+  private static final int HOLD_MIN_PACKETS = 8;
+  /** Held rounds with a steady minimum before a drain check. */
   private static final int DRAIN_AFTER_ROUNDS = 4;
-  /** ... and at most this many (the check costs about a round at a smaller window). */
-  private static final int DRAIN_AFTER_ROUNDS_MAX = 256;
 
   /**
    * The end of a round (its minimum in roundRttMin). A higher RTT that we did not cause becomes
@@ -1577,8 +1576,8 @@ public final class SctpAssociation {
    * a held window keeps the round minimum steady for a few rounds, a queue of ours and a longer
    * path look the same, so cwnd is cut for a round to cwnd * base / minimum (what leaves no queue
    * if the queue is ours): if the next round's minimum is still high, the path's RTT rose and
-   * that is the base; if it fell, the queue was ours, cwnd comes back and the next check waits
-   * twice as long. Either way cwnd comes back to where it was.
+   * that is the base and cwnd comes back; if it fell, the queue was ours and cwnd stays cut
+   * ({@link #keepDrained}).
    */
   private void onRoundEnd(long now) {
     long m = roundRttMin;
@@ -1597,11 +1596,10 @@ public final class SctpAssociation {
         adoptBase(now, m);
         ssthresh = Math.max(ssthresh, delayExitSsthresh);
         delayExitSsthresh = 0;
-        drainAfterRounds = DRAIN_AFTER_ROUNDS;
+        endDrain();
       } else {
-        drainAfterRounds = Math.min(DRAIN_AFTER_ROUNDS_MAX, drainAfterRounds * 2);
+        keepDrained(base);
       }
-      endDrain();
       return;
     }
     if (elevated && roundRttSamples >= 2
@@ -1619,7 +1617,7 @@ public final class SctpAssociation {
       heldRounds = 1;
       heldRoundMin = m;
     }
-    if (heldRounds >= drainAfterRounds) {
+    if (heldRounds >= DRAIN_AFTER_ROUNDS) {
       heldRounds = 0;
       drainPhase = 1;
       drainSavedCwnd = cwnd;
@@ -1635,6 +1633,24 @@ public final class SctpAssociation {
     rttMinWindowStart = now;
     lastRoundRttMin = Long.MAX_VALUE;
     heldRounds = 0;
+  }
+
+  /**
+   * A drain check showed the queue was ours: the window stays cut, to what queues half the
+   * threshold (base + 1 ms) where the held round's minimum was, never below the drained window
+   * nor above the held one, and grows from there in congestion avoidance. A standing queue of
+   * ours buys no throughput once the bottleneck is busy, and a receiver can get slower as it
+   * grows: Chromium's network process takes a fresh 64 KiB buffer for every datagram of a read
+   * batch and frees the batch at once, so a deeper queue means bigger batches and more
+   * page-freeing (madvise) per datagram. Restoring the held window kept that queue 3-6 ms deep
+   * (docs/ARCHITECTURE.md, "SCTP").
+   */
+  private void keepDrained(long base) {
+    long keep = (long) (drainSavedCwnd * ((double) (base + QUEUE_DELAY_MIN_NANOS / 2) / Math.max(1, heldRoundMin)));
+    cwnd = Math.max(cwnd, Math.min(drainSavedCwnd, keep));
+    ssthresh = Math.min(ssthresh, Math.max(cwnd, 4L * mtu));
+    partialBytesAcked = 0;
+    drainPhase = 0;
   }
 
   /** Ends a drain check: cwnd back to what it was (a loss then cuts from there). */
