@@ -283,6 +283,8 @@ public final class DataChannelBench implements Callable<Integer> {
           tracer.start();
         }
         Map<?, ?> r;
+        Cost c0 = Cost.now();
+        long wall0 = System.nanoTime();
         try {
           r = browser.awaitJs(Map.class, Duration.ofMillis(timeoutMs + 10000),
               "return await window.fromRtc4j(args[0], args[1]);", bytes, timeoutMs);
@@ -292,7 +294,11 @@ public final class DataChannelBench implements Callable<Integer> {
             tracer.join();
           }
         }
+        Cost c1 = Cost.now();
         printSenderCounters(name, udp0);
+        // The sender's JVM shares the 2 cores with Chromium's receive path: its CPU is Chromium's loss.
+        System.out.printf(Locale.ROOT, "  [%s sender] jvm cpu %.2f s (java threads %.2f s) in %.2f s of the round%n", name,
+            c1.cpuSecondsSince(c0), c1.threadCpuSecondsSince(c0), (System.nanoTime() - wall0) / 1e9);
         return new Round(num(r, "mbps"), Double.NaN, num(r, "firstMsgMs"));
       });
       default -> throw new IllegalArgumentException("unknown variant " + name);
