@@ -1562,10 +1562,11 @@ public final class SctpAssociation {
 
   /**
    * Windows below this many packets never hold: a window that small cannot have built the queue.
-   * (16 until the drain kept its cut: Chromium's receive path runs fastest at 7-10 packets in
-   * flight, 16 kept it at ~13 packets.)
+   * Twice ROUND_RTT_SAMPLES, so a held window's round always has enough samples to be judged (at
+   * 8, a window of 8-15 packets held on a stale round minimum for good after a T3; REVIEW of
+   * a728cf4, #1).
    */
-  private static final int HOLD_MIN_PACKETS = 8;
+  private static final int HOLD_MIN_PACKETS = 16;
   /** Held rounds with a steady minimum before a drain check. */
   private static final int DRAIN_AFTER_ROUNDS = 4;
 
@@ -1597,8 +1598,14 @@ public final class SctpAssociation {
         ssthresh = Math.max(ssthresh, delayExitSsthresh);
         delayExitSsthresh = 0;
         endDrain();
-      } else {
+      } else if (m - base <= QUEUE_DELAY_MIN_NANOS / 2 && base < QUEUE_DELAY_MIN_NANOS) {
+        // The cut emptied the queue (within 1 ms of the base), so it was all ours. Merely below
+        // the threshold, it may be another flow's queue minus our share: keeping the cut then
+        // ratchets cwnd down against a loss-based flow (REVIEW of a728cf4, #2). On longer paths
+        // the queue carries the link through a loss halving, so it stays (#3).
         keepDrained(base);
+      } else {
+        endDrain();
       }
       return;
     }
@@ -1636,12 +1643,12 @@ public final class SctpAssociation {
   }
 
   /**
-   * A drain check showed the queue was ours: the window stays cut, to what queues half the
-   * threshold (base + 1 ms) where the held round's minimum was, never below the drained window
-   * nor above the held one, and grows from there in congestion avoidance. A standing queue of
-   * ours buys no throughput once the bottleneck is busy, and a receiver can get slower as it
-   * grows: Chromium's network process takes a fresh 64 KiB buffer for every datagram of a read
-   * batch and frees the batch at once, so a deeper queue means bigger batches and more
+   * A drain check emptied the queue on a short path, so it was ours: the window stays cut, to
+   * what queues half the threshold (base + 1 ms) where the held round's minimum was, never below
+   * the drained window nor above the held one, and grows from there in congestion avoidance. A
+   * standing queue of ours buys no throughput once the bottleneck is busy, and a receiver can get
+   * slower as it grows: Chromium's network process takes a fresh 64 KiB buffer for every datagram
+   * of a read batch and frees the batch at once, so a deeper queue means bigger batches and more
    * page-freeing (madvise) per datagram. Restoring the held window kept that queue 3-6 ms deep
    * (docs/ARCHITECTURE.md, "SCTP").
    */
