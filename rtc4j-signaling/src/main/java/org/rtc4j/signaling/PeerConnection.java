@@ -448,6 +448,22 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     }
   }
 
+  /**
+   * The server is shutting down: a close frame with 1001 (going away, RFC 6455 §7.4.1), then the
+   * TCP close, so the client sees a clean close it can act on (peerjs reconnects) rather than an
+   * abnormal 1006; a client that never saw a close frame could also miss the bare FIN for a while.
+   */
+  io.netty.channel.ChannelFuture goingAway() {
+    Channel ch = channel;
+    if (ch == null) {
+      return null;
+    }
+    if (ch.isActive()) {
+      handshaker.close(ch, new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server shutting down"));
+    }
+    return ch.closeFuture();
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     if (tenant != null) {

@@ -277,8 +277,18 @@ public final class SignalingServer implements AutoCloseable {
     } catch (RuntimeException e) {
       log.debug("closing the listener failed", e);
     }
+    java.util.List<io.netty.channel.ChannelFuture> closing = new java.util.ArrayList<>();
     for (PeerConnection c : connections) {
-      c.close();
+      io.netty.channel.ChannelFuture f = c.goingAway();
+      if (f != null) {
+        closing.add(f);
+      }
+    }
+    // The close frames are flushed from the loops (flush consolidation defers a flush made
+    // outside a read): wait for them, bounded, before the loops stop and drop what is unsent.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    for (io.netty.channel.ChannelFuture f : closing) {
+      f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
     shutdownGroup();
     registry.close();

@@ -399,7 +399,7 @@ class SignalingServerTest {
     int port = server.port();
     WsClient a = open("a");
     server.close();
-    a.awaitClose();
+    assertThat(a.awaitClose()).as("close status: going away").isEqualTo(1001);
     leaks.assertNoNewThreads(Duration.ofSeconds(10));
     try (ServerSocket s = new ServerSocket()) {
       s.bind(new InetSocketAddress("127.0.0.1", port));
