@@ -1592,21 +1592,21 @@ public final class SctpAssociation {
       return;
     }
     if (drainPhase == 2) {
-      if (elevated) {
-        // The path's RTT rose: ending slow start on it was wrong too.
-        adoptBase(now, m);
-        ssthresh = Math.max(ssthresh, delayExitSsthresh);
-        delayExitSsthresh = 0;
-        endDrain();
-      } else if (m - base <= QUEUE_DELAY_MIN_NANOS / 2 && base < QUEUE_DELAY_MIN_NANOS) {
+      if (m - base <= QUEUE_DELAY_MIN_NANOS / 2 && base < QUEUE_DELAY_MIN_NANOS) {
         // The cut emptied the queue (within 1 ms of the base), so it was all ours. Merely below
         // the threshold, it may be another flow's queue minus our share: keeping the cut then
         // ratchets cwnd down against a loss-based flow (REVIEW of a728cf4, #2). On longer paths
         // the queue carries the link through a loss halving, so it stays (#3).
         keepDrained(base);
-      } else {
-        endDrain();
+        return;
       }
+      if (elevated) {
+        // The path's RTT rose: ending slow start on it was wrong too.
+        adoptBase(now, m);
+        ssthresh = Math.max(ssthresh, delayExitSsthresh);
+        delayExitSsthresh = 0;
+      }
+      endDrain();
       return;
     }
     if (elevated && roundRttSamples >= 2

@@ -2,6 +2,7 @@ package org.rtc4j.signaling;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
@@ -453,7 +454,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
    * TCP close, so the client sees a clean close it can act on (peerjs reconnects) rather than an
    * abnormal 1006; a client that never saw a close frame could also miss the bare FIN for a while.
    */
-  io.netty.channel.ChannelFuture goingAway() {
+  ChannelFuture goingAway() {
     Channel ch = channel;
     if (ch == null) {
       return null;

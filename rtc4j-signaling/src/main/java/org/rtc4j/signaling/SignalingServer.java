@@ -3,6 +3,7 @@ package org.rtc4j.signaling;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -277,9 +278,9 @@ public final class SignalingServer implements AutoCloseable {
     } catch (RuntimeException e) {
       log.debug("closing the listener failed", e);
     }
-    java.util.List<io.netty.channel.ChannelFuture> closing = new java.util.ArrayList<>();
+    List<ChannelFuture> closing = new ArrayList<>();
     for (PeerConnection c : connections) {
-      io.netty.channel.ChannelFuture f = c.goingAway();
+      ChannelFuture f = c.goingAway();
       if (f != null) {
         closing.add(f);
       }
@@ -287,7 +288,7 @@ public final class SignalingServer implements AutoCloseable {
     // The close frames are flushed from the loops (flush consolidation defers a flush made
     // outside a read): wait for them, bounded, before the loops stop and drop what is unsent.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-    for (io.netty.channel.ChannelFuture f : closing) {
+    for (ChannelFuture f : closing) {
       f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
     shutdownGroup();
