@@ -1,5 +1,8 @@
 package org.rtc4j.signaling;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -36,6 +39,11 @@ final class AsciiEnvelope {
   }
 
   private static final Unsure UNSURE = new Unsure();
+
+  /** Reads eight bytes of an array as one long (byte order does not matter to {@link #plain}). */
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGH = 0x8080808080808080L;
 
   /** Indexes into the ranges array {@link #ranges} fills: [start, end) of each part, -1 when absent. */
   static final int TYPE_START = 0;
@@ -260,6 +268,10 @@ final class AsciiEnvelope {
     int p = pos;
     int e = end;
     while (true) {
+      // Eight bytes at a time while none of them needs a look (an SDP is mostly such runs).
+      while (p + 8 <= e && plain((long) LONGS.get(a, p))) {
+        p += 8;
+      }
       if (p >= e) {
         throw UNSURE;
       }
@@ -295,6 +307,19 @@ final class AsciiEnvelope {
     }
     pos = p;
     lastStringEscaped = escaped;
+  }
+
+  /**
+   * True when none of the eight bytes in {@code w} is a quote, a backslash, a control character
+   * (&lt; 0x20) or non-ASCII (&ge; 0x80): the classic "has a zero byte" test, {@code (v - 0x01..) & ~v & 0x80..},
+   * on {@code w} XOR each special byte, and its "has a byte below n" form for the control characters.
+   * Either is non-zero exactly when some byte matches (borrows only reach bytes above a match).
+   */
+  static boolean plain(long w) {
+    long q = w ^ (ONES * '"');
+    long s = w ^ (ONES * '\\');
+    long t = ((q - ONES) & ~q) | ((s - ONES) & ~s) | ((w - ONES * 0x20) & ~w) | w;
+    return (t & HIGH) == 0;
   }
 
   /** -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? ; what follows is checked by the caller. */

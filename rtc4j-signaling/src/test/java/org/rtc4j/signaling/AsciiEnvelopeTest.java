@@ -75,6 +75,58 @@ class AsciiEnvelopeTest {
   }
 
   @Test
+  void theEightByteTestFlagsExactlyTheBytesAStringMustLookAt() {
+    // every byte value at every position of a word of plain bytes, then random words
+    for (int at = 0; at < 8; at++) {
+      for (int v = 0; v < 256; v++) {
+        byte[] w = "abcdefgh".getBytes(StandardCharsets.US_ASCII);
+        w[at] = (byte) v;
+        assertThat(AsciiEnvelope.plain(word(w))).as("byte %d at %d", v, at).isEqualTo(plainByte(v));
+      }
+    }
+    java.util.Random random = new java.util.Random(7);
+    byte[] w = new byte[8];
+    for (int i = 0; i < 200_000; i++) {
+      random.nextBytes(w);
+      for (int j = 0; j < 8; j++) {
+        if (random.nextInt(3) > 0) {
+          w[j] = (byte) (0x20 + random.nextInt(0x60)); // mostly plain, so words with one special byte are common
+        }
+      }
+      boolean expected = true;
+      for (byte x : w) {
+        expected &= plainByte(x & 0xFF);
+      }
+      assertThat(AsciiEnvelope.plain(word(w))).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void aSpecialByteAtAnyOffsetOfALongStringIsSeen() throws Exception {
+    // the scan goes eight bytes at a time: a quote, escape, control or non-ASCII byte at each offset
+    String[] specials = {"\\\"", "\\n", "\\u0041", "\u0001", "\u00e9", "\""};
+    for (String special : specials) {
+      for (int at = 0; at < 24; at++) {
+        String body = "x".repeat(at) + special + "y".repeat(17);
+        String text = "{\"type\":\"OFFER\",\"dst\":\"d\",\"payload\":\"" + body + "\"}";
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        assertThat(outcome(() -> ClientMessage.parse(MAPPER, utf8))).as(text)
+            .isEqualTo(outcome(() -> ClientMessage.parse(MAPPER, text)));
+        // escapes are the fast path's; a raw control or non-ASCII byte, or a stray quote, is the reference's
+        assertThat(AsciiEnvelope.parse(utf8) != null).as(text).isEqualTo(special.startsWith("\\"));
+      }
+    }
+  }
+
+  private static long word(byte[] w) {
+    return java.nio.ByteBuffer.wrap(w).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+  }
+
+  private static boolean plainByte(int v) {
+    return v >= 0x20 && v < 0x80 && v != '"' && v != '\\';
+  }
+
+  @Test
   void invalidUtf8IsDecodedAsTheStringPathDecodesIt() {
     byte[] bad = {'{', '"', 't', 'y', 'p', 'e', '"', ':', '"', (byte) 0xC3, '"', ',', '"', 'd', 's', 't', '"', ':', '"', 'b', '"', '}'};
     assertThat(AsciiEnvelope.parse(bad)).isNull();
