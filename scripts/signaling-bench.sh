@@ -42,9 +42,8 @@ NICE=${NICE:-0}
 LOAD_CPUS=${LOAD_CPUS:-1}
 LIMIT=${LIMIT:-20000}
 RTC4J_2CORE=${RTC4J_2CORE:-0}
-# The launcher's (./rtc4j) JVM settings as root: G1 (on the one pinned CPU the JVM would pick Serial GC)
-# and the JIT compiler threads at nice 19 (they share the pinned core with the event loop).
-RTC4J_JAVA=${RTC4J_JAVA:-"java -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=10 -XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=19 -jar rtc4j-server/target/rtc4j.jar"}
+# The launcher's (./rtc4j) collector settings: on the one pinned CPU the JVM would pick Serial GC.
+RTC4J_JAVA=${RTC4J_JAVA:-"java -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=10 -jar rtc4j-server/target/rtc4j.jar"}
 OUT=${OUT:-rtc4j-bench/target/signaling-bench}
 PEERJS_DIR=rtc4j-bench/target/peerjs-server
 mkdir -p "$OUT"

@@ -54,6 +54,9 @@ abstract class ServingCommand implements Callable<Integer>, RunsServer {
       throw e;
     }
     ranServer = true;
+    if (more instanceof SignalingService signaling) {
+      JitYield.start(() -> signaling.server().stats().relayed());
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

@@ -36,6 +36,7 @@ final class SignalingCommand implements Callable<Integer>, RunsServer {
     PrintStream out = System.out;
     SignalingService service = SignalingService.standalone(options, out);
     ranServer = true;
+    JitYield.start(() -> service.server().stats().relayed());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
