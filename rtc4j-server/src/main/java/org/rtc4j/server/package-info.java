@@ -7,6 +7,8 @@
  * together. Logging: Logback, INFO to stdout; secrets never reach the log (trust test SC-14).
  *
  * <p>Threading: commands run on the main thread, which starts the servers and waits for a
- * shutdown signal; the servers run on their own event loops, the metrics endpoint on one thread.
+ * shutdown signal; the servers run on their own event loops, the metrics endpoint on one thread,
+ * and {@link org.rtc4j.server.JitYield} on one daemon thread that lowers the JIT compiler threads'
+ * priority once the signaling server is warm.
  */
 package org.rtc4j.server;
