@@ -268,8 +268,14 @@ final class AsciiEnvelope {
     int p = pos;
     int e = end;
     while (true) {
-      // Eight bytes at a time while none of them needs a look (an SDP is mostly such runs).
-      while (p + 8 <= e && plain((long) LONGS.get(a, p))) {
+      // Eight bytes at a time while none of them needs a look (an SDP is mostly such runs), then
+      // straight to the first one that does.
+      while (p + 8 <= e) {
+        long m = special((long) LONGS.get(a, p));
+        if (m != 0) {
+          p += Long.numberOfTrailingZeros(m) >>> 3;
+          break;
+        }
         p += 8;
       }
       if (p >= e) {
@@ -309,17 +315,22 @@ final class AsciiEnvelope {
     lastStringEscaped = escaped;
   }
 
-  /**
-   * True when none of the eight bytes in {@code w} is a quote, a backslash, a control character
-   * (&lt; 0x20) or non-ASCII (&ge; 0x80): the classic "has a zero byte" test, {@code (v - 0x01..) & ~v & 0x80..},
-   * on {@code w} XOR each special byte, and its "has a byte below n" form for the control characters.
-   * Either is non-zero exactly when some byte matches (borrows only reach bytes above a match).
-   */
+  /** True when none of the eight bytes in {@code w} is a quote, a backslash, a control character or non-ASCII. */
   static boolean plain(long w) {
+    return special(w) == 0;
+  }
+
+  /**
+   * The high bit of each byte of {@code w} (read little-endian) that may be a quote, a backslash,
+   * a control character (&lt; 0x20) or non-ASCII (&ge; 0x80), zero when none is: the classic "has a
+   * zero byte" test, {@code (v - 0x01..) & ~v & 0x80..}, on {@code w} XOR each special byte, and its
+   * "has a byte below n" form for the control characters. Borrows only reach bytes above a match,
+   * so the lowest bit set marks exactly the first such byte.
+   */
+  private static long special(long w) {
     long q = w ^ (ONES * '"');
     long s = w ^ (ONES * '\\');
-    long t = ((q - ONES) & ~q) | ((s - ONES) & ~s) | ((w - ONES * 0x20) & ~w) | w;
-    return (t & HIGH) == 0;
+    return (((q - ONES) & ~q) | ((s - ONES) & ~s) | ((w - ONES * 0x20) & ~w) | w) & HIGH;
   }
 
   /** -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? ; what follows is checked by the caller. */
