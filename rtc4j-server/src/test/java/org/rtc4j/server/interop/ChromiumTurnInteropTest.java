@@ -100,8 +100,15 @@ class ChromiumTurnInteropTest {
       try {
         result = browser.awaitJs(Map.class, Duration.ofSeconds(45), "return await window.runRelayTest(args[0]);", opts);
       } catch (AssertionError e) {
+        // Read before the page closes its connections: Chromium's sockets count their drops only while open.
+        String drops = UdpSocketDrops.now().map(Object::toString).orElse("unknown");
+        try {
+          browser.js(Long.class, "return window.closeRelayTest();");
+        } catch (RuntimeException | AssertionError closeFailed) {
+          e.addSuppressed(closeFailed);
+        }
         throw new AssertionError(e.getMessage() + "\nserver counters: " + server.counters().snapshot()
-            + "\nUDP receive-buffer drops: " + UdpSocketDrops.now().map(Object::toString).orElse("unknown"), e);
+            + "\nUDP receive-buffer drops (while connected): " + drops, e);
       }
       // While both connections are still open: their allocations, permissions and channels live.
       TurnCounters c = server.counters();
