@@ -167,14 +167,15 @@ public record ClientMessage(String type, String dst, String payload) {
 
   /**
    * {@link #relayFrame} for a frame {@link AsciiEnvelope#ranges} parsed, written straight from the
-   * received bytes into one pooled buffer as a whole server-to-client WebSocket frame: the same text,
+   * received bytes into {@code out} (appended) as a whole server-to-client WebSocket frame: the same text,
    * byte for byte ({@code type} and {@code dst} hold no escapes and no control characters there, so
    * quoting them changes nothing), without the strings and copies in between.
    *
    * @param b the received frame's bytes, {@code r} its ranges ({@code dst} present)
    * @param srcEscaped the sender's id, JSON-escaped, UTF-8, without quotes
+   * @return {@code out}
    */
-  static io.netty.buffer.ByteBuf encodedRelayFrame(io.netty.buffer.ByteBufAllocator alloc, byte[] b, int[] r,
+  static io.netty.buffer.ByteBuf encodedRelayFrame(io.netty.buffer.ByteBuf out, byte[] b, int[] r,
       byte[] srcEscaped) {
     int ts = r[AsciiEnvelope.TYPE_START];
     int tl = r[AsciiEnvelope.TYPE_END] - ts;
@@ -184,7 +185,7 @@ public record ClientMessage(String type, String dst, String payload) {
     int pl = ps < 0 ? 0 : r[AsciiEnvelope.PAYLOAD_END] - ps;
     int len = TYPE_OPEN.length + tl + SRC_OPEN.length + srcEscaped.length + DST_OPEN.length + dl
         + (ps < 0 ? NO_PAYLOAD_CLOSE.length : PAYLOAD_OPEN.length + pl + 1);
-    io.netty.buffer.ByteBuf out = alloc.buffer(WsText.headerLength(len) + len);
+    out.ensureWritable(WsText.headerLength(len) + len);
     WsText.writeHeader(out, len);
     out.writeBytes(TYPE_OPEN).writeBytes(b, ts, tl)
         .writeBytes(SRC_OPEN).writeBytes(srcEscaped)

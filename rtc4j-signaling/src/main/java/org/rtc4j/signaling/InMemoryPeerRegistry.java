@@ -178,13 +178,7 @@ public final class InMemoryPeerRegistry implements PeerRegistry {
       }
     }
     // Not connected (rare on the hot path): queue the text; relayNow checks again under the lock.
-    String text;
-    try {
-      text = WsText.decode(wsFrame);
-    } finally {
-      wsFrame.release();
-    }
-    return relay(tenant, src, dst, text, queueIfAbsent, nowNanos);
+    return relay(tenant, src, dst, WsText.decode(wsFrame), queueIfAbsent, nowNanos);
   }
 
   /** A frame handed to a connected peer's sink: taken, or refused for back-pressure or because it closed. */

@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * cap (the decoder closes with 1009), and at most {@value #MAX_MALFORMED} malformed frames.
  *
  * <p>Threading: frames are handled on the channel's event loop; {@link #send} and
- * {@link #close} may be called from any thread (Netty hands writes to the loop). Registry calls
+ * {@link #close} may be called from any thread (a call from another thread is handed to the loop).
+ * Frames for this client are appended to a batch (one pooled buffer) on its loop and written and
+ * flushed once per loop iteration, by the loop's {@link SignalingServer.Scratch} task; anything
+ * written directly (pong, close, ERROR before a close) first writes the batch, so order holds. Registry calls
  * never block the loop: an outcome that is already complete (in memory) is handled inline; one
  * that is not (Redis) is handled back on the loop when it completes, and this client's later
  * relays wait in a FIFO until then, so a client's messages are relayed in the order it sent them
@@ -50,6 +53,12 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   static final int MAX_MALFORMED = 10;
   /** Relays waiting behind one in flight before this client's reads pause (autoRead off). */
   static final int MAX_WAITING = 64;
+  /** A batch's first buffer: a few relayed frames (SDP offers run to a few KiB and grow it). */
+  static final int BATCH_INITIAL_BYTES = 2048;
+  /** A batch this large is written at once and a new one started: bounds the copy when it grows. */
+  static final int BATCH_MAX_BYTES = 64 * 1024;
+  /** How long a session the server closed waits for the client's close frame before the socket closes. */
+  static final long CLOSE_LINGER_MILLIS = 2000;
 
   /** A relay waiting for this client's previous registry call to complete. */
   private record Waiting(ClientMessage message, long nowNanos) {}
@@ -72,6 +81,11 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   private ArrayDeque<Waiting> waiting;
   /** This client's id as it appears in relayed frames' {@code src} (JSON-escaped UTF-8), made at the first relay. */
   private byte[] srcEscaped;
+  /** Frames for this client batched in this loop iteration, not yet written to the channel. Loop only. */
+  private ByteBuf batch;
+  /** The server sent its close frame ({@link #closeWith}): nothing more is read or sent. Written on the loop. */
+  private volatile boolean closing;
+  private io.netty.util.concurrent.ScheduledFuture<?> lingerTimer;
 
   PeerConnection(SignalingServer server, WebSocketServerHandshaker handshaker, String key, String id, String token,
       String remote) {
@@ -150,13 +164,21 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     waiting = null;
     server.stats().countRejected(why);
     log.debug("refused {} (id {}, key {}) from {}: {}", why, id, key, remote, msg);
-    channel.writeAndFlush(new TextWebSocketFrame(ClientMessage.errorFrame(server.mapper(), type, msg)));
-    handshaker.close(channel, new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE));
+    writeBatch();
+    channel.write(new TextWebSocketFrame(ClientMessage.errorFrame(server.mapper(), type, msg)), channel.voidPromise());
+    closeWith(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE));
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    if (closing) {
+      if (frame instanceof CloseWebSocketFrame) {
+        ctx.close(); // the client answered our close frame: the handshake is complete
+      }
+      return; // anything else after our close frame is dropped unread
+    }
     if (frame instanceof CloseWebSocketFrame close) {
+      writeBatch();
       handshaker.close(ctx.channel(), close.retain());
       return;
     }
@@ -172,6 +194,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
         return;
       }
       if (ctx.channel().isWritable()) {
+        writeBatch();
         ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
       } else {
         server.stats().countDropped(SignalingStats.Drop.PONG_BACKLOGGED, 1);
@@ -236,7 +259,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     if (srcEscaped == null) {
       srcEscaped = ClientMessage.escapedUtf8(id);
     }
-    ByteBuf frame = ClientMessage.encodedRelayFrame(channel.alloc(), b, r, srcEscaped);
+    ByteBuf frame = ClientMessage.encodedRelayFrame(server.scratch().frame.clear(), b, r, srcEscaped);
     boolean queue = type != ClientMessage.LEAVE && type != ClientMessage.EXPIRE;
     CompletableFuture<PeerRegistry.Delivery> f =
         server.registry().relay(tenant, id, dst, frame, queue, now).toCompletableFuture();
@@ -256,9 +279,10 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     leaveRegistry();
     server.stats().countRejected(SignalingStats.Rejection.RATE_LIMIT);
     log.debug("peer {} from {} exceeded {} frames/s; cut off", id, remote, tenant.messagesPerSecond());
-    ctx.writeAndFlush(new TextWebSocketFrame(ClientMessage.errorFrame(server.mapper(), ClientMessage.ERROR,
-        MSG_RATE_LIMIT)));
-    handshaker.close(ctx.channel(), new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, MSG_RATE_LIMIT));
+    writeBatch();
+    ctx.write(new TextWebSocketFrame(ClientMessage.errorFrame(server.mapper(), ClientMessage.ERROR, MSG_RATE_LIMIT)),
+        ctx.voidPromise());
+    closeWith(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, MSG_RATE_LIMIT));
   }
 
   private void handle(ClientMessage m, long now) {
@@ -374,7 +398,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     if (malformed >= MAX_MALFORMED) {
       leaveRegistry();
       server.stats().countRejected(SignalingStats.Rejection.TOO_MANY_ERRORS);
-      handshaker.close(channel, new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "too many invalid messages"));
+      closeWith(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "too many invalid messages"));
     }
   }
 
@@ -406,26 +430,126 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   @Override
   public boolean send(String frame) {
     Channel ch = channel;
-    if (ch == null || !ch.isActive()) {
-      return false;
-    }
-    if (!ch.isWritable()) {
+    if (ch == null || closing || !ch.isActive() || !ch.isWritable()) {
       return false; // above the high-water mark: a slow reader does not get to hold our memory
     }
-    // The whole frame (header + UTF-8) encoded once into a pooled (direct, with epoll) buffer.
-    ch.writeAndFlush(WsText.encode(ch.alloc(), frame), ch.voidPromise());
+    if (ch.eventLoop().inEventLoop()) {
+      int len = io.netty.buffer.ByteBufUtil.utf8Bytes(frame);
+      ByteBuf b = batchFor(WsText.headerLength(len) + len);
+      WsText.writeHeader(b, len);
+      io.netty.buffer.ByteBufUtil.reserveAndWriteUtf8(b, frame, len);
+    } else {
+      appendLater(ch, WsText.encode(ch.alloc(), frame));
+    }
     return true;
   }
 
   @Override
   public boolean sendEncoded(ByteBuf wsFrame) {
     Channel ch = channel;
-    if (ch == null || !ch.isActive() || !ch.isWritable()) {
-      wsFrame.release();
+    if (ch == null || closing || !ch.isActive() || !ch.isWritable()) {
       return false;
     }
-    ch.writeAndFlush(wsFrame, ch.voidPromise());
+    int n = wsFrame.readableBytes();
+    if (ch.eventLoop().inEventLoop()) {
+      batchFor(n).writeBytes(wsFrame, wsFrame.readerIndex(), n);
+    } else {
+      appendLater(ch, ch.alloc().ioBuffer(n).writeBytes(wsFrame, wsFrame.readerIndex(), n));
+    }
     return true;
+  }
+
+  /** From another thread (another loop, Redis): {@code frame} (owned) joins the batch on this client's loop. */
+  private void appendLater(Channel ch, ByteBuf frame) {
+    try {
+      ch.eventLoop().execute(() -> {
+        try {
+          if (!closing && ch.isActive()) {
+            int n = frame.readableBytes();
+            batchFor(n).writeBytes(frame, frame.readerIndex(), n);
+          }
+        } finally {
+          frame.release();
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      frame.release(); // the server is shutting down
+    }
+  }
+
+  /** On the loop: this iteration's batch with room for {@code n} more bytes (started, or written and restarted, as needed). */
+  private ByteBuf batchFor(int n) {
+    ByteBuf b = batch;
+    if (b != null && b.readableBytes() + n <= BATCH_MAX_BYTES) {
+      return b;
+    }
+    if (b == null) {
+      server.scratch().batched(this, channel.eventLoop());
+    } else {
+      channel.write(b, channel.voidPromise()); // full: written now, flushed with the next
+    }
+    return batch = channel.alloc().ioBuffer(Math.max(BATCH_INITIAL_BYTES, n));
+  }
+
+  /** On the loop: hands this iteration's batch (if any) to the channel, unflushed. */
+  private void writeBatch() {
+    ByteBuf b = batch;
+    if (b != null) {
+      batch = null;
+      channel.write(b, channel.voidPromise());
+    }
+  }
+
+  /** On the loop, from the loop's flush task: writes and flushes this iteration's batch. */
+  void flushBatch() {
+    ByteBuf b = batch;
+    if (b == null) {
+      return; // written earlier, ahead of a direct write that flushed it
+    }
+    batch = null;
+    if (!closing && channel.isActive()) {
+      channel.writeAndFlush(b, channel.voidPromise());
+    } else {
+      b.release();
+    }
+  }
+
+  /**
+   * On the loop: the server ends the session. The batch, then {@code frame}, then a half-close
+   * (FIN) once that is flushed; the socket closes when the client's close frame arrives (RFC 6455
+   * §7.1.1: the server closes the TCP connection first, after the closing handshake) or after
+   * {@value #CLOSE_LINGER_MILLIS} ms. Closing at once would leave the client's unread frames in
+   * our receive buffer, and the kernel answers those with a reset that can destroy our ERROR and
+   * close frame before the client reads them (a flooding client, cut off by the rate limit, lost
+   * its ERROR that way in a test run).
+   */
+  private void closeWith(CloseWebSocketFrame frame) {
+    Channel ch = channel;
+    if (closing || !ch.isActive()) {
+      frame.release();
+      return;
+    }
+    closing = true;
+    writeBatch();
+    ch.writeAndFlush(frame).addListener((io.netty.channel.ChannelFutureListener) f -> {
+      if (f.isSuccess() && ch instanceof io.netty.channel.socket.DuplexChannel d) {
+        d.shutdownOutput();
+      } else {
+        ch.close();
+      }
+    });
+    lingerTimer = ch.eventLoop().schedule(() -> {
+      ch.close();
+    }, CLOSE_LINGER_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** On the loop: drops an unwritten batch (the channel is gone). */
+  private void releaseBatch() {
+    ByteBuf b = batch;
+    if (b != null) {
+      batch = null;
+      b.release();
+    }
   }
 
   /** Bytes written to this client's channel and not yet handed to the kernel (tests). */
@@ -438,14 +562,26 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   @Override
   public boolean isOpen() {
     Channel ch = channel;
-    return ch != null && ch.isActive();
+    return ch != null && !closing && ch.isActive();
   }
 
   @Override
   public void close() {
     Channel ch = channel;
-    if (ch != null) {
+    if (ch == null) {
+      return;
+    }
+    if (ch.eventLoop().inEventLoop()) {
+      // the frames batched before the close go first (a flush that cannot finish is dropped, as before)
+      writeBatch();
+      ch.flush();
       ch.close();
+    } else {
+      try {
+        ch.eventLoop().execute(this::close);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        ch.close(); // the server is shutting down: nothing is batched any more
+      }
     }
   }
 
@@ -459,14 +595,18 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     if (ch == null) {
       return null;
     }
-    if (ch.isActive()) {
-      handshaker.close(ch, new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server shutting down"));
-    }
+    ch.eventLoop().execute(() -> {
+      closeWith(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server shutting down"));
+    });
     return ch.closeFuture();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    releaseBatch();
+    if (lingerTimer != null) {
+      lingerTimer.cancel(false);
+    }
     if (tenant != null) {
       leaveRegistry();
     }
@@ -481,9 +621,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
         && c.closeStatus() != null && c.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code())) {
       server.stats().countRejected(SignalingStats.Rejection.FRAME_TOO_LARGE);
       log.debug("peer {} from {} sent a frame over {} bytes; closed", id, remote, server.config().maxMessageBytes());
-      if (ctx.channel().isActive()) {
-        handshaker.close(ctx.channel(), new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG));
-      }
+      closeWith(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG));
       return;
     }
     log.debug("WebSocket error on peer {} from {}", id, remote, cause);

@@ -102,19 +102,14 @@ public interface PeerRegistry extends AutoCloseable {
 
   /**
    * {@link #relay(Tenant, String, String, String, boolean, long)} for a frame already encoded as a
-   * whole server-to-client WebSocket frame (see {@link PeerSink#sendEncoded}); the registry owns
-   * {@code wsFrame} from here on. This default decodes it and relays the text; the in-memory
-   * registry hands the buffer itself to a connected destination.
+   * whole server-to-client WebSocket frame (see {@link PeerSink#sendEncoded}); the caller keeps
+   * {@code wsFrame} and may reuse it once this returns (the registry copies what it keeps). This
+   * default decodes it and relays the text; the in-memory registry hands the bytes to a connected
+   * destination's sink.
    */
   default CompletionStage<Delivery> relay(Tenant tenant, String src, String dst, io.netty.buffer.ByteBuf wsFrame,
       boolean queueIfAbsent, long nowNanos) {
-    String text;
-    try {
-      text = WsText.decode(wsFrame);
-    } finally {
-      wsFrame.release();
-    }
-    return relay(tenant, src, dst, text, queueIfAbsent, nowNanos);
+    return relay(tenant, src, dst, WsText.decode(wsFrame), queueIfAbsent, nowNanos);
   }
 
   /**

@@ -16,21 +16,15 @@ public interface PeerSink {
 
   /**
    * Queues one text frame already encoded as a whole server-to-client WebSocket frame (header and
-   * UTF-8 payload, as {@link WsText#encode} writes it); the sink owns {@code wsFrame} from here on
-   * (it releases it whatever happens). The relay hot path uses this so a relayed frame is built once,
-   * straight into a pooled buffer, and written as is. This default decodes it and calls
-   * {@link #send(String)}.
+   * UTF-8 payload, as {@link WsText#encode} writes it): its readable bytes. The caller keeps
+   * {@code wsFrame} (the sink copies what it keeps and changes none of its indices), so the relay
+   * hot path builds every frame in one reused buffer and the sink appends it to its own batch.
+   * This default decodes it and calls {@link #send(String)}.
    *
    * @return as {@link #send(String)}
    */
   default boolean sendEncoded(io.netty.buffer.ByteBuf wsFrame) {
-    String text;
-    try {
-      text = WsText.decode(wsFrame);
-    } finally {
-      wsFrame.release();
-    }
-    return send(text);
+    return send(WsText.decode(wsFrame));
   }
 
   /** Whether the connection is still open (a false {@link #send} on an open sink means back-pressure). */

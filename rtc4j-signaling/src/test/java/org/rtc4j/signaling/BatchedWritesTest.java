@@ -1,0 +1,202 @@
+package org.rtc4j.signaling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.rtc4j.testkit.Wait;
+
+/**
+ * Frames for one client are batched per event-loop iteration (one buffer, one write) and a
+ * session the server ends lingers for the client's close frame: the batches keep every frame
+ * whole and each sender's order, across the batch size limit, with the destination on the same
+ * loop as the senders or another; and a client that never answers the server's close frame is
+ * closed anyway.
+ */
+@Timeout(120)
+class BatchedWritesTest {
+
+  static final int SENDERS = 4;
+  static final int FRAMES = 300;
+
+  /** The payload of frame {@code n} of sender {@code s}: 0 to ~3 KiB, some of it not ASCII (the Jackson path). */
+  static String payload(int s, int n) {
+    int len = (n * 37 + s * 11) % 3000;
+    StringBuilder b = new StringBuilder(len + 16);
+    for (int i = 0; i < len; i++) {
+      b.append((char) ('a' + (i + n + s) % 26));
+    }
+    if (n % 5 == 0) {
+      b.append("é✓"); // multi-byte UTF-8
+    }
+    return b.toString();
+  }
+
+  @ParameterizedTest(name = "ioThreads={0}")
+  @ValueSource(ints = {1, 2})
+  void manySendersFramesToOneClientArriveWholeAndInEachSendersOrder(int ioThreads) throws Exception {
+    SignalingConfig config = SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(ioThreads)
+        .rateLimit(1_000_000, 1_000_000).build();
+    Map<String, List<JsonNode>> bySender = new ConcurrentHashMap<>();
+    ConcurrentLinkedQueue<String> bad = new ConcurrentLinkedQueue<>();
+    try (SignalingServer server = SignalingServer.start(config);
+        NettyPeers net = new NettyPeers(2, (peer, text, at) -> {
+          try {
+            JsonNode m = WsClient.JSON.readTree(text);
+            bySender.computeIfAbsent(m.get("src").asText(), k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                .add(m);
+          } catch (Exception e) {
+            bad.add(text);
+          }
+        })) {
+      String base = "ws://127.0.0.1:" + server.port() + "/peerjs?key=peerjs&token=t&id=";
+      NettyPeers.Peer dst = net.connect(URI.create(base + "dst"), "dst");
+      List<NettyPeers.Peer> senders = new ArrayList<>();
+      for (int s = 0; s < SENDERS; s++) {
+        senders.add(net.connect(URI.create(base + "s" + s), "s" + s));
+      }
+      assertThat(dst.first.get(20, java.util.concurrent.TimeUnit.SECONDS)).contains("OPEN");
+      for (NettyPeers.Peer p : senders) {
+        assertThat(p.first.get(20, java.util.concurrent.TimeUnit.SECONDS)).contains("OPEN");
+      }
+      // Each sender writes all its frames and flushes once: the server reads them in big batches,
+      // so many frames for dst (well over the 64 KiB batch limit) are handled in one iteration.
+      for (int s = 0; s < SENDERS; s++) {
+        NettyPeers.Peer p = senders.get(s);
+        int sender = s;
+        p.channel.eventLoop().execute(() -> {
+          for (int n = 0; n < FRAMES; n++) {
+            String msg = "{\"type\":\"" + (n % 2 == 0 ? "OFFER" : "CANDIDATE") + "\",\"dst\":\"dst\",\"payload\":{\"n\":"
+                + n + ",\"s\":\"" + payload(sender, n) + "\"}}";
+            p.channel.write(new TextWebSocketFrame(msg));
+          }
+          p.channel.flush();
+        });
+      }
+      Wait.until(Duration.ofSeconds(60), "every frame at dst",
+          () -> bySender.values().stream().mapToInt(List::size).sum() >= SENDERS * FRAMES,
+          () -> "received " + bySender.values().stream().mapToInt(List::size).sum() + ", unparsable " + bad.size());
+      assertThat(bad).isEmpty();
+      assertThat(bySender).hasSize(SENDERS);
+      for (int s = 0; s < SENDERS; s++) {
+        List<JsonNode> got = bySender.get("s" + s);
+        assertThat(got).as("frames from s" + s).hasSize(FRAMES);
+        for (int n = 0; n < FRAMES; n++) {
+          JsonNode m = got.get(n);
+          assertThat(m.get("type").asText()).isEqualTo(n % 2 == 0 ? "OFFER" : "CANDIDATE");
+          assertThat(m.get("dst").asText()).isEqualTo("dst");
+          assertThat(m.get("payload").get("n").asInt()).as("s%d frame %d in order", s, n).isEqualTo(n);
+          assertThat(m.get("payload").get("s").asText()).as("s%d frame %d whole", s, n).isEqualTo(payload(s, n));
+        }
+      }
+      Wait.until(Duration.ofSeconds(10), "all counted", () -> server.stats().relayed() == SENDERS * FRAMES,
+          () -> "relayed " + server.stats().relayed());
+    }
+  }
+
+  @Test
+  void aClientThatNeverAnswersTheServersCloseFrameIsClosedAnyway() throws Exception {
+    SignalingConfig config = SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1).build();
+    try (SignalingServer server = SignalingServer.start(config);
+        Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(20_000);
+      OutputStream out = socket.getOutputStream();
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      String key = Base64.getEncoder().encodeToString(new byte[16]);
+      out.write(("GET /peerjs?key=peerjs&id=raw&token=t HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertThat(readHttpHead(in)).startsWith("HTTP/1.1 101");
+      assertThat(readFrame(in).text()).contains("OPEN");
+      // Malformed frames up to the limit: ERROR for each, then close 1008, then the server's FIN.
+      for (int i = 0; i < PeerConnection.MAX_MALFORMED; i++) {
+        out.write(maskedText("{not json"));
+      }
+      out.flush();
+      int errors = 0;
+      Frame f;
+      while ((f = readFrame(in)).opcode() == 1) {
+        assertThat(f.text()).contains("ERROR");
+        errors++;
+      }
+      assertThat(errors).isEqualTo(PeerConnection.MAX_MALFORMED);
+      assertThat(f.opcode()).as("close frame").isEqualTo(8);
+      assertThat(((f.payload()[0] & 0xff) << 8) | (f.payload()[1] & 0xff)).isEqualTo(1008);
+      assertThat(in.read()).as("FIN after the close frame").isEqualTo(-1);
+      // We never send our close frame: the server closes the socket after its linger all the same.
+      Wait.until(Duration.ofSeconds(PeerConnection.CLOSE_LINGER_MILLIS / 1000 + 10), "the server closed the socket",
+          () -> server.openConnections() == 0);
+    }
+  }
+
+  record Frame(int opcode, byte[] payload) {
+    String text() {
+      return new String(payload, StandardCharsets.UTF_8);
+    }
+  }
+
+  static String readHttpHead(InputStream in) throws Exception {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    int c;
+    while ((c = in.read()) != -1) {
+      b.write(c);
+      byte[] a = b.toByteArray();
+      int n = a.length;
+      if (n >= 4 && a[n - 4] == '\r' && a[n - 3] == '\n' && a[n - 2] == '\r' && a[n - 1] == '\n') {
+        return b.toString(StandardCharsets.US_ASCII);
+      }
+    }
+    throw new EOFException("connection closed in the HTTP response head");
+  }
+
+  /** One unmasked server frame (RFC 6455 §5.2). */
+  static Frame readFrame(DataInputStream in) throws Exception {
+    int b0 = in.readUnsignedByte();
+    int b1 = in.readUnsignedByte();
+    long len = b1 & 0x7f;
+    if (len == 126) {
+      len = in.readUnsignedShort();
+    } else if (len == 127) {
+      len = in.readLong();
+    }
+    byte[] p = new byte[(int) len];
+    in.readFully(p);
+    return new Frame(b0 & 0x0f, p);
+  }
+
+  /** A masked client text frame (payload under 126 bytes). */
+  static byte[] maskedText(String text) {
+    byte[] p = text.getBytes(StandardCharsets.UTF_8);
+    byte[] mask = new byte[4];
+    ThreadLocalRandom.current().nextBytes(mask);
+    byte[] out = new byte[6 + p.length];
+    out[0] = (byte) 0x81;
+    out[1] = (byte) (0x80 | p.length);
+    System.arraycopy(mask, 0, out, 2, 4);
+    for (int i = 0; i < p.length; i++) {
+      out[6 + i] = (byte) (p[i] ^ mask[i & 3]);
+    }
+    return out;
+  }
+}
