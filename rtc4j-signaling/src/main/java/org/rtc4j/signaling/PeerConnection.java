@@ -59,6 +59,8 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   static final int BATCH_MAX_BYTES = 64 * 1024;
   /** How long a session the server closed waits for the client's close frame before the socket closes. */
   static final long CLOSE_LINGER_MILLIS = 2000;
+  /** What a closing session may still send us (read and dropped undecoded) before it is closed at once. */
+  static final long CLOSE_LINGER_MAX_BYTES = 1 << 20;
 
   /** A relay waiting for this client's previous registry call to complete. */
   private record Waiting(ClientMessage message, long nowNanos) {}
@@ -86,6 +88,12 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   /** The server sent its close frame ({@link #closeWith}): nothing more is read or sent. Written on the loop. */
   private volatile boolean closing;
   private io.netty.util.concurrent.ScheduledFuture<?> lingerTimer;
+  /**
+   * Bytes handed to this client's loop from other threads and not yet in its batch: counted against
+   * the high-water mark with what the channel holds, so a client that does not read cannot pin
+   * memory through tasks queued by other loops or Redis (review H1).
+   */
+  private final java.util.concurrent.atomic.AtomicLong handedOver = new java.util.concurrent.atomic.AtomicLong();
 
   PeerConnection(SignalingServer server, WebSocketServerHandshaker handshaker, String key, String id, String token,
       String remote) {
@@ -179,6 +187,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     }
     if (frame instanceof CloseWebSocketFrame close) {
       writeBatch();
+      closing = true; // nothing may follow our close frame
       handshaker.close(ctx.channel(), close.retain());
       return;
     }
@@ -333,7 +342,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
       if (leave) {
         // LEAVE without dst: the client unregisters itself (upstream removes it from the realm).
         leaveRegistry();
-        channel.close();
+        close();
         return;
       }
       malformed(null, "\"dst\" is missing");
@@ -422,7 +431,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
       log.debug("peer {} sent no HEARTBEAT for {} ms; closing", id, timeoutNanos / 1_000_000);
       channel.eventLoop().execute(() -> {
         leaveRegistry();
-        channel.close();
+        close();
       });
     }
   }
@@ -430,7 +439,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   @Override
   public boolean send(String frame) {
     Channel ch = channel;
-    if (ch == null || closing || !ch.isActive() || !ch.isWritable()) {
+    if (!admits(ch)) {
       return false; // above the high-water mark: a slow reader does not get to hold our memory
     }
     if (ch.eventLoop().inEventLoop()) {
@@ -447,7 +456,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   @Override
   public boolean sendEncoded(ByteBuf wsFrame) {
     Channel ch = channel;
-    if (ch == null || closing || !ch.isActive() || !ch.isWritable()) {
+    if (!admits(ch)) {
       return false;
     }
     int n = wsFrame.readableBytes();
@@ -459,13 +468,25 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     return true;
   }
 
+  /**
+   * Whether a frame for this client is accepted: open, not closing, and below the high-water mark
+   * counting what other threads have handed to its loop (the batch of the current iteration is
+   * not counted: it is at most {@value #BATCH_MAX_BYTES} bytes before it is written and counts).
+   */
+  private boolean admits(Channel ch) {
+    return ch != null && !closing && ch.isActive() && ch.isWritable()
+        && handedOver.get() < ch.bytesBeforeUnwritable();
+  }
+
   /** From another thread (another loop, Redis): {@code frame} (owned) joins the batch on this client's loop. */
   private void appendLater(Channel ch, ByteBuf frame) {
+    int n = frame.readableBytes();
+    handedOver.addAndGet(n);
     try {
       ch.eventLoop().execute(() -> {
+        handedOver.addAndGet(-n);
         try {
           if (!closing && ch.isActive()) {
-            int n = frame.readableBytes();
             batchFor(n).writeBytes(frame, frame.readerIndex(), n);
           }
         } finally {
@@ -473,6 +494,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
         }
       });
     } catch (java.util.concurrent.RejectedExecutionException e) {
+      handedOver.addAndGet(-n);
       frame.release(); // the server is shutting down
     }
   }
@@ -486,6 +508,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     if (b == null) {
       server.scratch().batched(this, channel.eventLoop());
     } else {
+      batch = null;
       channel.write(b, channel.voidPromise()); // full: written now, flushed with the next
     }
     return batch = channel.alloc().ioBuffer(Math.max(BATCH_INITIAL_BYTES, n));
@@ -531,6 +554,22 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     }
     closing = true;
     writeBatch();
+    // From here what the client sends is read and dropped before any decoding (a client that
+    // answers our close frame closes its side, which closes the channel), up to a budget.
+    ch.pipeline().addFirst("closing-discard", new io.netty.channel.ChannelInboundHandlerAdapter() {
+      private long discarded;
+
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf b) {
+          discarded += b.readableBytes();
+        }
+        io.netty.util.ReferenceCountUtil.release(msg);
+        if (discarded > CLOSE_LINGER_MAX_BYTES) {
+          ctx.close();
+        }
+      }
+    });
     ch.writeAndFlush(frame).addListener((io.netty.channel.ChannelFutureListener) f -> {
       if (f.isSuccess() && ch instanceof io.netty.channel.socket.DuplexChannel d) {
         d.shutdownOutput();
@@ -552,11 +591,19 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     }
   }
 
+  String id() {
+    return id;
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
   /** Bytes written to this client's channel and not yet handed to the kernel (tests). */
   long pendingOutboundBytes() {
     Channel ch = channel;
     io.netty.channel.ChannelOutboundBuffer b = ch == null ? null : ch.unsafe().outboundBuffer();
-    return b == null ? 0 : b.totalPendingWriteBytes();
+    return handedOver.get() + (b == null ? 0 : b.totalPendingWriteBytes());
   }
 
   @Override
@@ -621,6 +668,9 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
         && c.closeStatus() != null && c.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code())) {
       server.stats().countRejected(SignalingStats.Rejection.FRAME_TOO_LARGE);
       log.debug("peer {} from {} sent a frame over {} bytes; closed", id, remote, server.config().maxMessageBytes());
+      if (registered) {
+        leaveRegistry();
+      }
       closeWith(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG));
       return;
     }

@@ -86,8 +86,12 @@ public final class SignalingServer implements AutoCloseable {
   static final class Scratch implements Runnable {
     private byte[] bytes = new byte[4096];
     final int[] ranges = new int[AsciiEnvelope.RANGES];
-    /** A relayed frame is built here and copied into its destination's batch. */
-    final io.netty.buffer.ByteBuf frame = io.netty.buffer.Unpooled.buffer(4096);
+    /**
+     * A relayed frame is built here and copied into its destination's batch; handed on as an
+     * unreleasable view, so a registry or sink that wrongly releases it cannot break the loop.
+     */
+    private final io.netty.buffer.ByteBuf frameBuffer = io.netty.buffer.Unpooled.buffer(4096);
+    final io.netty.buffer.ByteBuf frame = io.netty.buffer.Unpooled.unreleasableBuffer(frameBuffer);
     private ArrayList<PeerConnection> dirty = new ArrayList<>();
     private ArrayList<PeerConnection> spare = new ArrayList<>();
 
@@ -113,10 +117,17 @@ public final class SignalingServer implements AutoCloseable {
       ArrayList<PeerConnection> list = dirty;
       dirty = spare; // a batch started while flushing (a listener) schedules the next run
       spare = list;
-      for (int i = 0, n = list.size(); i < n; i++) {
-        list.get(i).flushBatch();
+      try {
+        for (int i = 0, n = list.size(); i < n; i++) {
+          try {
+            list.get(i).flushBatch();
+          } catch (RuntimeException e) {
+            log.warn("writing a batch failed for {}", list.get(i), e); // the others still go
+          }
+        }
+      } finally {
+        list.clear(); // never left non-empty: batched() schedules this task only for an empty list
       }
-      list.clear();
     }
   }
 
@@ -234,6 +245,16 @@ public final class SignalingServer implements AutoCloseable {
       max = Math.max(max, c.pendingOutboundBytes());
     }
     return max;
+  }
+
+  /** The event loop of the connection of {@code id} on this node, if any (tests). */
+  java.util.Optional<io.netty.channel.EventLoop> loopOf(String id) {
+    for (PeerConnection c : connections) {
+      if (id.equals(c.id()) && c.channel() != null) {
+        return java.util.Optional.of(c.channel().eventLoop());
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   ObjectMapper mapper() {

@@ -30,8 +30,9 @@ import org.rtc4j.testkit.Wait;
  * Frames for one client are batched per event-loop iteration (one buffer, one write) and a
  * session the server ends lingers for the client's close frame: the batches keep every frame
  * whole and each sender's order, across the batch size limit, with the destination on the same
- * loop as the senders or another; and a client that never answers the server's close frame is
- * closed anyway.
+ * loop as the senders or another; frames handed over by other loops count against the
+ * high-water mark; and a session the server ends lingers, reading and dropping what the client
+ * still sends, and closes even when the client never answers the close frame.
  */
 @Timeout(120)
 class BatchedWritesTest {
@@ -114,6 +115,78 @@ class BatchedWritesTest {
     }
   }
 
+  /**
+   * Review H1: frames handed to a client's loop by other threads count against its high-water
+   * mark before that loop runs. The destination never reads and its loop is held busy while
+   * senders on the other loop send it 400 frames of 30 KiB: all but a few are refused
+   * (BACKLOGGED) and what is held for it stays within the mark plus one frame.
+   */
+  @Test
+  void framesHandedOverByOtherLoopsCountAgainstTheHighWaterMark() throws Exception {
+    int highWater = 64 * 1024;
+    SignalingConfig config = SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(2)
+        .rateLimit(1_000_000, 1_000_000).writeBufferHighWaterMark(highWater).build();
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    try (SignalingServer server = SignalingServer.start(config);
+        Socket dst = new Socket();
+        NettyPeers net = new NettyPeers(2, (peer, text, at) -> { })) {
+      dst.setReceiveBufferSize(4096);
+      dst.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+      dst.setSoTimeout(20_000);
+      handshake(dst, "dst");
+      assertThat(readFrame(new DataInputStream(dst.getInputStream())).text()).contains("OPEN");
+      io.netty.channel.EventLoop dstLoop = server.loopOf("dst").orElseThrow();
+      // senders on the other loop (connections are spread over the two loops in turn)
+      String base = "ws://127.0.0.1:" + server.port() + "/peerjs?key=peerjs&token=t&id=";
+      List<NettyPeers.Peer> senders = new ArrayList<>();
+      for (int s = 0; s < 8; s++) {
+        NettyPeers.Peer p = net.connect(URI.create(base + "s" + s), "s" + s);
+        assertThat(p.first.get(20, java.util.concurrent.TimeUnit.SECONDS)).contains("OPEN");
+        if (server.loopOf("s" + s).orElseThrow() != dstLoop) {
+          senders.add(p);
+        }
+      }
+      assertThat(senders).hasSizeGreaterThanOrEqualTo(2);
+      dstLoop.execute(() -> {
+        try {
+          release.await(30, java.util.concurrent.TimeUnit.SECONDS); // dst's loop is busy (a GC, a burst of reads)
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      char[] big = new char[30 * 1024];
+      java.util.Arrays.fill(big, 'x');
+      String frame = "{\"type\":\"CANDIDATE\",\"dst\":\"dst\",\"payload\":\"" + new String(big) + "\"}";
+      int total = 0;
+      for (NettyPeers.Peer p : senders) {
+        for (int i = 0; i < 400 / senders.size(); i++) {
+          p.send(frame);
+          total++;
+        }
+      }
+      int sent = total;
+      Wait.until(Duration.ofSeconds(30), "every frame relayed or refused", () -> server.stats().relayed()
+          + server.stats().drops(SignalingStats.Drop.BACKLOGGED) == sent,
+          () -> "relayed " + server.stats().relayed() + ", backlogged " + server.stats().drops(SignalingStats.Drop.BACKLOGGED));
+      assertThat(server.stats().drops(SignalingStats.Drop.BACKLOGGED)).as("refused for back-pressure")
+          .isGreaterThan(sent - 10);
+      assertThat(server.maxPendingOutboundBytes()).as("held for dst while its loop is busy")
+          .isLessThanOrEqualTo(highWater + frame.length() + 16);
+    } finally {
+      release.countDown();
+    }
+  }
+
+  static void handshake(Socket socket, String id) throws Exception {
+    OutputStream out = socket.getOutputStream();
+    String key = Base64.getEncoder().encodeToString(new byte[16]);
+    out.write(("GET /peerjs?key=peerjs&id=" + id + "&token=t HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    assertThat(readHttpHead(socket.getInputStream())).startsWith("HTTP/1.1 101");
+  }
+
   @Test
   void aClientThatNeverAnswersTheServersCloseFrameIsClosedAnyway() throws Exception {
     SignalingConfig config = SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1).build();
@@ -122,12 +195,7 @@ class BatchedWritesTest {
       socket.setSoTimeout(20_000);
       OutputStream out = socket.getOutputStream();
       DataInputStream in = new DataInputStream(socket.getInputStream());
-      String key = Base64.getEncoder().encodeToString(new byte[16]);
-      out.write(("GET /peerjs?key=peerjs&id=raw&token=t HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-          + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      assertThat(readHttpHead(in)).startsWith("HTTP/1.1 101");
+      handshake(socket, "raw");
       assertThat(readFrame(in).text()).contains("OPEN");
       // Malformed frames up to the limit: ERROR for each, then close 1008, then the server's FIN.
       for (int i = 0; i < PeerConnection.MAX_MALFORMED; i++) {
@@ -144,6 +212,18 @@ class BatchedWritesTest {
       assertThat(f.opcode()).as("close frame").isEqualTo(8);
       assertThat(((f.payload()[0] & 0xff) << 8) | (f.payload()[1] & 0xff)).isEqualTo(1008);
       assertThat(in.read()).as("FIN after the close frame").isEqualTo(-1);
+      // The server half-closed and lingers: what we still send is read and dropped, not answered
+      // with a reset (a socket closed at once resets the connection at the first bytes that reach it).
+      byte[] more = maskedText("{\"type\":\"HEARTBEAT\"}");
+      Wait.during(Duration.ofMillis(500), "the server still reads what we send", () -> {
+        try {
+          out.write(more);
+          out.flush();
+          return true;
+        } catch (java.io.IOException e) {
+          return false;
+        }
+      });
       // We never send our close frame: the server closes the socket after its linger all the same.
       Wait.until(Duration.ofSeconds(PeerConnection.CLOSE_LINGER_MILLIS / 1000 + 10), "the server closed the socket",
           () -> server.openConnections() == 0);
