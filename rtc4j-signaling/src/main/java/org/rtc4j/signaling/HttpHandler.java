@@ -348,7 +348,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
         .maxFramePayloadLength(config.maxMessageBytes())
         .allowExtensions(false) // no permessage-deflate: a compressed frame could inflate past the cap
-        .closeOnProtocolViolation(true)
+        .closeOnProtocolViolation(false) // PeerConnection.closeWith closes, lingering (no reset over unread input)
         .build();
     WebSocketServerHandshaker hs = new WebSocketServerHandshakerFactory(
         scheme + "://" + host + config.webSocketPath(), null, decoder).newHandshaker(req);

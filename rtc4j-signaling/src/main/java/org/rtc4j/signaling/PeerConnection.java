@@ -59,7 +59,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   static final int BATCH_MAX_BYTES = 64 * 1024;
   /** How long a session the server closed waits for the client's close frame before the socket closes. */
   static final long CLOSE_LINGER_MILLIS = 2000;
-  /** What a closing session may still send us (read and dropped undecoded) before it is closed at once. */
+  /** What a closing session may still send us (read and dropped) before it is closed at once. */
   static final long CLOSE_LINGER_MAX_BYTES = 1 << 20;
 
   /** A relay waiting for this client's previous registry call to complete. */
@@ -88,6 +88,8 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   /** The server sent its close frame ({@link #closeWith}): nothing more is read or sent. Written on the loop. */
   private volatile boolean closing;
   private io.netty.util.concurrent.ScheduledFuture<?> lingerTimer;
+  /** Frame bytes received since our close frame ({@link #CLOSE_LINGER_MAX_BYTES} at most). Loop only. */
+  private long closingBytes;
   /**
    * Bytes handed to this client's loop from other threads and not yet in its batch: counted against
    * the high-water mark with what the channel holds, so a client that does not read cannot pin
@@ -145,6 +147,13 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   private void registered(PeerRegistry.Registration r) {
     busy = false;
     PeerRegistry.Outcome outcome = r == null ? PeerRegistry.Outcome.UNAVAILABLE : r.outcome();
+    if (closing) {
+      // Cut off (rate limit, malformed, too large, shutdown) while the registry answered: undo it.
+      if (outcome == PeerRegistry.Outcome.OPENED || outcome == PeerRegistry.Outcome.REATTACHED) {
+        server.registry().unregister(tenant, id, this);
+      }
+      return;
+    }
     switch (outcome) {
       case ID_TAKEN -> reject(SignalingStats.Rejection.ID_TAKEN, ClientMessage.ID_TAKEN, MSG_ID_TAKEN);
       case LIMIT_REACHED -> reject(SignalingStats.Rejection.CONCURRENT_LIMIT, ClientMessage.ERROR, MSG_LIMIT);
@@ -180,10 +189,11 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
     if (closing) {
-      if (frame instanceof CloseWebSocketFrame) {
-        ctx.close(); // the client answered our close frame: the handshake is complete
+      closingBytes += frame.content().readableBytes();
+      if (frame instanceof CloseWebSocketFrame || closingBytes > CLOSE_LINGER_MAX_BYTES) {
+        ctx.close(); // the client answered our close frame (or sends too much meanwhile)
       }
-      return; // anything else after our close frame is dropped unread
+      return; // anything else after our close frame is dropped
     }
     if (frame instanceof CloseWebSocketFrame close) {
       writeBatch();
@@ -554,22 +564,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     }
     closing = true;
     writeBatch();
-    // From here what the client sends is read and dropped before any decoding (a client that
-    // answers our close frame closes its side, which closes the channel), up to a budget.
-    ch.pipeline().addFirst("closing-discard", new io.netty.channel.ChannelInboundHandlerAdapter() {
-      private long discarded;
-
-      @Override
-      public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof ByteBuf b) {
-          discarded += b.readableBytes();
-        }
-        io.netty.util.ReferenceCountUtil.release(msg);
-        if (discarded > CLOSE_LINGER_MAX_BYTES) {
-          ctx.close();
-        }
-      }
-    });
+    ch.config().setAutoRead(true); // read (and drop) what still comes, even if relays had paused reading
     ch.writeAndFlush(frame).addListener((io.netty.channel.ChannelFutureListener) f -> {
       if (f.isSuccess() && ch instanceof io.netty.channel.socket.DuplexChannel d) {
         d.shutdownOutput();
@@ -672,6 +667,16 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
         leaveRegistry();
       }
       closeWith(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG));
+      return;
+    }
+    if (cause instanceof CorruptedWebSocketFrameException c) {
+      // A framing violation (unmasked frame, bad opcode, reserved bits...): the decoder discards the
+      // rest of the input; the client hears why, as with every close the server decides.
+      log.debug("peer {} from {} broke the WebSocket framing: {}", id, remote, cause.getMessage());
+      if (registered) {
+        leaveRegistry();
+      }
+      closeWith(new CloseWebSocketFrame(c.closeStatus() != null ? c.closeStatus() : WebSocketCloseStatus.PROTOCOL_ERROR));
       return;
     }
     log.debug("WebSocket error on peer {} from {}", id, remote, cause);

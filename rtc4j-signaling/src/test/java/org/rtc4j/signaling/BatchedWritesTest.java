@@ -129,7 +129,8 @@ class BatchedWritesTest {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     try (SignalingServer server = SignalingServer.start(config);
         Socket dst = new Socket();
-        NettyPeers net = new NettyPeers(2, (peer, text, at) -> { })) {
+        NettyPeers net = new NettyPeers(2, (peer, text, at) -> { });
+        AutoCloseable unblock = release::countDown) { // closed first: dst's loop is free before the server closes
       dst.setReceiveBufferSize(4096);
       dst.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
       dst.setSoTimeout(20_000);
@@ -168,12 +169,11 @@ class BatchedWritesTest {
       Wait.until(Duration.ofSeconds(30), "every frame relayed or refused", () -> server.stats().relayed()
           + server.stats().drops(SignalingStats.Drop.BACKLOGGED) == sent,
           () -> "relayed " + server.stats().relayed() + ", backlogged " + server.stats().drops(SignalingStats.Drop.BACKLOGGED));
+      assertThat(server.stats().relayed()).as("accepted up to the mark").isGreaterThanOrEqualTo(1);
       assertThat(server.stats().drops(SignalingStats.Drop.BACKLOGGED)).as("refused for back-pressure")
           .isGreaterThan(sent - 10);
       assertThat(server.maxPendingOutboundBytes()).as("held for dst while its loop is busy")
           .isLessThanOrEqualTo(highWater + frame.length() + 16);
-    } finally {
-      release.countDown();
     }
   }
 
@@ -228,6 +228,40 @@ class BatchedWritesTest {
       Wait.until(Duration.ofSeconds(PeerConnection.CLOSE_LINGER_MILLIS / 1000 + 10), "the server closed the socket",
           () -> server.openConnections() == 0);
     }
+  }
+
+  @Test
+  void aClientThatAnswersTheCloseFrameIsClosedWithoutWaitingForTheLinger() throws Exception {
+    SignalingConfig config = SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1).build();
+    try (SignalingServer server = SignalingServer.start(config);
+        Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(20_000);
+      OutputStream out = socket.getOutputStream();
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      handshake(socket, "polite");
+      assertThat(readFrame(in).text()).contains("OPEN");
+      for (int i = 0; i < PeerConnection.MAX_MALFORMED; i++) {
+        out.write(maskedText("[1,"));
+      }
+      out.flush();
+      Frame f;
+      while ((f = readFrame(in)).opcode() == 1) {
+        assertThat(f.text()).contains("ERROR");
+      }
+      assertThat(f.opcode()).as("close frame").isEqualTo(8);
+      out.write(maskedClose(1000)); // our answer; the TCP side stays open
+      out.flush();
+      Wait.until(Duration.ofMillis(PeerConnection.CLOSE_LINGER_MILLIS - 500), "closed on our close frame, before the linger",
+          () -> server.openConnections() == 0);
+    }
+  }
+
+  /** A masked client close frame with {@code code}. */
+  static byte[] maskedClose(int code) {
+    byte[] out = {(byte) 0x88, (byte) 0x82, 0x11, 0x22, 0x33, 0x44, 0, 0};
+    out[6] = (byte) ((code >> 8) ^ 0x11);
+    out[7] = (byte) ((code & 0xff) ^ 0x22);
+    return out;
   }
 
   record Frame(int opcode, byte[] payload) {
