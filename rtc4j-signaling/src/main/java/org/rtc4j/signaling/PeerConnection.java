@@ -83,6 +83,9 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   private ArrayDeque<Waiting> waiting;
   /** This client's id as it appears in relayed frames' {@code src} (JSON-escaped UTF-8), made at the first relay. */
   private byte[] srcEscaped;
+  /** The destination of this client's last relayed frame, as bytes and as the String id (see {@link #destination}). Loop only. */
+  private byte[] lastDstBytes;
+  private String lastDst;
   /** Frames for this client batched in this loop iteration, not yet written to the channel. Loop only. */
   private ByteBuf batch;
   /** The server sent its close frame ({@link #closeWith}): nothing more is read or sent. Written on the loop. */
@@ -238,7 +241,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     content.getBytes(content.readerIndex(), b, 0, len);
     int[] r = sc.ranges;
     ClientMessage m;
-    if (AsciiEnvelope.ranges(b, len, r)) {
+    if (sc.envelope.scan(b, len, r)) {
       // the hot path: nothing allocated but the destination id and the pooled frame it gets
       String type = ClientMessage.type(b, r[AsciiEnvelope.TYPE_START], r[AsciiEnvelope.TYPE_END]);
       if (type == ClientMessage.HEARTBEAT) {
@@ -274,7 +277,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
 
   /** {@link #relayNow} for a frame {@link AsciiEnvelope#ranges} parsed (dst present, nothing of ours in flight). */
   private void relayEncoded(String type, byte[] b, int[] r, long now) {
-    String dst = ascii(b, r[AsciiEnvelope.DST_START], r[AsciiEnvelope.DST_END]);
+    String dst = destination(b, r[AsciiEnvelope.DST_START], r[AsciiEnvelope.DST_END]);
     if (srcEscaped == null) {
       srcEscaped = ClientMessage.escapedUtf8(id);
     }
@@ -292,6 +295,20 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
       delivered(e == null ? d : PeerRegistry.Delivery.UNAVAILABLE, dst);
       drainWaiting();
     }));
+  }
+
+  /**
+   * The id in {@code b[s, e)} (ASCII): the previous frame's String when it names the same peer. A
+   * client sends its offer and then its trickled candidates to one peer, so this is nearly always
+   * a hit: no String to allocate and its hash already computed for the registry's lookup.
+   */
+  private String destination(byte[] b, int s, int e) {
+    byte[] last = lastDstBytes;
+    if (last != null && java.util.Arrays.equals(last, 0, last.length, b, s, e)) {
+      return lastDst;
+    }
+    lastDstBytes = java.util.Arrays.copyOfRange(b, s, e);
+    return lastDst = new String(lastDstBytes, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   private void rateLimited(ChannelHandlerContext ctx) {

@@ -86,6 +86,7 @@ public final class SignalingServer implements AutoCloseable {
   static final class Scratch implements Runnable {
     private byte[] bytes = new byte[4096];
     final int[] ranges = new int[AsciiEnvelope.RANGES];
+    final AsciiEnvelope envelope = new AsciiEnvelope();
     /**
      * A relayed frame is built here and copied into its destination's batch; handed on as an
      * unreleasable view, so a registry or sink that wrongly releases it cannot break the loop.

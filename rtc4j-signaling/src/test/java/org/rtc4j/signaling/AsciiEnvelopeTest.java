@@ -66,6 +66,27 @@ class AsciiEnvelopeTest {
     }
   }
 
+  /** One parser reused over every input, in two orders, answers as a fresh parser does (no state carried over). */
+  @Test
+  void aReusedParserAnswersAsAFreshOne() {
+    List<String> all = concat(FAST, OTHERS);
+    List<String> reversed = new java.util.ArrayList<>(all);
+    java.util.Collections.reverse(reversed);
+    AsciiEnvelope reused = new AsciiEnvelope();
+    for (String text : concat(all, reversed)) {
+      byte[] b = (text + "trailing bytes past len").getBytes(StandardCharsets.UTF_8);
+      int len = text.getBytes(StandardCharsets.UTF_8).length;
+      int[] fresh = new int[AsciiEnvelope.RANGES];
+      int[] again = new int[AsciiEnvelope.RANGES];
+      java.util.Arrays.fill(again, 12345);
+      boolean f = AsciiEnvelope.ranges(b, len, fresh);
+      assertThat(reused.scan(b, len, again)).as(text).isEqualTo(f);
+      if (f) {
+        assertThat(again).as(text).isEqualTo(fresh);
+      }
+    }
+  }
+
   @Test
   void everyOtherInputGivesTheReferenceAnswer() {
     for (String text : concat(FAST, OTHERS)) {
