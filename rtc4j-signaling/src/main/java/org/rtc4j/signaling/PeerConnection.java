@@ -250,7 +250,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
         return;
       }
       if (!busy && r[AsciiEnvelope.DST_START] >= 0 && isRelayed(type)) {
-        relayEncoded(type, b, r, now);
+        relayEncoded(sc, type, b, r, now);
         return;
       }
       m = new ClientMessage(type, ascii(b, r[AsciiEnvelope.DST_START], r[AsciiEnvelope.DST_END]),
@@ -276,12 +276,12 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   }
 
   /** {@link #relayNow} for a frame {@link AsciiEnvelope#ranges} parsed (dst present, nothing of ours in flight). */
-  private void relayEncoded(String type, byte[] b, int[] r, long now) {
+  private void relayEncoded(SignalingServer.Scratch sc, String type, byte[] b, int[] r, long now) {
     String dst = destination(b, r[AsciiEnvelope.DST_START], r[AsciiEnvelope.DST_END]);
     if (srcEscaped == null) {
       srcEscaped = ClientMessage.escapedUtf8(id);
     }
-    ByteBuf frame = ClientMessage.encodedRelayFrame(server.scratch().frame.clear(), b, r, srcEscaped);
+    ByteBuf frame = ClientMessage.encodedRelayFrame(sc.frame.clear(), b, r, srcEscaped);
     boolean queue = type != ClientMessage.LEAVE && type != ClientMessage.EXPIRE;
     CompletableFuture<PeerRegistry.Delivery> f =
         server.registry().relay(tenant, id, dst, frame, queue, now).toCompletableFuture();
@@ -471,9 +471,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     }
     if (ch.eventLoop().inEventLoop()) {
       int len = io.netty.buffer.ByteBufUtil.utf8Bytes(frame);
-      ByteBuf b = batchFor(WsText.headerLength(len) + len);
-      WsText.writeHeader(b, len);
-      io.netty.buffer.ByteBufUtil.reserveAndWriteUtf8(b, frame, len);
+      WsText.write(batchFor(WsText.headerLength(len) + len), frame, len);
     } else {
       appendLater(ch, WsText.encode(ch.alloc(), frame));
     }
@@ -486,10 +484,10 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     if (!admits(ch)) {
       return false;
     }
-    int n = wsFrame.readableBytes();
     if (ch.eventLoop().inEventLoop()) {
-      batchFor(n).writeBytes(wsFrame, wsFrame.readerIndex(), n);
+      append(wsFrame);
     } else {
+      int n = wsFrame.readableBytes();
       appendLater(ch, ch.alloc().ioBuffer(n).writeBytes(wsFrame, wsFrame.readerIndex(), n));
     }
     return true;
@@ -514,7 +512,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
         handedOver.addAndGet(-n);
         try {
           if (!closing && ch.isActive()) {
-            batchFor(n).writeBytes(frame, frame.readerIndex(), n);
+            append(frame);
           }
         } finally {
           frame.release();
@@ -524,6 +522,12 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
       handedOver.addAndGet(-n);
       frame.release(); // the server is shutting down
     }
+  }
+
+  /** On the loop: {@code frame}'s readable bytes onto this iteration's batch ({@code frame} is not consumed). */
+  private void append(ByteBuf frame) {
+    int n = frame.readableBytes();
+    batchFor(n).writeBytes(frame, frame.readerIndex(), n);
   }
 
   /** On the loop: this iteration's batch with room for {@code n} more bytes (started, or written and restarted, as needed). */
@@ -589,9 +593,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
         ch.close();
       }
     });
-    lingerTimer = ch.eventLoop().schedule(() -> {
-      ch.close();
-    }, CLOSE_LINGER_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    lingerTimer = ch.eventLoop().schedule((Runnable) ch::close, CLOSE_LINGER_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** On the loop: drops an unwritten batch (the channel is gone). */

@@ -29,9 +29,14 @@ final class WsText {
   static ByteBuf encode(ByteBufAllocator alloc, String text) {
     int len = ByteBufUtil.utf8Bytes(text);
     ByteBuf b = alloc.buffer(headerLength(len) + len);
+    write(b, text, len);
+    return b;
+  }
+
+  /** Appends the whole frame for {@code text}, whose UTF-8 form is {@code len} bytes, to {@code b}. */
+  static void write(ByteBuf b, String text, int len) {
     writeHeader(b, len);
     ByteBufUtil.reserveAndWriteUtf8(b, text, len);
-    return b;
   }
 
   /** The header length of a frame whose payload is {@code len} bytes. */

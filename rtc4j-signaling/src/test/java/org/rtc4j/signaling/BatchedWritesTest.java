@@ -195,20 +195,10 @@ class BatchedWritesTest {
       socket.setSoTimeout(20_000);
       OutputStream out = socket.getOutputStream();
       DataInputStream in = new DataInputStream(socket.getInputStream());
-      handshake(socket, "raw");
-      assertThat(readFrame(in).text()).contains("OPEN");
       // Malformed frames up to the limit: ERROR for each, then close 1008, then the server's FIN.
-      for (int i = 0; i < PeerConnection.MAX_MALFORMED; i++) {
-        out.write(maskedText("{not json"));
-      }
-      out.flush();
-      int errors = 0;
-      Frame f;
-      while ((f = readFrame(in)).opcode() == 1) {
-        assertThat(f.text()).contains("ERROR");
-        errors++;
-      }
-      assertThat(errors).isEqualTo(PeerConnection.MAX_MALFORMED);
+      CutOff c = cutOff(socket, "raw", "{not json");
+      Frame f = c.close();
+      assertThat(c.errors()).isEqualTo(PeerConnection.MAX_MALFORMED);
       assertThat(f.opcode()).as("close frame").isEqualTo(8);
       assertThat(((f.payload()[0] & 0xff) << 8) | (f.payload()[1] & 0xff)).isEqualTo(1008);
       assertThat(in.read()).as("FIN after the close frame").isEqualTo(-1);
@@ -237,23 +227,34 @@ class BatchedWritesTest {
         Socket socket = new Socket("127.0.0.1", server.port())) {
       socket.setSoTimeout(20_000);
       OutputStream out = socket.getOutputStream();
-      DataInputStream in = new DataInputStream(socket.getInputStream());
-      handshake(socket, "polite");
-      assertThat(readFrame(in).text()).contains("OPEN");
-      for (int i = 0; i < PeerConnection.MAX_MALFORMED; i++) {
-        out.write(maskedText("[1,"));
-      }
-      out.flush();
-      Frame f;
-      while ((f = readFrame(in)).opcode() == 1) {
-        assertThat(f.text()).contains("ERROR");
-      }
-      assertThat(f.opcode()).as("close frame").isEqualTo(8);
+      assertThat(cutOff(socket, "polite", "[1,").close().opcode()).as("close frame").isEqualTo(8);
       out.write(maskedClose(1000)); // our answer; the TCP side stays open
       out.flush();
       Wait.until(Duration.ofMillis(PeerConnection.CLOSE_LINGER_MILLIS - 500), "closed on our close frame, before the linger",
           () -> server.openConnections() == 0);
     }
+  }
+
+  /** What a raw client got for {@link PeerConnection#MAX_MALFORMED} malformed frames: the ERRORs counted, then the frame after them. */
+  record CutOff(int errors, Frame close) {}
+
+  /** Opens {@code socket} as {@code id}, sends {@code junk} until the server cuts it off, reads the ERRORs. */
+  static CutOff cutOff(Socket socket, String id, String junk) throws Exception {
+    OutputStream out = socket.getOutputStream();
+    DataInputStream in = new DataInputStream(socket.getInputStream());
+    handshake(socket, id);
+    assertThat(readFrame(in).text()).contains("OPEN");
+    for (int i = 0; i < PeerConnection.MAX_MALFORMED; i++) {
+      out.write(maskedText(junk));
+    }
+    out.flush();
+    int errors = 0;
+    Frame f;
+    while ((f = readFrame(in)).opcode() == 1) {
+      assertThat(f.text()).contains("ERROR");
+      errors++;
+    }
+    return new CutOff(errors, f);
   }
 
   /** A masked client close frame with {@code code}. */
