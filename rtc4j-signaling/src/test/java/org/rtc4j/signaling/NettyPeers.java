@@ -77,6 +77,10 @@ final class NettyPeers implements AutoCloseable {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            // Set here, before connecting: the connect listener below can run after OPEN has already
+            // arrived (it is queued on the loop when added after the connect completed), and a caller
+            // that waited for OPEN found no channel once (CI).
+            peer.channel = ch;
             ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
                 new WebSocketClientProtocolHandler(cfg), new SimpleChannelInboundHandler<TextWebSocketFrame>() {
                   @Override
