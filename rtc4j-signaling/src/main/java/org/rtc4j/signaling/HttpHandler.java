@@ -18,8 +18,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -343,25 +344,30 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req, Map<String, List<String>> params) {
-    String scheme = config.tls() ? "wss" : "ws";
-    String host = req.headers().get(HttpHeaderNames.HOST, "localhost");
-    WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
-        .maxFramePayloadLength(config.maxMessageBytes())
-        .allowExtensions(false) // no permessage-deflate: a compressed frame could inflate past the cap
-        .closeOnProtocolViolation(false) // PeerConnection.closeWith closes, lingering (no reset over unread input)
-        .build();
-    WebSocketServerHandshaker hs = new WebSocketServerHandshakerFactory(
-        scheme + "://" + host + config.webSocketPath(), null, decoder).newHandshaker(req);
-    if (hs == null) {
+    if (!"13".equals(req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+      // RFC 6455 is version 13 (what every browser and peerjs send); others get 426 naming it (§4.4)
       WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
       return;
     }
-    PeerConnection peer = new PeerConnection(server, hs, first(params, "key"), first(params, "id"),
+    String scheme = config.tls() ? "wss" : "ws";
+    String host = req.headers().get(HttpHeaderNames.HOST, "localhost");
+    PeerConnection peer = new PeerConnection(server, first(params, "key"), first(params, "id"),
         first(params, "token"), clientAddress(ctx, req));
+    SignalingServer.Scratch scratch = server.scratch();
+    int max = config.maxMessageBytes();
+    // Netty's handshake (accept key, response, encoder), with our frame decoder in place of its own:
+    // no frame object per message, and it hands whole messages (fragments joined) to the peer.
+    // No extensions are offered: a permessage-deflate frame could inflate past the size cap.
+    WebSocketServerHandshaker hs = new WebSocketServerHandshaker13(scheme + "://" + host + config.webSocketPath(), null,
+        WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(max).allowExtensions(false).build()) {
+      @Override
+      protected WebSocketFrameDecoder newWebsocketDecoder() {
+        return new WsFrameDecoder(max, peer, scratch::bytes);
+      }
+    };
     ctx.pipeline().replace(this, "peer", peer);
     hs.handshake(ctx.channel(), req).addListener((ChannelFutureListener) f -> {
       if (f.isSuccess()) {
-        f.channel().pipeline().addBefore("peer", "ws-aggregator", new WebSocketFrameAggregator(config.maxMessageBytes()));
         peer.handshakeDone();
       } else {
         f.channel().close();

@@ -1,20 +1,15 @@
 package org.rtc4j.signaling;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -39,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * relays wait in a FIFO until then, so a client's messages are relayed in the order it sent them
  * whatever order Redis answers in. With {@value #MAX_WAITING} waiting, reading pauses.
  */
-final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> implements PeerSink {
+final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerSink, WsFrameDecoder.Handler {
 
   private static final Logger log = LoggerFactory.getLogger(PeerConnection.class);
 
@@ -66,7 +61,6 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   private record Waiting(ClientMessage message, long nowNanos) {}
 
   private final SignalingServer server;
-  private final WebSocketServerHandshaker handshaker;
   private final String key;
   private final String id;
   private final String token;
@@ -100,10 +94,9 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
    */
   private final java.util.concurrent.atomic.AtomicLong handedOver = new java.util.concurrent.atomic.AtomicLong();
 
-  PeerConnection(SignalingServer server, WebSocketServerHandshaker handshaker, String key, String id, String token,
+  PeerConnection(SignalingServer server, String key, String id, String token,
       String remote) {
     this.server = server;
-    this.handshaker = handshaker;
     this.key = key;
     this.id = id;
     this.token = token;
@@ -190,59 +183,28 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
   }
 
   @Override
-  protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+  public void message(boolean isText, byte[] b, int len) {
     if (closing) {
-      closingBytes += frame.content().readableBytes();
-      if (frame instanceof CloseWebSocketFrame || closingBytes > CLOSE_LINGER_MAX_BYTES) {
-        ctx.close(); // the client answered our close frame (or sends too much meanwhile)
-      }
-      return; // anything else after our close frame is dropped
-    }
-    if (frame instanceof CloseWebSocketFrame close) {
-      writeBatch();
-      closing = true; // nothing may follow our close frame
-      handshaker.close(ctx.channel(), close.retain());
-      return;
-    }
-    if (frame instanceof PongWebSocketFrame) {
-      return;
-    }
-    long now = System.nanoTime();
-    if (frame instanceof PingWebSocketFrame) {
-      // A ping costs a token like any frame, and its pong is only written while the channel is
-      // writable: a client that pings and never reads must not grow our outbound buffer.
-      if (tenant != null && registered && !takeToken(now)) {
-        rateLimited(ctx);
-        return;
-      }
-      if (ctx.channel().isWritable()) {
-        writeBatch();
-        ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
-      } else {
-        server.stats().countDropped(SignalingStats.Drop.PONG_BACKLOGGED, 1);
-      }
-      return;
+      lingering(len);
+      return; // anything after our close frame is dropped
     }
     if (!registered && !(busy && tenant != null)) {
       return; // a frame before the handshake outcome is kept only while the registration is in flight
     }
+    long now = System.nanoTime();
     if (!takeToken(now)) {
-      rateLimited(ctx);
+      rateLimited();
       return;
     }
-    if (!(frame instanceof TextWebSocketFrame text)) {
-      malformed(ctx, "binary frames are not supported");
+    if (!isText) {
+      malformed("binary frames are not supported");
       return;
     }
-    ByteBuf content = text.content();
-    int len = content.readableBytes();
     SignalingServer.Scratch sc = server.scratch();
-    byte[] b = sc.bytes(len);
-    content.getBytes(content.readerIndex(), b, 0, len);
     int[] r = sc.ranges;
     ClientMessage m;
     if (sc.envelope.scan(b, len, r)) {
-      // the hot path: nothing allocated but the destination id and the pooled frame it gets
+      // the hot path: nothing allocated (the destination's String is reused, its frame built in the scratch)
       String type = ClientMessage.type(b, r[AsciiEnvelope.TYPE_START], r[AsciiEnvelope.TYPE_END]);
       if (type == ClientMessage.HEARTBEAT) {
         lastPingNanos = now;
@@ -259,11 +221,72 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
       try {
         m = ClientMessage.parse(server.mapper(), java.util.Arrays.copyOf(b, len));
       } catch (SignalingMessageException e) {
-        malformed(ctx, e.getMessage());
+        malformed(e.getMessage());
         return;
       }
     }
     handle(m, now);
+  }
+
+  @Override
+  public void ping(byte[] b, int len) {
+    if (closing) {
+      lingering(len);
+      return;
+    }
+    // A ping costs a token like any frame, and its pong is only written while the channel is
+    // writable: a client that pings and never reads must not grow our outbound buffer.
+    if (tenant != null && registered && !takeToken(System.nanoTime())) {
+      rateLimited();
+      return;
+    }
+    if (channel.isWritable()) {
+      writeBatch();
+      channel.writeAndFlush(new PongWebSocketFrame(Unpooled.wrappedBuffer(b, 0, len)), channel.voidPromise());
+    } else {
+      server.stats().countDropped(SignalingStats.Drop.PONG_BACKLOGGED, 1);
+    }
+  }
+
+  @Override
+  public void pong() {
+    // nothing to do: we never ping (liveness is the client's HEARTBEAT, as upstream)
+  }
+
+  @Override
+  public void closed(byte[] b, int len) {
+    if (closing) {
+      channel.close(); // the client answered our close frame
+      return;
+    }
+    writeBatch();
+    closing = true; // nothing may follow our close frame
+    // RFC 6455 §5.5.1: answer with a close frame (echoing the code), then close the TCP connection.
+    channel.writeAndFlush(new CloseWebSocketFrame(true, 0, Unpooled.wrappedBuffer(b, 0, len)))
+        .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+  }
+
+  @Override
+  public void violated(WebSocketCloseStatus status, String why) {
+    if (closing) {
+      channel.close(); // nothing more to say to a client that breaks the framing while we close
+      return;
+    }
+    boolean tooBig = status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
+    server.stats().countRejected(tooBig ? SignalingStats.Rejection.FRAME_TOO_LARGE : SignalingStats.Rejection.PROTOCOL_ERROR);
+    log.debug("peer {} from {} broke the WebSocket framing ({}): {}", id, remote, status.code(), why);
+    if (registered) {
+      leaveRegistry();
+    }
+    closeWith(new CloseWebSocketFrame(status));
+  }
+
+  /** While closing: input is read and dropped, within a budget. */
+  private void lingering(int len) {
+    closingBytes += len;
+    if (closingBytes > CLOSE_LINGER_MAX_BYTES) {
+      channel.close();
+    }
   }
 
   private static boolean isRelayed(String type) {
@@ -311,13 +334,13 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     return lastDst = new String(lastDstBytes, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
-  private void rateLimited(ChannelHandlerContext ctx) {
+  private void rateLimited() {
     leaveRegistry();
     server.stats().countRejected(SignalingStats.Rejection.RATE_LIMIT);
     log.debug("peer {} from {} exceeded {} frames/s; cut off", id, remote, tenant.messagesPerSecond());
     writeBatch();
-    ctx.write(new TextWebSocketFrame(ClientMessage.errorFrame(server.mapper(), ClientMessage.ERROR, MSG_RATE_LIMIT)),
-        ctx.voidPromise());
+    channel.write(new TextWebSocketFrame(ClientMessage.errorFrame(server.mapper(), ClientMessage.ERROR, MSG_RATE_LIMIT)),
+        channel.voidPromise());
     closeWith(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, MSG_RATE_LIMIT));
   }
 
@@ -372,7 +395,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
         close();
         return;
       }
-      malformed(null, "\"dst\" is missing");
+      malformed("\"dst\" is missing");
       return;
     }
     String frame = ClientMessage.relayFrame(server.mapper(), m.type(), id, m.dst(), m.payload());
@@ -426,7 +449,7 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
     });
   }
 
-  private void malformed(ChannelHandlerContext ctx, String reason) {
+  private void malformed(String reason) {
     server.stats().countDropped(SignalingStats.Drop.MALFORMED, 1);
     malformed++;
     log.debug("malformed frame from peer {} ({}): {}", id, remote, reason);
@@ -678,26 +701,6 @@ final class PeerConnection extends SimpleChannelInboundHandler<WebSocketFrame> i
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof TooLongFrameException || (cause instanceof CorruptedWebSocketFrameException c
-        && c.closeStatus() != null && c.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code())) {
-      server.stats().countRejected(SignalingStats.Rejection.FRAME_TOO_LARGE);
-      log.debug("peer {} from {} sent a frame over {} bytes; closed", id, remote, server.config().maxMessageBytes());
-      if (registered) {
-        leaveRegistry();
-      }
-      closeWith(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG));
-      return;
-    }
-    if (cause instanceof CorruptedWebSocketFrameException c) {
-      // A framing violation (unmasked frame, bad opcode, reserved bits...): the decoder discards the
-      // rest of the input; the client hears why, as with every close the server decides.
-      log.debug("peer {} from {} broke the WebSocket framing: {}", id, remote, cause.getMessage());
-      if (registered) {
-        leaveRegistry();
-      }
-      closeWith(new CloseWebSocketFrame(c.closeStatus() != null ? c.closeStatus() : WebSocketCloseStatus.PROTOCOL_ERROR));
-      return;
-    }
     log.debug("WebSocket error on peer {} from {}", id, remote, cause);
     ctx.close();
   }

@@ -1,0 +1,141 @@
+package org.rtc4j.signaling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.rtc4j.signaling.BatchedWritesTest.handshake;
+import static org.rtc4j.signaling.BatchedWritesTest.maskedClose;
+import static org.rtc4j.signaling.BatchedWritesTest.maskedText;
+import static org.rtc4j.signaling.BatchedWritesTest.readFrame;
+import static org.rtc4j.signaling.BatchedWritesTest.readHttpHead;
+
+import java.io.DataInputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.rtc4j.testkit.Wait;
+
+/**
+ * The server's WebSocket framing over real sockets (the decoder alone: {@link WsFrameDecoderTest}):
+ * fragmented messages are relayed whole, pings answered between fragments, a client's close frame
+ * echoed; a framing violation or text that is not UTF-8 closes that client with 1002 / 1007 and is
+ * counted, while the others go on.
+ */
+@Timeout(60)
+class WsFramingTest {
+
+  static SignalingServer start() throws Exception {
+    return SignalingServer.start(SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1).build());
+  }
+
+  /** A socket opened as {@code id}, its OPEN read. */
+  static Socket open(SignalingServer server, String id) throws Exception {
+    Socket s = new Socket("127.0.0.1", server.port());
+    s.setSoTimeout(20_000);
+    handshake(s, id);
+    assertThat(readFrame(new DataInputStream(s.getInputStream())).text()).contains("OPEN");
+    return s;
+  }
+
+  /** A masked client frame with any first byte (FIN, opcode) and a payload under 126 bytes. */
+  static byte[] masked(int b0, byte[] p) {
+    byte[] out = new byte[6 + p.length];
+    out[0] = (byte) b0;
+    out[1] = (byte) (0x80 | p.length);
+    byte[] mask = {0x5a, (byte) 0xc3, 0x17, (byte) 0x99};
+    System.arraycopy(mask, 0, out, 2, 4);
+    for (int i = 0; i < p.length; i++) {
+      out[6 + i] = (byte) (p[i] ^ mask[i & 3]);
+    }
+    return out;
+  }
+
+  static int code(BatchedWritesTest.Frame f) {
+    return ((f.payload()[0] & 0xff) << 8) | (f.payload()[1] & 0xff);
+  }
+
+  @Test
+  void aFragmentedOfferIsRelayedWholeAndAPingBetweenItsFragmentsIsAnswered() throws Exception {
+    try (SignalingServer server = start(); Socket alice = open(server, "alice"); Socket bob = open(server, "bob")) {
+      String offer = "{\"type\":\"OFFER\",\"dst\":\"bob\",\"payload\":{\"sdp\":\"v=0 é\"}}";
+      byte[] u = offer.getBytes(StandardCharsets.UTF_8);
+      int cut1 = offer.indexOf("é") + 1; // inside the two bytes of "é"
+      OutputStream out = alice.getOutputStream();
+      out.write(masked(0x01, Arrays.copyOfRange(u, 0, 10)));
+      out.write(masked(0x00, Arrays.copyOfRange(u, 10, cut1)));
+      out.write(masked(0x89, "are you there".getBytes(StandardCharsets.US_ASCII)));
+      out.write(masked(0x80, Arrays.copyOfRange(u, cut1, u.length)));
+      out.flush();
+      BatchedWritesTest.Frame pong = readFrame(new DataInputStream(alice.getInputStream()));
+      assertThat(pong.opcode()).isEqualTo(0xA);
+      assertThat(pong.text()).isEqualTo("are you there");
+      BatchedWritesTest.Frame got = readFrame(new DataInputStream(bob.getInputStream()));
+      assertThat(got.opcode()).isEqualTo(1);
+      assertThat(got.text()).contains("\"type\":\"OFFER\"", "\"src\":\"alice\"", "\"sdp\":\"v=0 é\"");
+    }
+  }
+
+  @Test
+  void aFramingViolationClosesThatClientWith1002AndTheOthersGoOn() throws Exception {
+    try (SignalingServer server = start(); Socket alice = open(server, "alice"); Socket bob = open(server, "bob")) {
+      OutputStream out = alice.getOutputStream();
+      out.write(new byte[] {(byte) 0x81, 0x02, 'h', 'i'}); // unmasked (RFC 6455 §5.1)
+      out.flush();
+      DataInputStream in = new DataInputStream(alice.getInputStream());
+      BatchedWritesTest.Frame close = readFrame(in);
+      assertThat(close.opcode()).isEqualTo(8);
+      assertThat(code(close)).isEqualTo(1002);
+      assertThat(in.read()).as("FIN after the close frame").isEqualTo(-1);
+      assertThat(server.stats().rejections(SignalingStats.Rejection.PROTOCOL_ERROR)).isEqualTo(1);
+      // the id is free again and the others are unaffected
+      try (Socket alice2 = open(server, "alice")) {
+        alice2.getOutputStream().write(maskedText("{\"type\":\"CANDIDATE\",\"dst\":\"bob\",\"payload\":1}"));
+        assertThat(readFrame(new DataInputStream(bob.getInputStream())).text()).contains("\"src\":\"alice\"");
+      }
+    }
+  }
+
+  @Test
+  void textThatIsNotUtf8ClosesWith1007() throws Exception {
+    try (SignalingServer server = start(); Socket alice = open(server, "alice")) {
+      byte[] p = "{\"type\":\"HEARTBEAT\",\"x\":\"ab\"}".getBytes(StandardCharsets.US_ASCII);
+      p[p.length - 4] = (byte) 0xC0; // C0 80: an overlong NUL, not UTF-8
+      p[p.length - 3] = (byte) 0x80;
+      alice.getOutputStream().write(masked(0x81, p));
+      BatchedWritesTest.Frame close = readFrame(new DataInputStream(alice.getInputStream()));
+      assertThat(close.opcode()).isEqualTo(8);
+      assertThat(code(close)).isEqualTo(1007);
+      assertThat(server.stats().rejections(SignalingStats.Rejection.PROTOCOL_ERROR)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aClientsCloseFrameIsEchoedAndTheConnectionClosed() throws Exception {
+    try (SignalingServer server = start(); Socket alice = open(server, "alice")) {
+      alice.getOutputStream().write(maskedClose(4001));
+      DataInputStream in = new DataInputStream(alice.getInputStream());
+      BatchedWritesTest.Frame close = readFrame(in);
+      assertThat(close.opcode()).isEqualTo(8);
+      assertThat(code(close)).isEqualTo(4001);
+      assertThat(in.read()).isEqualTo(-1);
+      Wait.until(Duration.ofSeconds(10), "the connection is gone", () -> server.openConnections() == 0);
+      assertThat(server.stats().rejections(SignalingStats.Rejection.PROTOCOL_ERROR)).isZero();
+    }
+  }
+
+  @Test
+  void aDraftVersionHandshakeIsAnswered426Naming13() throws Exception {
+    try (SignalingServer server = start(); Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(20_000);
+      String key = Base64.getEncoder().encodeToString(new byte[16]);
+      s.getOutputStream().write(("GET /peerjs?key=peerjs&id=old&token=t HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 8\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      String head = readHttpHead(s.getInputStream());
+      assertThat(head).startsWith("HTTP/1.1 426").containsIgnoringCase("sec-websocket-version: 13");
+    }
+  }
+}
