@@ -550,7 +550,14 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
   /** On the loop: {@code frame}'s readable bytes onto this iteration's batch ({@code frame} is not consumed). */
   private void append(ByteBuf frame) {
     int n = frame.readableBytes();
-    batchFor(n).writeBytes(frame, frame.readerIndex(), n);
+    ByteBuf b = batchFor(n);
+    if (frame.hasArray()) {
+      // from the array: copying buffer to buffer made two NIO views per frame (a JFR profile at
+      // 10,000 peers: all but 2 % of what the relay path still allocated)
+      b.writeBytes(frame.array(), frame.arrayOffset() + frame.readerIndex(), n);
+    } else {
+      b.writeBytes(frame, frame.readerIndex(), n);
+    }
   }
 
   /** On the loop: this iteration's batch with room for {@code n} more bytes (started, or written and restarted, as needed). */
