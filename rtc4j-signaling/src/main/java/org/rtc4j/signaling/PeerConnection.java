@@ -250,7 +250,10 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
 
   @Override
   public void pong() {
-    // nothing to do: we never ping (liveness is the client's HEARTBEAT, as upstream)
+    if (closing) {
+      lingering(0);
+    }
+    // otherwise nothing to do: we never ping (liveness is the client's HEARTBEAT, as upstream)
   }
 
   @Override
@@ -261,15 +264,19 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
     }
     writeBatch();
     closing = true; // nothing may follow our close frame
-    // RFC 6455 §5.5.1: answer with a close frame (echoing the code), then close the TCP connection.
+    // RFC 6455 §5.5.1: answer with a close frame (echoing the code), then close the TCP connection;
+    // bounded in time too, for a client that never reads our answer.
     channel.writeAndFlush(new CloseWebSocketFrame(true, 0, Unpooled.wrappedBuffer(b, 0, len)))
         .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+    lingerTimer = channel.eventLoop().schedule((Runnable) channel::close, CLOSE_LINGER_MILLIS,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   @Override
   public void violated(WebSocketCloseStatus status, String why) {
     if (closing) {
-      channel.close(); // nothing more to say to a client that breaks the framing while we close
+      // The decoder reads no more; the linger timer closes. Closing now, over unread input, could
+      // reset the connection and destroy the ERROR and close frame the client has not read yet.
       return;
     }
     boolean tooBig = status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
@@ -281,9 +288,9 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
     closeWith(new CloseWebSocketFrame(status));
   }
 
-  /** While closing: input is read and dropped, within a budget. */
+  /** While closing: input is read and dropped, within a budget (each frame counts its smallest header too). */
   private void lingering(int len) {
-    closingBytes += len;
+    closingBytes += len + 6;
     if (closingBytes > CLOSE_LINGER_MAX_BYTES) {
       channel.close();
     }
@@ -641,6 +648,11 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
 
   Channel channel() {
     return channel;
+  }
+
+  /** Relays waiting for an earlier registry call of this client; on the loop (tests). */
+  int waitingCount() {
+    return waiting == null ? 0 : waiting.size();
   }
 
   /** Bytes written to this client's channel and not yet handed to the kernel (tests). */

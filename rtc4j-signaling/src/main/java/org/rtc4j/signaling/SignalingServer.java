@@ -248,6 +248,16 @@ public final class SignalingServer implements AutoCloseable {
     return max;
   }
 
+  /** The connection of {@code id} on this node, if any (tests). */
+  java.util.Optional<PeerConnection> connectionOf(String id) {
+    for (PeerConnection c : connections) {
+      if (id.equals(c.id()) && c.channel() != null) {
+        return java.util.Optional.of(c);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** The event loop of the connection of {@code id} on this node, if any (tests). */
   java.util.Optional<io.netty.channel.EventLoop> loopOf(String id) {
     for (PeerConnection c : connections) {

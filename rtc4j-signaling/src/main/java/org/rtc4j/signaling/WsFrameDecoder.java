@@ -214,6 +214,7 @@ final class WsFrameDecoder extends ByteToMessageDecoder implements WebSocketFram
             return;
           }
           done = true;
+          partial = null;
           in.skipBytes(in.readableBytes());
           handler.closed(b, size);
         }
@@ -221,6 +222,19 @@ final class WsFrameDecoder extends ByteToMessageDecoder implements WebSocketFram
       }
     }
     in.skipBytes(in.readableBytes());
+  }
+
+  /**
+   * Not {@link ByteToMessageDecoder}'s: it asks for another read when autoRead is off and the read
+   * produced no message, assuming a decoder that waits for more bytes. This one hands everything
+   * to the handler and never produces a message, so that read would undo the handler's pause
+   * ({@link PeerConnection} stops reading while {@value PeerConnection#MAX_WAITING} relays wait for
+   * the registry; with the inherited method the queue grew to thousands in a review probe).
+   */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    discardSomeReadBytes();
+    ctx.fireChannelReadComplete();
   }
 
   /** What is wrong with the frame's first two bytes given the message in progress, or null. */

@@ -303,6 +303,23 @@ class BatchedWritesTest {
     return new Frame(b0 & 0x0f, p);
   }
 
+  /** A masked client text frame with a 16-bit length (payload of 126 to 65,535 bytes). */
+  static byte[] maskedLong(String text) {
+    byte[] p = text.getBytes(StandardCharsets.UTF_8);
+    byte[] mask = new byte[4];
+    ThreadLocalRandom.current().nextBytes(mask);
+    byte[] out = new byte[8 + p.length];
+    out[0] = (byte) 0x81;
+    out[1] = (byte) (0x80 | 126);
+    out[2] = (byte) (p.length >>> 8);
+    out[3] = (byte) p.length;
+    System.arraycopy(mask, 0, out, 4, 4);
+    for (int i = 0; i < p.length; i++) {
+      out[8 + i] = (byte) (p[i] ^ mask[i & 3]);
+    }
+    return out;
+  }
+
   /** A masked client text frame (payload under 126 bytes). */
   static byte[] maskedText(String text) {
     byte[] p = text.getBytes(StandardCharsets.UTF_8);

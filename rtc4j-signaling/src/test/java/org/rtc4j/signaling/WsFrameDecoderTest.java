@@ -266,6 +266,24 @@ class WsFrameDecoderTest {
   }
 
   @Test
+  void aChannelThatStoppedReadingIsNotAskedForAnotherRead() {
+    int[] reads = {0};
+    EmbeddedChannel ch = new EmbeddedChannel();
+    ch.config().setAutoRead(false);
+    ch.pipeline().addLast(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+      @Override
+      public void read(io.netty.channel.ChannelHandlerContext ctx) {
+        reads[0]++;
+        ctx.read();
+      }
+    }, new WsFrameDecoder(MAX, new Recorder(), n -> new byte[n]));
+    ch.writeInbound(Unpooled.wrappedBuffer(concat(text("a"), Arrays.copyOf(text("b"), 3))));
+    ch.pipeline().fireChannelReadComplete();
+    assertThat(reads[0]).as("reads asked for while autoRead is off").isZero();
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
   void aReadBufferIsReleasedWhateverHappens() {
     Recorder r = new Recorder();
     EmbeddedChannel ch = new EmbeddedChannel(new WsFrameDecoder(MAX, r, n -> new byte[n]));

@@ -126,6 +126,53 @@ class WsFramingTest {
     }
   }
 
+  /** Relays never answer: a stalled Redis. */
+  static final class StalledRegistry extends ForwardingRegistry {
+    @Override
+    public java.util.concurrent.CompletionStage<Delivery> relay(Tenant t, String src, String dst, String frame,
+        boolean queue, long now) {
+      return new java.util.concurrent.CompletableFuture<>();
+    }
+  }
+
+  @Test
+  void readingPausesWhileRelaysWaitForAStalledRegistry() throws Exception {
+    // The decoder hands every message on and never emits one: Netty's ByteToMessageDecoder would then
+    // ask for another read after each read, undoing the pause (the queue grew to 3,999 in a review probe).
+    SignalingConfig config = SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1)
+        .rateLimit(1_000_000, 1_000_000).build();
+    try (SignalingServer server = SignalingServer.start(config, new StalledRegistry());
+        Socket slow = open(server, "slow")) {
+      PeerConnection pc = server.connectionOf("slow").orElseThrow();
+      String pad = "x".repeat(900);
+      Thread writer = new Thread(() -> {
+        try {
+          OutputStream out = slow.getOutputStream();
+          for (int i = 0; i < 4000; i++) { // ~3.7 MB: blocks once the server stops reading, until the socket closes
+            out.write(BatchedWritesTest.maskedLong("{\"type\":\"CANDIDATE\",\"dst\":\"bob\",\"payload\":\"" + pad + i + "\"}"));
+          }
+        } catch (java.io.IOException closed) {
+          // the test is over
+        }
+      }, "stalled-writer");
+      writer.setDaemon(true);
+      writer.start();
+      java.util.function.IntSupplier waiting = () -> {
+        try {
+          return pc.channel().eventLoop().submit(pc::waitingCount).get();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      };
+      Wait.until(Duration.ofSeconds(10), "reading paused at MAX_WAITING",
+          () -> !pc.channel().config().isAutoRead() && waiting.getAsInt() >= PeerConnection.MAX_WAITING);
+      // what was already read when the pause came is still handed on (at most a read buffer); nothing more
+      Wait.during(Duration.ofMillis(1000), "the queue stays bounded",
+          () -> waiting.getAsInt() <= 4 * PeerConnection.MAX_WAITING);
+      assertThat(pc.channel().config().isAutoRead()).isFalse();
+    }
+  }
+
   @Test
   void aDraftVersionHandshakeIsAnswered426Naming13() throws Exception {
     try (SignalingServer server = start(); Socket s = new Socket("127.0.0.1", server.port())) {
