@@ -70,6 +70,7 @@ final class JitYield implements Runnable {
   @Override
   public void run() {
     try {
+      startAProcess();
       long[] samples = new long[(int) (WINDOW_MS / POLL_MS) + 1];
       int n = 0;
       while (true) {
@@ -90,6 +91,24 @@ final class JitYield implements Runnable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Runs {@code renice --version} once, at start-up. A JVM's first process loads and initializes
+   * classes, a CompletableFuture subclass among them; when that first happened at the warm moment,
+   * with the relay path compiled, code relying on those class hierarchies was deoptimized mid-load
+   * (compile logs: CompletableFuture methods made not entrant at the first renice).
+   */
+  private static void startAProcess() throws InterruptedException {
+    try {
+      Process p = new ProcessBuilder("renice", "--version").redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!p.waitFor(5, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    } catch (IOException e) {
+      log.debug("cannot run renice: {}", e.getMessage());
     }
   }
 
