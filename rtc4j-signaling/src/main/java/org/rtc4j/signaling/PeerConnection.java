@@ -252,8 +252,13 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
   public void pong() {
     if (closing) {
       lingering(0);
+      return;
     }
-    // otherwise nothing to do: we never ping (liveness is the client's HEARTBEAT, as upstream)
+    // Nothing to answer (we never ping; liveness is the client's HEARTBEAT, as upstream), but a pong
+    // costs a token like any frame: a client must not get unlimited frames by sending pongs.
+    if (tenant != null && registered && !takeToken(System.nanoTime())) {
+      rateLimited();
+    }
   }
 
   @Override

@@ -174,6 +174,26 @@ class WsFramingTest {
   }
 
   @Test
+  void pongsCostRateLimitTokensLikeAnyFrame() throws Exception {
+    SignalingConfig config = SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1).rateLimit(10, 20).build();
+    try (SignalingServer server = SignalingServer.start(config); Socket alice = open(server, "alice")) {
+      OutputStream out = alice.getOutputStream();
+      byte[] pong = masked(0x8A, new byte[0]);
+      for (int i = 0; i < 100; i++) {
+        out.write(pong);
+      }
+      out.flush();
+      DataInputStream in = new DataInputStream(alice.getInputStream());
+      BatchedWritesTest.Frame error = readFrame(in);
+      assertThat(error.text()).contains("Rate limit exceeded");
+      BatchedWritesTest.Frame close = readFrame(in);
+      assertThat(close.opcode()).isEqualTo(8);
+      assertThat(code(close)).isEqualTo(1008);
+      assertThat(server.stats().rejections(SignalingStats.Rejection.RATE_LIMIT)).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aDraftVersionHandshakeIsAnswered426Naming13() throws Exception {
     try (SignalingServer server = start(); Socket s = new Socket("127.0.0.1", server.port())) {
       s.setSoTimeout(20_000);
