@@ -13,7 +13,7 @@ public final class SignalingStats {
   /** Why a connection was refused or cut off. */
   public enum Rejection {
     MISSING_PARAMETERS, INVALID_KEY, ID_TAKEN, CONCURRENT_LIMIT, ORIGIN, RATE_LIMIT, FRAME_TOO_LARGE, TOO_MANY_ERRORS,
-    /** The client broke RFC 6455 framing (close 1002), or sent text that is not UTF-8 (1007). */
+    /** The client broke RFC 6455 framing (close 1002), sent text that is not UTF-8 (1007), or a message in too many fragments (1008). */
     PROTOCOL_ERROR,
     /** The registry's shared state (Redis) could not be reached in time: ERROR, socket closed. */
     REGISTRY_UNAVAILABLE

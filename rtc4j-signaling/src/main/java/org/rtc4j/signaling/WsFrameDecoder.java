@@ -47,6 +47,7 @@ import java.util.function.IntFunction;
  *       fragmented message or a new message inside one (§5.4), a length not in its minimal
  *       encoding (§5.2), a close frame with a one-byte body or a code not to be sent (§7.4);
  *   <li>1007: a text message or close reason that is not UTF-8 (§8.1);
+ *   <li>1008: a message in more than {@value #MAX_FRAGMENTS} fragments;
  *   <li>1009: a message over {@code maxMessageBytes}, decided from the frame header, before its
  *       payload is waited for.
  * </ul>
@@ -80,6 +81,12 @@ final class WsFrameDecoder extends ByteToMessageDecoder implements WebSocketFram
   static final int OPCODE_PING = 0x9;
   static final int OPCODE_PONG = 0xA;
 
+  /**
+   * Fragments one message may come in. Fragments cost no rate-limit token until the message is
+   * whole, so without a cap a client could keep one loop busy with empty fragments forever.
+   */
+  static final int MAX_FRAGMENTS = 1024;
+
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long HIGH = 0x8080808080808080L;
 
@@ -92,6 +99,7 @@ final class WsFrameDecoder extends ByteToMessageDecoder implements WebSocketFram
   private int partialLen;
   private boolean partialText;
   private boolean partialAscii;
+  private int fragments;
   /** A close frame or a violation was seen: everything after it is discarded. */
   private boolean done;
 
@@ -175,10 +183,15 @@ final class WsFrameDecoder extends ByteToMessageDecoder implements WebSocketFram
             partialLen = 0;
             partialText = opcode == OPCODE_TEXT;
             partialAscii = true;
+            fragments = 1;
             append(in, payload, size, mask);
           }
         }
         case OPCODE_CONTINUATION -> {
+          if (++fragments > MAX_FRAGMENTS) {
+            fail(in, WebSocketCloseStatus.POLICY_VIOLATION, "a message in more than " + MAX_FRAGMENTS + " fragments");
+            return;
+          }
           append(in, payload, size, mask);
           if (fin) {
             byte[] b = partial;

@@ -192,6 +192,21 @@ class WsFrameDecoderTest {
   }
 
   @Test
+  void aMessageInTooManyFragmentsFails1008() {
+    java.util.function.IntFunction<byte[]> fragmented = n -> {
+      ByteArrayOutputStream o = new ByteArrayOutputStream();
+      o.writeBytes(frame(0x01, new byte[] {'a'}, 3));
+      for (int i = 1; i < n - 1; i++) {
+        o.writeBytes(frame(0x00, new byte[0], 3)); // empty: they add nothing toward the size cap
+      }
+      o.writeBytes(frame(0x80, new byte[] {'b'}, 3));
+      return o.toByteArray();
+    };
+    assertThat(decode(fragmented.apply(WsFrameDecoder.MAX_FRAGMENTS))).containsExactly("text " + hex("ab"));
+    assertThat(decode(fragmented.apply(WsFrameDecoder.MAX_FRAGMENTS + 1))).containsExactly("violation 1008");
+  }
+
+  @Test
   void textThatIsNotUtf8Fails1007() {
     byte[][] bad = {{(byte) 0xC0, (byte) 0x80}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xF4, (byte) 0x90, 0, 0},
         {'a', (byte) 0xE2, (byte) 0x82}, {(byte) 0xFF}};
