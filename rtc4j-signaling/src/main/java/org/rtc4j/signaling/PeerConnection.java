@@ -185,7 +185,7 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
   @Override
   public void message(boolean isText, byte[] b, int len) {
     if (closing) {
-      lingering(len);
+      lingering(len + 6L);
       return; // anything after our close frame is dropped
     }
     if (!registered && !(busy && tenant != null)) {
@@ -231,12 +231,13 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
   @Override
   public void ping(byte[] b, int len) {
     if (closing) {
-      lingering(len);
+      lingering(len + 6L);
       return;
     }
-    // A ping costs a token like any frame, and its pong is only written while the channel is
-    // writable: a client that pings and never reads must not grow our outbound buffer.
-    if (tenant != null && registered && !takeToken(System.nanoTime())) {
+    // A ping costs a token like any frame (also while the registration is in flight, as a message
+    // does), and its pong is only written while the channel is writable: a client that pings and
+    // never reads must not grow our outbound buffer.
+    if (tenant != null && (registered || busy) && !takeToken(System.nanoTime())) {
       rateLimited();
       return;
     }
@@ -251,12 +252,12 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
   @Override
   public void pong() {
     if (closing) {
-      lingering(0);
+      lingering(6);
       return;
     }
     // Nothing to answer (we never ping; liveness is the client's HEARTBEAT, as upstream), but a pong
     // costs a token like any frame: a client must not get unlimited frames by sending pongs.
-    if (tenant != null && registered && !takeToken(System.nanoTime())) {
+    if (tenant != null && (registered || busy) && !takeToken(System.nanoTime())) {
       rateLimited();
     }
   }
@@ -293,9 +294,16 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
     closeWith(new CloseWebSocketFrame(status));
   }
 
-  /** While closing: input is read and dropped, within a budget (each frame counts its smallest header too). */
-  private void lingering(int len) {
-    closingBytes += len + 6;
+  @Override
+  public void discarded(int bytes) {
+    if (closing) {
+      lingering(bytes); // after a violation the budget still holds (the decoder reads no more frames)
+    }
+  }
+
+  /** While closing: input is read and dropped, within a budget (a frame counts its smallest header, 6 bytes, too). */
+  private void lingering(long bytes) {
+    closingBytes += bytes;
     if (closingBytes > CLOSE_LINGER_MAX_BYTES) {
       channel.close();
     }

@@ -157,7 +157,11 @@ public final class SignalingServer implements AutoCloseable {
     int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
     this.transport = epoll ? "epoll" : "nio";
     this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("rtc4j-signaling", true), io);
-    group.next().submit(SignalingServer::warmAllocator).syncUninterruptibly(); // class initialization is global: one loop does
+    try {
+      group.next().submit(SignalingServer::warmAllocator).syncUninterruptibly(); // class initialization is global: one loop does
+    } catch (RuntimeException | OutOfMemoryError e) {
+      log.warn("allocator warm-up failed (the server starts anyway): {}", e.toString()); // only a start-up aid
+    }
     Class<? extends ServerChannel> channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     SslContext sslContext = ssl;
     ServerBootstrap b = new ServerBootstrap()

@@ -72,6 +72,9 @@ final class WsFrameDecoder extends ByteToMessageDecoder implements WebSocketFram
 
     /** A framing violation: the connection must fail with {@code status}; {@code why} is for logs. */
     void violated(WebSocketCloseStatus status, String why);
+
+    /** Bytes read after a violation or the client's close frame, dropped undecoded. */
+    void discarded(int bytes);
   }
 
   static final int OPCODE_CONTINUATION = 0x0;
@@ -228,13 +231,22 @@ final class WsFrameDecoder extends ByteToMessageDecoder implements WebSocketFram
           }
           done = true;
           partial = null;
-          in.skipBytes(in.readableBytes());
           handler.closed(b, size);
+          discard(in);
         }
         default -> throw new IllegalStateException("opcode " + opcode); // headerViolation let it through
       }
     }
-    in.skipBytes(in.readableBytes());
+    discard(in);
+  }
+
+  /** Drops what is left of {@code in} (the decoder is done) and says how much. */
+  private void discard(ByteBuf in) {
+    int n = in.readableBytes();
+    if (n > 0) {
+      in.skipBytes(n);
+      handler.discarded(n);
+    }
   }
 
   /**
@@ -299,8 +311,8 @@ final class WsFrameDecoder extends ByteToMessageDecoder implements WebSocketFram
   private void fail(ByteBuf in, WebSocketCloseStatus status, String why) {
     done = true;
     partial = null;
-    in.skipBytes(in.readableBytes());
     handler.violated(status, why);
+    discard(in);
   }
 
   /**

@@ -155,6 +155,11 @@ class WsFrameDecoderFuzzTest {
       }
 
       @Override
+      public void discarded(int bytes) {
+        assertThat(bytes).isPositive();
+      }
+
+      @Override
       public void violated(WebSocketCloseStatus status, String why) {
         String what = why.contains("close") ? "close" : why.contains("text") ? "text" : "frame";
         events.add("violation " + status.code() + " " + what);

@@ -26,6 +26,12 @@ class WsFrameDecoderTest {
   /** Records what the decoder hands on, one line per event. */
   static final class Recorder implements WsFrameDecoder.Handler {
     final List<String> events = new ArrayList<>();
+    long discarded;
+
+    @Override
+    public void discarded(int bytes) {
+      discarded += bytes;
+    }
 
     @Override
     public void message(boolean text, byte[] b, int len) {
@@ -204,6 +210,36 @@ class WsFrameDecoderTest {
     };
     assertThat(decode(fragmented.apply(WsFrameDecoder.MAX_FRAGMENTS))).containsExactly("text " + hex("ab"));
     assertThat(decode(fragmented.apply(WsFrameDecoder.MAX_FRAGMENTS + 1))).containsExactly("violation 1008");
+  }
+
+  @Test
+  void theFragmentCapCountsEachMessageAfresh() {
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    for (int m = 0; m < 2; m++) {
+      o.writeBytes(frame(0x01, new byte[] {'a'}, 3));
+      for (int i = 0; i < 600; i++) {
+        o.writeBytes(frame(0x00, new byte[0], 3));
+      }
+      o.writeBytes(frame(0x80, new byte[] {'b'}, 3));
+    }
+    assertThat(decode(o.toByteArray())).containsExactly("text " + hex("ab"), "text " + hex("ab"));
+  }
+
+  @Test
+  void whatFollowsAViolationOrACloseFrameIsReportedAsDiscarded() {
+    byte[] unmasked = {(byte) 0x81, 0x01, 'x'};
+    for (byte[] end : new byte[][] {unmasked, frame(0x88, new byte[0], 5)}) {
+      Recorder r = new Recorder();
+      EmbeddedChannel ch = new EmbeddedChannel(new WsFrameDecoder(MAX, r, n -> new byte[n]));
+      byte[] tail = text("12345");
+      ch.writeInbound(Unpooled.wrappedBuffer(concat(text("a"), end, tail)));
+      ch.writeInbound(Unpooled.wrappedBuffer(new byte[1000]));
+      assertThat(r.events).hasSize(2);
+      // a violating frame is dropped itself, a close frame is read; everything after them is dropped
+      int dropped = (end == unmasked ? end.length : 0) + tail.length + 1000;
+      assertThat(r.discarded).as("every byte not decoded").isEqualTo(dropped);
+      ch.finishAndReleaseAll();
+    }
   }
 
   @Test

@@ -194,6 +194,68 @@ class WsFramingTest {
   }
 
   @Test
+  void aClientThatKeepsSendingAfterAViolationIsClosedAtTheLingerBudget() throws Exception {
+    // After a violation the decoder reads no more frames; what it drops still counts against the
+    // 1 MiB budget, so the socket closes once that is passed, not only when the 2 s linger ends.
+    try (SignalingServer server = start(); Socket alice = open(server, "alice")) {
+      OutputStream out = alice.getOutputStream();
+      out.write(new byte[] {(byte) 0xC1, (byte) 0x80, 0, 0, 0, 0}); // RSV1 set: 1002
+      BatchedWritesTest.Frame close = readFrame(new DataInputStream(alice.getInputStream()));
+      assertThat(code(close)).isEqualTo(1002);
+      long t0 = System.nanoTime();
+      Thread writer = new Thread(() -> {
+        byte[] junk = new byte[64 * 1024];
+        try {
+          for (int i = 0; i < 64; i++) { // 4 MiB, far past the budget
+            out.write(junk);
+          }
+        } catch (java.io.IOException closed) {
+          // the server closed the socket: that is the point
+        }
+      }, "junk-writer");
+      writer.setDaemon(true);
+      writer.start();
+      Wait.until(Duration.ofMillis(PeerConnection.CLOSE_LINGER_MILLIS - 500), "closed at the budget, before the linger",
+          () -> server.openConnections() == 0);
+      assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(PeerConnection.CLOSE_LINGER_MILLIS);
+    }
+  }
+
+  /** Registrations that wait until {@code go} completes. */
+  static final class HeldRegistry extends ForwardingRegistry {
+    final java.util.concurrent.CompletableFuture<Void> go = new java.util.concurrent.CompletableFuture<>();
+
+    @Override
+    public java.util.concurrent.CompletionStage<Registration> register(Tenant t, String id, String token, PeerSink sink,
+        String greeting, long now) {
+      return go.thenCompose(v -> super.register(t, id, token, sink, greeting, now));
+    }
+  }
+
+  @Test
+  void pongsCostTokensWhileTheRegistrationIsInFlightToo() throws Exception {
+    SignalingConfig config = SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1).rateLimit(10, 20).build();
+    HeldRegistry registry = new HeldRegistry();
+    try (SignalingServer server = SignalingServer.start(config, registry);
+        Socket alice = new Socket("127.0.0.1", server.port())) {
+      alice.setSoTimeout(20_000);
+      handshake(alice, "alice"); // no OPEN: the registration is held
+      OutputStream out = alice.getOutputStream();
+      byte[] pong = masked(0x8A, new byte[0]);
+      for (int i = 0; i < 100; i++) {
+        out.write(pong);
+      }
+      out.flush();
+      DataInputStream in = new DataInputStream(alice.getInputStream());
+      assertThat(readFrame(in).text()).contains("Rate limit exceeded");
+      assertThat(code(readFrame(in))).isEqualTo(1008);
+      registry.go.complete(null);
+      Wait.until(Duration.ofSeconds(10), "the held registration undone", () -> !server.registry().isRegistered(
+          server.config().tenant("peerjs").orElseThrow(), "alice"));
+    }
+  }
+
+  @Test
   void aDraftVersionHandshakeIsAnswered426Naming13() throws Exception {
     try (SignalingServer server = start(); Socket s = new Socket("127.0.0.1", server.port())) {
       s.setSoTimeout(20_000);
