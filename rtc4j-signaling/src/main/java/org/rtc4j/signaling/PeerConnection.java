@@ -56,6 +56,8 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
   static final long CLOSE_LINGER_MILLIS = 2000;
   /** What a closing session may still send us (read and dropped) before it is closed at once. */
   static final long CLOSE_LINGER_MAX_BYTES = 1 << 20;
+  /** The smallest header of a client frame: two bytes and the 4-byte masking key (RFC 6455 §5.2). */
+  private static final int MIN_FRAME_HEADER = 6;
 
   /** A relay waiting for this client's previous registry call to complete. */
   private record Waiting(ClientMessage message, long nowNanos) {}
@@ -185,7 +187,7 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
   @Override
   public void message(boolean isText, byte[] b, int len) {
     if (closing) {
-      lingering(len + 6L);
+      lingering(len + MIN_FRAME_HEADER);
       return; // anything after our close frame is dropped
     }
     if (!registered && !(busy && tenant != null)) {
@@ -230,17 +232,11 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
 
   @Override
   public void ping(byte[] b, int len) {
-    if (closing) {
-      lingering(len + 6L);
+    if (!controlFrameAdmitted(len)) {
       return;
     }
-    // A ping costs a token like any frame (also while the registration is in flight, as a message
-    // does), and its pong is only written while the channel is writable: a client that pings and
-    // never reads must not grow our outbound buffer.
-    if (tenant != null && (registered || busy) && !takeToken(System.nanoTime())) {
-      rateLimited();
-      return;
-    }
+    // The pong is only written while the channel is writable: a client that pings and never reads
+    // must not grow our outbound buffer.
     if (channel.isWritable()) {
       writeBatch();
       channel.writeAndFlush(new PongWebSocketFrame(Unpooled.wrappedBuffer(b, 0, len)), channel.voidPromise());
@@ -251,15 +247,26 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
 
   @Override
   public void pong() {
+    // Nothing to answer (we never ping; liveness is the client's HEARTBEAT, as upstream); it is only
+    // charged, so that a client gets no unlimited frames by sending pongs.
+    controlFrameAdmitted(0);
+  }
+
+  /**
+   * Whether a ping or pong with {@code len} payload bytes is to be handled: not while closing (then
+   * it counts against the linger budget), and it costs a token like any frame, also while the
+   * registration is in flight, as a message does (out of tokens: the client is cut off).
+   */
+  private boolean controlFrameAdmitted(int len) {
     if (closing) {
-      lingering(6);
-      return;
+      lingering(len + MIN_FRAME_HEADER);
+      return false;
     }
-    // Nothing to answer (we never ping; liveness is the client's HEARTBEAT, as upstream), but a pong
-    // costs a token like any frame: a client must not get unlimited frames by sending pongs.
     if (tenant != null && (registered || busy) && !takeToken(System.nanoTime())) {
       rateLimited();
+      return false;
     }
+    return true;
   }
 
   @Override
@@ -274,8 +281,7 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
     // bounded in time too, for a client that never reads our answer.
     channel.writeAndFlush(new CloseWebSocketFrame(true, 0, Unpooled.wrappedBuffer(b, 0, len)))
         .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
-    lingerTimer = channel.eventLoop().schedule((Runnable) channel::close, CLOSE_LINGER_MILLIS,
-        java.util.concurrent.TimeUnit.MILLISECONDS);
+    startLingerTimer();
   }
 
   @Override
@@ -301,7 +307,13 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
     }
   }
 
-  /** While closing: input is read and dropped, within a budget (a frame counts its smallest header, 6 bytes, too). */
+  /** Closes the channel after {@value #CLOSE_LINGER_MILLIS} ms, whatever the client does. */
+  private void startLingerTimer() {
+    lingerTimer = channel.eventLoop().schedule((Runnable) channel::close, CLOSE_LINGER_MILLIS,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** While closing: input is read and dropped, within a budget (a frame counts its smallest header too). */
   private void lingering(long bytes) {
     closingBytes += bytes;
     if (closingBytes > CLOSE_LINGER_MAX_BYTES) {
@@ -643,7 +655,7 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
         ch.close();
       }
     });
-    lingerTimer = ch.eventLoop().schedule((Runnable) ch::close, CLOSE_LINGER_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    startLingerTimer();
   }
 
   /** On the loop: drops an unwritten batch (the channel is gone). */

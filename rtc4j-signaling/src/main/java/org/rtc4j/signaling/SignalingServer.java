@@ -204,10 +204,11 @@ public final class SignalingServer implements AutoCloseable {
 
   /**
    * Runs the buffer allocator through the size ranges this server uses (up to the 64 KiB batch and
-   * read buffers), on a loop thread, before any client comes. Under load the first such allocation (read buffers grow with the load)
-   * came mid-run: compiled allocator code hit a path it had never seen, and the class initialization
-   * behind it deoptimized ~50 methods of the relay path at once (compile logs at 1,000 peers, ~17 s
-   * in: p99 of 40-100 ms in that step). Run here, those paths are part of the profile from the start.
+   * read buffers), on a loop thread, before any client comes. A slow path of Netty's adaptive
+   * allocator initializes classes on first use (among them a new {@code WeakHashMap} subclass);
+   * when that first use came under load, compiled relay code that relied on the old class hierarchy
+   * was deoptimized at once (compile logs at 1,000 peers, ~17 s in). Here it happens before anything
+   * is compiled. (Branches the allocator first takes later still deoptimize; BENCHMARKS.md.)
    */
   static void warmAllocator() {
     io.netty.buffer.ByteBufAllocator a = io.netty.buffer.ByteBufAllocator.DEFAULT;

@@ -203,7 +203,7 @@ class BatchedWritesTest {
       Frame f = c.close();
       assertThat(c.errors()).isEqualTo(PeerConnection.MAX_MALFORMED);
       assertThat(f.opcode()).as("close frame").isEqualTo(8);
-      assertThat(((f.payload()[0] & 0xff) << 8) | (f.payload()[1] & 0xff)).isEqualTo(1008);
+      assertThat(f.closeCode()).isEqualTo(1008);
       assertThat(in.read()).as("FIN after the close frame").isEqualTo(-1);
       // The server half-closed and lingers: what we still send is read and dropped, not answered
       // with a reset (a socket closed at once resets the connection at the first bytes that reach it).
@@ -271,6 +271,11 @@ class BatchedWritesTest {
   record Frame(int opcode, byte[] payload) {
     String text() {
       return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    /** The status code of a close frame (its first two payload bytes). */
+    int closeCode() {
+      return ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
     }
   }
 

@@ -53,8 +53,11 @@ class WsFramingTest {
     return out;
   }
 
-  static int code(BatchedWritesTest.Frame f) {
-    return ((f.payload()[0] & 0xff) << 8) | (f.payload()[1] & 0xff);
+  /** Reads the next frame from the server: a close frame with {@code code}. */
+  static void assertClose(DataInputStream in, int code) throws Exception {
+    BatchedWritesTest.Frame close = readFrame(in);
+    assertThat(close.opcode()).isEqualTo(8);
+    assertThat(close.closeCode()).isEqualTo(code);
   }
 
   @Test
@@ -85,9 +88,7 @@ class WsFramingTest {
       out.write(new byte[] {(byte) 0x81, 0x02, 'h', 'i'}); // unmasked (RFC 6455 §5.1)
       out.flush();
       DataInputStream in = new DataInputStream(alice.getInputStream());
-      BatchedWritesTest.Frame close = readFrame(in);
-      assertThat(close.opcode()).isEqualTo(8);
-      assertThat(code(close)).isEqualTo(1002);
+      assertClose(in, 1002);
       assertThat(in.read()).as("FIN after the close frame").isEqualTo(-1);
       assertThat(server.stats().rejections(SignalingStats.Rejection.PROTOCOL_ERROR)).isEqualTo(1);
       // the id is free again and the others are unaffected
@@ -105,9 +106,7 @@ class WsFramingTest {
       p[p.length - 4] = (byte) 0xC0; // C0 80: an overlong NUL, not UTF-8
       p[p.length - 3] = (byte) 0x80;
       alice.getOutputStream().write(masked(0x81, p));
-      BatchedWritesTest.Frame close = readFrame(new DataInputStream(alice.getInputStream()));
-      assertThat(close.opcode()).isEqualTo(8);
-      assertThat(code(close)).isEqualTo(1007);
+      assertClose(new DataInputStream(alice.getInputStream()), 1007);
       assertThat(server.stats().rejections(SignalingStats.Rejection.PROTOCOL_ERROR)).isEqualTo(1);
     }
   }
@@ -117,9 +116,7 @@ class WsFramingTest {
     try (SignalingServer server = start(); Socket alice = open(server, "alice")) {
       alice.getOutputStream().write(maskedClose(4001));
       DataInputStream in = new DataInputStream(alice.getInputStream());
-      BatchedWritesTest.Frame close = readFrame(in);
-      assertThat(close.opcode()).isEqualTo(8);
-      assertThat(code(close)).isEqualTo(4001);
+      assertClose(in, 4001);
       assertThat(in.read()).isEqualTo(-1);
       Wait.until(Duration.ofSeconds(10), "the connection is gone", () -> server.openConnections() == 0);
       assertThat(server.stats().rejections(SignalingStats.Rejection.PROTOCOL_ERROR)).isZero();
@@ -186,9 +183,7 @@ class WsFramingTest {
       DataInputStream in = new DataInputStream(alice.getInputStream());
       BatchedWritesTest.Frame error = readFrame(in);
       assertThat(error.text()).contains("Rate limit exceeded");
-      BatchedWritesTest.Frame close = readFrame(in);
-      assertThat(close.opcode()).isEqualTo(8);
-      assertThat(code(close)).isEqualTo(1008);
+      assertClose(in, 1008);
       assertThat(server.stats().rejections(SignalingStats.Rejection.RATE_LIMIT)).isEqualTo(1);
     }
   }
@@ -201,7 +196,7 @@ class WsFramingTest {
       OutputStream out = alice.getOutputStream();
       out.write(new byte[] {(byte) 0xC1, (byte) 0x80, 0, 0, 0, 0}); // RSV1 set: 1002
       BatchedWritesTest.Frame close = readFrame(new DataInputStream(alice.getInputStream()));
-      assertThat(code(close)).isEqualTo(1002);
+      assertThat(close.closeCode()).isEqualTo(1002);
       long t0 = System.nanoTime();
       Thread writer = new Thread(() -> {
         byte[] junk = new byte[64 * 1024];
@@ -248,7 +243,7 @@ class WsFramingTest {
       out.flush();
       DataInputStream in = new DataInputStream(alice.getInputStream());
       assertThat(readFrame(in).text()).contains("Rate limit exceeded");
-      assertThat(code(readFrame(in))).isEqualTo(1008);
+      assertThat(readFrame(in).closeCode()).isEqualTo(1008);
       registry.go.complete(null);
       Wait.until(Duration.ofSeconds(10), "the held registration undone", () -> !server.registry().isRegistered(
           server.config().tenant("peerjs").orElseThrow(), "alice"));
