@@ -216,6 +216,86 @@ class WsFramingTest {
     }
   }
 
+  @Test
+  void emptyFramesWhileLingeringCountTheirHeaderAgainstTheBudget() throws Exception {
+    // After the server's close frame, what the client sends is read and dropped within a 1 MiB
+    // budget. A frame costs its payload plus its smallest header (6 bytes), so empty frames, text or
+    // pong, cannot keep the loop reading until the 2 s linger ends; here 1.2 MB of them pass the budget.
+    SignalingConfig config = SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1).rateLimit(10, 20).build();
+    try (SignalingServer server = SignalingServer.start(config); Socket alice = open(server, "alice")) {
+      OutputStream out = alice.getOutputStream();
+      byte[] heartbeat = maskedText("{\"type\":\"HEARTBEAT\"}");
+      for (int i = 0; i < 30; i++) {
+        out.write(heartbeat);
+      }
+      out.flush();
+      DataInputStream in = new DataInputStream(alice.getInputStream());
+      assertThat(readFrame(in).text()).contains("Rate limit exceeded");
+      assertClose(in, 1008);
+      byte[] text = masked(0x81, new byte[0]);
+      byte[] pong = masked(0x8A, new byte[0]);
+      byte[] empties = new byte[200_000 * 6];
+      for (int i = 0; i < 200_000; i++) {
+        System.arraycopy(i % 2 == 0 ? text : pong, 0, empties, i * 6, 6);
+      }
+      long t0 = System.nanoTime();
+      Thread writer = new Thread(() -> {
+        try {
+          out.write(empties);
+          out.flush();
+        } catch (java.io.IOException closed) {
+          // the server closed the socket: that is the point
+        }
+      }, "empty-frames");
+      writer.setDaemon(true);
+      writer.start();
+      Wait.until(Duration.ofMillis(PeerConnection.CLOSE_LINGER_MILLIS - 500), "closed at the budget, before the linger",
+          () -> server.openConnections() == 0);
+      assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(PeerConnection.CLOSE_LINGER_MILLIS);
+    }
+  }
+
+  @Test
+  void aClientsCloseFrameWhoseEchoCannotBeWrittenIsClosedAtTheLinger() throws Exception {
+    // The echo of a client's close frame closes the connection once written. A client that stopped
+    // reading never lets it be written (it queues behind relays the socket cannot take): the linger
+    // timer closes the connection instead.
+    SignalingConfig config = SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1)
+        .rateLimit(1_000_000, 1_000_000).build();
+    try (SignalingServer server = SignalingServer.start(config);
+        Socket alice = new Socket();
+        NettyPeers net = new NettyPeers(1, (peer, text, at) -> { })) {
+      alice.setReceiveBufferSize(4096);
+      alice.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+      alice.setSoTimeout(20_000);
+      handshake(alice, "alice");
+      assertThat(readFrame(new DataInputStream(alice.getInputStream())).text()).contains("OPEN");
+      NettyPeers.Peer bob = net.connect(java.net.URI.create("ws://127.0.0.1:" + server.port()
+          + "/peerjs?key=peerjs&token=t&id=bob"), "bob");
+      assertThat(bob.first.get(20, java.util.concurrent.TimeUnit.SECONDS)).contains("OPEN");
+      char[] big = new char[30 * 1024];
+      Arrays.fill(big, 'x');
+      String frame = "{\"type\":\"CANDIDATE\",\"dst\":\"alice\",\"payload\":\"" + new String(big) + "\"}";
+      PeerConnection conn = server.connectionOf("alice").orElseThrow();
+      // alice reads nothing more: relays fill her socket, then wait in the server
+      for (int i = 0; i < 400 && conn.pendingOutboundBytes() == 0; i++) {
+        bob.send(frame);
+        long handled = i + 1;
+        Wait.until(Duration.ofSeconds(10), "bob's frame handled", () -> server.stats().relayed()
+            + server.stats().drops(SignalingStats.Drop.BACKLOGGED) >= handled);
+      }
+      Wait.until(Duration.ofSeconds(10), "relays wait for alice's socket", () -> conn.pendingOutboundBytes() > 0);
+      long t0 = System.nanoTime();
+      alice.getOutputStream().write(maskedClose(1000));
+      alice.getOutputStream().flush();
+      Wait.until(Duration.ofMillis(PeerConnection.CLOSE_LINGER_MILLIS + 5000), "closed by the linger timer",
+          () -> server.connectionOf("alice").isEmpty());
+      assertThat((System.nanoTime() - t0) / 1_000_000).as("the echo never went out; the timer closed")
+          .isGreaterThanOrEqualTo(PeerConnection.CLOSE_LINGER_MILLIS - 100);
+      assertThat(server.connectionOf("bob")).as("bob unaffected").isPresent();
+    }
+  }
+
   /** Registrations that wait until {@code go} completes. */
   static final class HeldRegistry extends ForwardingRegistry {
     final java.util.concurrent.CompletableFuture<Void> go = new java.util.concurrent.CompletableFuture<>();
