@@ -12,7 +12,8 @@
 # p99 <= $P99_BOUND_MS; the sweep stops at the first failing step; capacity = highest passing rate.
 # Repeated $REPEATS times; one summary table (median [min-max]) and the rtc4j/peerjs-server ratios.
 # The generator never spins (it sleeps >= 100 us between wake-ups) and its heap is pre-touched; each
-# STEP line shows gen_cpu_s, gen_lag_max_ms and gen_gc_ms, so a step it could not drive shows up.
+# STEP line shows gen_cpu_s, gen_lag_max_ms, gen_lag_p99_ms (its own send lag at the 99th percentile,
+# already inside p99_ms) and gen_gc_ms, so a step it could not drive shows up.
 #
 #   scripts/signaling-bench.sh                                  # defaults: ~5 min on a quiet machine
 #   PEERS_LIST=1000 REPEATS=1 scripts/signaling-bench.sh        # a quick look

@@ -170,6 +170,26 @@ public final class SignalingSweep implements Callable<Integer> {
     long lateAfterReport;
     /** Longest delay between a burst's scheduled time and the end of the write that sent it. */
     long maxLagNanos;
+    /** That delay for every burst of the step (each frame of a burst has its burst's). */
+    long[] lags = new long[1024];
+    int nLags;
+
+    void recordLag(long lag) {
+      if (nLags == lags.length) {
+        lags = Arrays.copyOf(lags, lags.length * 2);
+      }
+      lags[nLags++] = lag;
+      maxLagNanos = Math.max(maxLagNanos, lag);
+    }
+
+    /** The generator's own share of the latency percentile {@code q}: its send lag at that rank, in ms. */
+    double lagPct(double q) {
+      if (nLags == 0) {
+        return Double.NaN;
+      }
+      Arrays.sort(lags, 0, nLags);
+      return lags[(int) Math.max(0, Math.ceil(q * nLags) - 1)] / 1e6;
+    }
 
     Step(long rate, long startNanos, int expected) {
       this.rate = rate;
@@ -313,6 +333,7 @@ public final class SignalingSweep implements Callable<Integer> {
         long b = 0;
         long now = stepStart;
         while (b < bursts) {
+          long firstDue = b;
           now = System.nanoTime();
           long due = Math.min(bursts, (now - stepStart) / burstInterval + 1);
           for (; b < due; b++) {
@@ -344,9 +365,9 @@ public final class SignalingSweep implements Callable<Integer> {
           }
           flushDirty();
           long sent = System.nanoTime();
-          if (b > 0) {
-            // how late the last burst went out: the generator's own lag, charged to latency anyway
-            st.maxLagNanos = Math.max(st.maxLagNanos, sent - (stepStart + (b - 1) * burstInterval));
+          // how late each burst went out: the generator's own lag, charged to latency anyway
+          for (long k = firstDue; k < b; k++) {
+            st.recordLag(sent - (stepStart + k * burstInterval));
           }
           selector.selectNow();
           processSelected(System.nanoTime(), st);
@@ -376,6 +397,7 @@ public final class SignalingSweep implements Callable<Integer> {
         long genGcMs = gcMillis() - genGc0;
         if (warm) {
           st.lat = null;
+          st.lags = null;
           continue;
         }
         Arrays.sort(st.lat, 0, st.nLat);
@@ -389,12 +411,12 @@ public final class SignalingSweep implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "STEP server=%s peers=%d target=%d sent=%d received=%d achieved=%.0f "
                 + "p50_ms=%s p99_ms=%s p999_ms=%s lost=%d gen_dropped=%d errors=%d server_cpu_s=%s "
                 + "server_cpu_ms_per_1k=%s relayed_in_window=%d relayed_per_server_cpu_s=%s gen_cpu_s=%.2f gen_lag_max_ms=%.2f "
-                + "gen_gc_ms=%d ok=%b%n",
+                + "gen_lag_p99_ms=%.2f gen_gc_ms=%d ok=%b%n",
             label, peers, rate, st.sent, st.received, achieved, ms(p50), ms(p99), ms(p999), lost, st.genDropped, errors,
             serverCpu0 < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", cpuServer),
             serverCpu0 < 0 || window == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", cpuServer * 1e6 / window),
             window, serverCpu0 < 0 || cpuServer <= 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", window / cpuServer),
-            cpuGen, st.maxLagNanos / 1e6, genGcMs, ok);
+            cpuGen, st.maxLagNanos / 1e6, st.lagPct(0.99), genGcMs, ok);
         if (debug) {
           System.err.printf("debug: written %d read %d text %d other %d%n", bytesWritten, bytesRead, textFrames, otherFrames);
         }
@@ -411,6 +433,7 @@ public final class SignalingSweep implements Callable<Integer> {
           break;
         }
         st.lat = null; // free
+        st.lags = null;
       }
       steps.forEach(x -> x.lat = null);
       long rssEnd = procStatusKb("VmRSS");
