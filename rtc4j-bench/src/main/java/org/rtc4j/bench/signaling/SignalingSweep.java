@@ -273,7 +273,7 @@ public final class SignalingSweep implements Callable<Integer> {
         }
         selector.select(10);
         int before = opened + failed;
-        processSelected(System.nanoTime(), null);
+        processSelected(null);
         inFlight -= (opened + failed) - before;
         // a slow connect phase must not outlast alive_timeout for the first peers: heartbeat every 5 s
         long now = System.nanoTime();
@@ -370,7 +370,7 @@ public final class SignalingSweep implements Callable<Integer> {
             st.recordLag(sent - (stepStart + k * burstInterval));
           }
           selector.selectNow();
-          processSelected(System.nanoTime(), st);
+          processSelected(st);
           // Never spin: sleep until the next burst is due, but at least WAKE_NANOS, so at high rates one
           // wake-up sends several due bursts (one epoll_wait per wake-up, not one per burst). The
           // oversleep (≤ WAKE_NANOS + timer slack) counts in the latency, which runs from the schedule.
@@ -378,7 +378,7 @@ public final class SignalingSweep implements Callable<Integer> {
           if (b < bursts && wait > 0) {
             if (wait > 1_500_000) {
               selector.select(1);
-              processSelected(System.nanoTime(), st);
+              processSelected(st);
             } else {
               java.util.concurrent.locks.LockSupport.parkNanos(Math.max(wait, WAKE_NANOS));
             }
@@ -389,7 +389,7 @@ public final class SignalingSweep implements Callable<Integer> {
         while (st.received < st.sent && System.nanoTime() < drainEnd) {
           flushDirty();
           selector.select(1);
-          processSelected(System.nanoTime(), st);
+          processSelected(st);
         }
         double cpuServer = (procCpuTicks() - serverCpu0) / 100.0;
         long window = arrivals - arrivals0; // relayed during the step and its drain, late ones included
@@ -534,7 +534,8 @@ public final class SignalingSweep implements Callable<Integer> {
     }
   }
 
-  private void processSelected(long now, Step st) {
+  /** Handles the selected keys; each read is timestamped when it returns, not when the pass began. */
+  private void processSelected(Step st) {
     Iterator<SelectionKey> it = selector.selectedKeys().iterator();
     while (it.hasNext()) {
       SelectionKey k = it.next();
@@ -566,7 +567,7 @@ public final class SignalingSweep implements Callable<Integer> {
             continue;
           }
           bytesRead += n;
-          parse(c, now, st);
+          parse(c, System.nanoTime(), st);
         }
       } catch (IOException | RuntimeException e) {
         fail(c, e.toString());
