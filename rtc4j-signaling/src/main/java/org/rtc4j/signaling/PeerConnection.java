@@ -632,7 +632,7 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
 
   /**
    * On the loop: the server ends the session. The batch, then {@code frame}, then a half-close
-   * (FIN) once that is flushed; the socket closes when the client's close frame arrives (RFC 6455
+   * (under TLS close_notify, then the FIN) once that is flushed; the socket closes when the client's close frame arrives (RFC 6455
    * §7.1.1: the server closes the TCP connection first, after the closing handshake) or after
    * {@value #CLOSE_LINGER_MILLIS} ms. Closing at once would leave the client's unread frames in
    * our receive buffer, and the kernel answers those with a reset that can destroy our ERROR and
@@ -650,7 +650,13 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
     ch.config().setAutoRead(true); // read (and drop) what still comes, even if relays had paused reading
     ch.writeAndFlush(frame).addListener((io.netty.channel.ChannelFutureListener) f -> {
       if (f.isSuccess() && ch instanceof io.netty.channel.socket.DuplexChannel d) {
-        d.shutdownOutput();
+        io.netty.handler.ssl.SslHandler tls = ch.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (tls == null) {
+          d.shutdownOutput();
+        } else {
+          // close_notify before the FIN (the FIN bypasses the TLS layer): a bare FIN reads as truncation
+          tls.closeOutbound().addListener(sent -> d.shutdownOutput());
+        }
       } else {
         ch.close();
       }

@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.rtc4j.server.interop.Coturn.EchoPeer;
 import org.rtc4j.testkit.FreePorts;
 import org.rtc4j.testkit.Processes;
+import org.rtc4j.testkit.SelfSignedCertificate;
 import org.rtc4j.testkit.Wait;
 import org.rtc4j.turn.server.TurnCounters;
 import org.slf4j.Logger;

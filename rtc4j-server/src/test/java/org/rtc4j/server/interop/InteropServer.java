@@ -15,6 +15,7 @@ import java.util.Map;
 import org.rtc4j.server.TurnOptions;
 import org.rtc4j.server.TurnService;
 import org.rtc4j.testkit.FreePorts;
+import org.rtc4j.testkit.SelfSignedCertificate;
 import org.rtc4j.turn.server.TurnCounters;
 import org.rtc4j.turn.server.netty.TurnServer;
 import picocli.CommandLine;

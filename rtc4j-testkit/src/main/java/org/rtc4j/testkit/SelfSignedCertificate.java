@@ -1,4 +1,4 @@
-package org.rtc4j.server.interop;
+package org.rtc4j.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,19 +11,20 @@ import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.Base64;
-import org.rtc4j.testkit.Processes;
 
 /**
- * A throw-away self-signed EC certificate for 127.0.0.1 as the PEM pair {@code --cert}/{@code --pkey}
- * take: made with the JDK's own {@code keytool} (always present, no openssl needed) and converted
- * from PKCS#12 to PEM here.
+ * A throw-away self-signed EC certificate for 127.0.0.1 as a PEM pair (what the TURN server's
+ * {@code --cert}/{@code --pkey} and the signaling server's {@code --sslcert}/{@code --sslkey} take):
+ * made with the JDK's own {@code keytool} (always present, no openssl needed) and converted from
+ * PKCS#12 to PEM here. {@link #trustingContext()} gives a client that trusts it and nothing else.
  *
  * @param cert PEM certificate file
  * @param key PEM PKCS#8 private key file
  */
-record SelfSignedCertificate(Path cert, Path key) {
+public record SelfSignedCertificate(Path cert, Path key) {
 
-  static SelfSignedCertificate create(Path dir) throws IOException, GeneralSecurityException {
+  /** Makes the pair in {@code dir}. */
+  public static SelfSignedCertificate create(Path dir) throws IOException, GeneralSecurityException {
     Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
     Path p12 = dir.resolve("interop-tls.p12");
     char[] pass = "interop-only".toCharArray();
@@ -43,6 +44,21 @@ record SelfSignedCertificate(Path cert, Path key) {
     Files.writeString(certFile, pem("CERTIFICATE", cert.getEncoded()), StandardCharsets.US_ASCII);
     Files.writeString(keyFile, pem("PRIVATE KEY", key.getEncoded()), StandardCharsets.US_ASCII);
     return new SelfSignedCertificate(certFile, keyFile);
+  }
+
+  /** A TLS client context that trusts this certificate only. */
+  public javax.net.ssl.SSLContext trustingContext() throws IOException, GeneralSecurityException {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    try (InputStream in = Files.newInputStream(cert)) {
+      trust.setCertificateEntry("self", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    return ctx;
   }
 
   private static String pem(String type, byte[] der) {

@@ -1,0 +1,119 @@
+package org.rtc4j.signaling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.rtc4j.signaling.BatchedWritesTest.maskedText;
+import static org.rtc4j.signaling.BatchedWritesTest.readFrame;
+import static org.rtc4j.signaling.BatchedWritesTest.readHttpHead;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.DataInputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.rtc4j.testkit.SelfSignedCertificate;
+import org.rtc4j.testkit.Wait;
+
+/**
+ * HTTPS and WSS ({@code --sslkey}/{@code --sslcert}) with the JDK's own HTTP and WebSocket client
+ * and a plain {@link SSLSocket}: the id endpoint, OPEN and a relayed OFFER over wss://, a plain-text
+ * client refused, and a session the server ends closes cleanly at the TLS layer (close_notify
+ * before the FIN, so the client reads an orderly end rather than a truncation).
+ */
+@Timeout(60)
+class TlsSignalingTest {
+
+  @TempDir
+  static Path dir;
+  static SelfSignedCertificate cert;
+  static SSLContext trusting;
+  static SignalingServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cert = SelfSignedCertificate.create(dir);
+    trusting = cert.trustingContext();
+    server = SignalingServer.start(SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1)
+        .tls(cert.key(), cert.cert()).build());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void idOverHttpsAndAnOfferRelayedOverWss() throws Exception {
+    HttpClient http = HttpClient.newBuilder().sslContext(trusting).connectTimeout(Duration.ofSeconds(10)).build();
+    HttpResponse<String> id = http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/peerjs/id"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(id.statusCode()).isEqualTo(200);
+    assertThat(id.body()).isNotBlank();
+    String base = "wss" + WsClient.url(server.port(), "/", "peerjs", "%s", "t").substring(2);
+    try (WsClient alice = WsClient.connect(http, base.replace("%25s", "alice"), "alice", "t");
+        WsClient bob = WsClient.connect(http, base.replace("%25s", "bob"), "bob", "t")) {
+      assertThat(alice.next()).isEqualTo("{\"type\":\"OPEN\"}");
+      assertThat(bob.next()).isEqualTo("{\"type\":\"OPEN\"}");
+      alice.offer("bob", "{\"sdp\":\"v=0 over tls\"}");
+      JsonNode m = WsClient.json(bob.next());
+      assertThat(m.get("type").asText()).isEqualTo("OFFER");
+      assertThat(m.get("src").asText()).isEqualTo("alice");
+      assertThat(m.get("payload").get("sdp").asText()).isEqualTo("v=0 over tls");
+    }
+  }
+
+  @Test
+  void aPlainTextClientGetsNoHttpAnswer() throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("GET /peerjs/id HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      byte[] got = s.getInputStream().readNBytes(5);
+      assertThat(new String(got, StandardCharsets.ISO_8859_1)).doesNotStartWith("HTTP/");
+    }
+  }
+
+  @Test
+  void aSessionTheServerEndsClosesWithCloseNotify() throws Exception {
+    try (SSLSocket s = (SSLSocket) trusting.getSocketFactory().createSocket("127.0.0.1", server.port())) {
+      s.setSoTimeout(10_000);
+      s.startHandshake();
+      OutputStream out = s.getOutputStream();
+      String key = Base64.getEncoder().encodeToString(new byte[16]);
+      out.write(("GET /peerjs?key=peerjs&id=carol&token=t HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      assertThat(readHttpHead(in)).startsWith("HTTP/1.1 101");
+      assertThat(readFrame(in).text()).contains("OPEN");
+      for (int i = 0; i < PeerConnection.MAX_MALFORMED; i++) {
+        out.write(maskedText("{not json"));
+      }
+      out.flush();
+      BatchedWritesTest.Frame f;
+      while ((f = readFrame(in)).opcode() == 1) {
+        assertThat(f.text()).contains("ERROR");
+      }
+      assertThat(f.opcode()).as("close frame").isEqualTo(8);
+      assertThat(f.closeCode()).isEqualTo(1008);
+      // An orderly TLS end: close_notify, then the FIN. Without close_notify the JDK reports the
+      // bare FIN as an SSLException ("closing inbound before receiving peer's close_notify").
+      assertThat(in.read()).as("end of stream after close_notify").isEqualTo(-1);
+      Wait.until(Duration.ofSeconds(10), "the session is gone", () -> server.connectionOf("carol").isEmpty());
+    }
+  }
+}
