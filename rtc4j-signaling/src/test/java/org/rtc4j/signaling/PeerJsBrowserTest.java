@@ -35,6 +35,7 @@ class PeerJsBrowserTest {
 
   @RegisterExtension
   BrowserExtension browsers = new BrowserExtension(BrowserOptions.builder().loopbackIce(true).mdnsCandidates(false)
+      .allowInsecureLocalhost(true) // the wss:// test's self-signed certificate
       .build());
 
   SignalingServer server;
@@ -172,6 +173,39 @@ class PeerJsBrowserTest {
     b.waitFor(Duration.ofSeconds(20), "window.callEvents.includes('close')");
     assertThat(a.js("return window.callEvents;")).isEqualTo(java.util.List.of("stream:1v1a", "close"));
     assertThat(b.js(Boolean.class, "return window.call.open;")).isFalse();
+  }
+
+  @Test
+  void twoBrowsersExchangeDataOverWss(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    // --sslkey/--sslcert as a peerjs user runs them: the client with secure: true gets its id over
+    // HTTPS and signals over wss://; the pages stay on plain http://127.0.0.1 (a secure context).
+    org.rtc4j.testkit.SelfSignedCertificate cert = org.rtc4j.testkit.SelfSignedCertificate.create(dir);
+    try (SignalingServer tls = SignalingServer.start(SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1)
+        .tls(cert.key(), cert.cert()).build())) {
+      Browser a = page();
+      Browser b = page();
+      for (Browser p : java.util.List.of(a, b)) {
+        p.js("window.opts.secure = true; window.opts.port = arguments[0];", tls.port());
+      }
+      b.awaitJs(Duration.ofSeconds(20), """
+          window.peer = await makePeer('bob');
+          peer.on('connection', c => c.on('data', d => c.send('pong:' + d)));
+          return peer.id;
+          """);
+      Object reply = a.awaitJs(Duration.ofSeconds(60), """
+          const peer = await makePeer(null); // the id from GET https://.../peerjs/id
+          window.myId = peer.id;
+          const c = peer.connect('bob', {reliable: true});
+          await new Promise((res, rej) => { c.on('open', res); c.on('error', rej); peer.on('error', rej); });
+          const answer = new Promise(res => c.on('data', res));
+          c.send('ping over tls');
+          return await answer;
+          """);
+      assertThat(reply).isEqualTo("pong:ping over tls");
+      assertThat(tls.stats().idsIssued()).isEqualTo(1);
+      assertThat(tls.stats().relayed()).as("OFFER, ANSWER and CANDIDATEs over wss://").isGreaterThanOrEqualTo(3);
+      assertThat(server.stats().relayed()).as("nothing through the plain-text server").isZero();
+    }
   }
 
   static Map<?, ?> inbound(org.rtc4j.testkit.browser.BrowserPage page) {
