@@ -113,4 +113,20 @@ class SignalingCommandTest {
       again.bind(new java.net.InetSocketAddress("127.0.0.1", port));
     }
   }
+
+  @Test
+  void sslkeyAndSslcertServeHttpsAsPeerjsServerDoes() throws Exception {
+    org.rtc4j.testkit.SelfSignedCertificate cert = org.rtc4j.testkit.SelfSignedCertificate.create(dir);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    HttpClient https = HttpClient.newBuilder().sslContext(cert.trustingContext()).build();
+    try (SignalingService s = SignalingService.standalone(parse("--port", "0", "-H", "127.0.0.1", "--sslkey",
+        cert.key().toString(), "--sslcert", cert.cert().toString()), new PrintStream(out, true, StandardCharsets.UTF_8))) {
+      int port = s.server().port();
+      HttpResponse<String> id = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/peerjs/id"))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(id.statusCode()).isEqualTo(200);
+      assertThat(id.body()).isNotBlank();
+      assertThat(out.toString(StandardCharsets.UTF_8)).contains("listening  https  127.0.0.1:" + port);
+    }
+  }
 }
