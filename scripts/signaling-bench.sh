@@ -11,9 +11,10 @@
 # times, latency from the scheduled send time. A step passes at >= 95% of the target with
 # p99 <= $P99_BOUND_MS; the sweep stops at the first failing step; capacity = highest passing rate.
 # Repeated $REPEATS times; one summary table (median [min-max]) and the rtc4j/peerjs-server ratios.
-# The generator never spins (it sleeps >= 100 us between wake-ups) and its heap is pre-touched; each
-# STEP line shows gen_cpu_s, gen_lag_max_ms, gen_lag_p99_ms (its own send lag at the 99th percentile,
-# already inside p99_ms) and gen_gc_ms, so a step it could not drive shows up.
+# Between bursts the generator waits >= 100 us by spinning without system calls (on this VM a thread
+# woken from a sleep often ran tens of ms late), so it keeps its own core busy; its heap is pre-touched.
+# Each STEP line shows gen_cpu_s, gen_spin_s (of that, spinning), gen_lag_max_ms, gen_lag_p99_ms (its own
+# send lag at the 99th percentile, already inside p99_ms) and gen_gc_ms, so a step it could not drive shows up.
 #
 #   scripts/signaling-bench.sh                                  # defaults: ~5 min on a quiet machine
 #   PEERS_LIST=1000 REPEATS=1 scripts/signaling-bench.sh        # a quick look
