@@ -309,7 +309,7 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
 
   /** Closes the channel after {@value #CLOSE_LINGER_MILLIS} ms, whatever the client does. */
   private void startLingerTimer() {
-    lingerTimer = channel.eventLoop().schedule((Runnable) channel::close, CLOSE_LINGER_MILLIS,
+    lingerTimer = channel.eventLoop().schedule(this::closeNow, CLOSE_LINGER_MILLIS,
         java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
@@ -317,6 +317,20 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
   private void lingering(long bytes) {
     closingBytes += bytes;
     if (closingBytes > CLOSE_LINGER_MAX_BYTES) {
+      closeNow();
+    }
+  }
+
+  /**
+   * Ends a linger: the socket closes now. Under TLS the close goes below the SslHandler, which would
+   * otherwise first try to flush close_notify to a client that may not be reading, for up to 3 s,
+   * still reading its input meanwhile (past the budget).
+   */
+  private void closeNow() {
+    ChannelHandlerContext tls = channel.pipeline().context(io.netty.handler.ssl.SslHandler.class);
+    if (tls != null) {
+      tls.close();
+    } else {
       channel.close();
     }
   }

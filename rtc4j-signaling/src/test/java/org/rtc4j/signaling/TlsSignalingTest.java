@@ -29,11 +29,18 @@ import org.rtc4j.testkit.Wait;
 /**
  * HTTPS and WSS ({@code --sslkey}/{@code --sslcert}) with the JDK's own HTTP and WebSocket client
  * and a plain {@link SSLSocket}: the id endpoint, OPEN and a relayed OFFER over wss://, a plain-text
- * client refused, and a session the server ends closes cleanly at the TLS layer (close_notify
- * before the FIN, so the client reads an orderly end rather than a truncation).
+ * client refused, a session the server ends closes cleanly at the TLS layer (close_notify before the
+ * FIN, so the client reads an orderly end rather than a truncation), and a client that stopped
+ * reading is still closed when the 2 s linger ends.
  */
 @Timeout(60)
 class TlsSignalingTest {
+
+  static {
+    // The JDK's SSLSocket then fails a read that meets a FIN without close_notify, instead of taking
+    // it as the end of the stream. Read once, when SSLSocketImpl loads: no other test here makes an SSLSocket.
+    System.setProperty("com.sun.net.ssl.requireCloseNotify", "true");
+  }
 
   @TempDir
   static Path dir;
@@ -46,7 +53,7 @@ class TlsSignalingTest {
     cert = SelfSignedCertificate.create(dir);
     trusting = cert.trustingContext();
     server = SignalingServer.start(SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1)
-        .tls(cert.key(), cert.cert()).build());
+        .rateLimit(1_000_000, 1_000_000).tls(cert.key(), cert.cert()).build());
   }
 
   @AfterAll
@@ -86,20 +93,32 @@ class TlsSignalingTest {
     }
   }
 
+  /** A TLS WebSocket client opened as {@code id} (its OPEN read), with a small receive buffer if {@code rcvBuf > 0}. */
+  static SSLSocket open(String id, int rcvBuf) throws Exception {
+    SSLSocket s = (SSLSocket) trusting.getSocketFactory().createSocket();
+    if (rcvBuf > 0) {
+      s.setReceiveBufferSize(rcvBuf);
+    }
+    s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+    s.setSoTimeout(10_000);
+    s.startHandshake();
+    OutputStream out = s.getOutputStream();
+    String key = Base64.getEncoder().encodeToString(new byte[16]);
+    out.write(("GET /peerjs?key=peerjs&id=" + id + "&token=t HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    DataInputStream in = new DataInputStream(s.getInputStream());
+    assertThat(readHttpHead(in)).startsWith("HTTP/1.1 101");
+    assertThat(readFrame(in).text()).contains("OPEN");
+    return s;
+  }
+
   @Test
   void aSessionTheServerEndsClosesWithCloseNotify() throws Exception {
-    try (SSLSocket s = (SSLSocket) trusting.getSocketFactory().createSocket("127.0.0.1", server.port())) {
-      s.setSoTimeout(10_000);
-      s.startHandshake();
+    try (SSLSocket s = open("carol", 0)) {
       OutputStream out = s.getOutputStream();
-      String key = Base64.getEncoder().encodeToString(new byte[16]);
-      out.write(("GET /peerjs?key=peerjs&id=carol&token=t HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-          + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
       DataInputStream in = new DataInputStream(s.getInputStream());
-      assertThat(readHttpHead(in)).startsWith("HTTP/1.1 101");
-      assertThat(readFrame(in).text()).contains("OPEN");
       for (int i = 0; i < PeerConnection.MAX_MALFORMED; i++) {
         out.write(maskedText("{not json"));
       }
@@ -110,10 +129,39 @@ class TlsSignalingTest {
       }
       assertThat(f.opcode()).as("close frame").isEqualTo(8);
       assertThat(f.closeCode()).isEqualTo(1008);
-      // An orderly TLS end: close_notify, then the FIN. Without close_notify the JDK reports the
-      // bare FIN as an SSLException ("closing inbound before receiving peer's close_notify").
+      // An orderly TLS end: close_notify, then the FIN. Without close_notify this read fails with
+      // SSLProtocolException "Remote host terminated the connection".
       assertThat(in.read()).as("end of stream after close_notify").isEqualTo(-1);
       Wait.until(Duration.ofSeconds(10), "the session is gone", () -> server.connectionOf("carol").isEmpty());
+    }
+  }
+
+  @Test
+  void aTlsClientThatStoppedReadingIsClosedWhenTheLingerEnds() throws Exception {
+    // Its pongs fill its socket and our outbound buffer; then it sends its close frame, whose echo can
+    // never be written. The linger timer closes the socket at 2 s, below the TLS layer: through the
+    // SslHandler the close would first wait up to 3 s more for close_notify to be written.
+    try (SSLSocket s = open("dave", 4096)) {
+      OutputStream out = s.getOutputStream();
+      PeerConnection conn = server.connectionOf("dave").orElseThrow();
+      byte[] ping = WsFramingTest.masked(0x89, new byte[125]);
+      byte[] pings = new byte[ping.length * 1000];
+      for (int i = 0; i < 1000; i++) {
+        System.arraycopy(ping, 0, pings, i * ping.length, ping.length);
+      }
+      for (int i = 0; i < 400 && conn.channel().isWritable(); i++) {
+        out.write(pings);
+        out.flush();
+      }
+      Wait.until(Duration.ofSeconds(10), "dave's outbound over the high-water mark", () -> !conn.channel().isWritable());
+      long t0 = System.nanoTime();
+      out.write(BatchedWritesTest.maskedClose(1000));
+      out.flush();
+      Wait.until(Duration.ofMillis(PeerConnection.CLOSE_LINGER_MILLIS + 2500), "closed by the linger timer",
+          () -> server.connectionOf("dave").isEmpty());
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(ms).as("closed at the linger, not 3 s later").isBetween(PeerConnection.CLOSE_LINGER_MILLIS - 100,
+          PeerConnection.CLOSE_LINGER_MILLIS + 900);
     }
   }
 }

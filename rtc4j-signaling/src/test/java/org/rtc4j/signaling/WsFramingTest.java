@@ -278,13 +278,14 @@ class WsFramingTest {
       String frame = "{\"type\":\"CANDIDATE\",\"dst\":\"alice\",\"payload\":\"" + new String(big) + "\"}";
       PeerConnection conn = server.connectionOf("alice").orElseThrow();
       // alice reads nothing more: relays fill her socket, then wait in the server
-      for (int i = 0; i < 400 && conn.pendingOutboundBytes() == 0; i++) {
+      for (int i = 0; i < 400 && conn.channel().isWritable(); i++) {
         bob.send(frame);
         long handled = i + 1;
         Wait.until(Duration.ofSeconds(10), "bob's frame handled", () -> server.stats().relayed()
             + server.stats().drops(SignalingStats.Drop.BACKLOGGED) >= handled);
       }
-      Wait.until(Duration.ofSeconds(10), "relays wait for alice's socket", () -> conn.pendingOutboundBytes() > 0);
+      // over the high-water mark: relays to alice are refused from here on, so this holds while she does not read
+      Wait.until(Duration.ofSeconds(10), "relays wait for alice's socket", () -> !conn.channel().isWritable());
       long t0 = System.nanoTime();
       alice.getOutputStream().write(maskedClose(1000));
       alice.getOutputStream().flush();

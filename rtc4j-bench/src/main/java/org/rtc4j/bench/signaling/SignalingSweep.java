@@ -173,7 +173,7 @@ public final class SignalingSweep implements Callable<Integer> {
     /** Time the send loop spun waiting for the next burst (in gen_cpu_s, not work). */
     long spinNanos;
     /** That delay for every burst of the step (each frame of a burst has its burst's). */
-    long[] lags = new long[1024];
+    long[] lags;
     int nLags;
 
     void recordLag(long lag) {
@@ -197,6 +197,7 @@ public final class SignalingSweep implements Callable<Integer> {
       this.rate = rate;
       this.startNanos = startNanos;
       this.lat = new long[Math.max(1024, expected)];
+      this.lags = new long[Math.max(1024, expected)]; // a burst per entry: never grown in the send loop
     }
 
     void record(long latency) {
