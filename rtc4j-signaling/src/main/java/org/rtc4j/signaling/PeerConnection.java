@@ -646,8 +646,9 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
 
   /**
    * On the loop: the server ends the session. The batch, then {@code frame}, then a half-close
-   * (under TLS close_notify, then the FIN) once that is flushed; the socket closes when the client's close frame arrives (RFC 6455
-   * §7.1.1: the server closes the TCP connection first, after the closing handshake) or after
+   * (under TLS close_notify, then the FIN) once that is flushed; the socket closes when the
+   * client's close frame arrives (RFC 6455 §7.1.1: the server closes the TCP connection first,
+   * after the closing handshake) or after
    * {@value #CLOSE_LINGER_MILLIS} ms. Closing at once would leave the client's unread frames in
    * our receive buffer, and the kernel answers those with a reset that can destroy our ERROR and
    * close frame before the client reads them (a flooding client, cut off by the rate limit, lost

@@ -3,7 +3,6 @@ package org.rtc4j.signaling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.rtc4j.signaling.BatchedWritesTest.maskedText;
 import static org.rtc4j.signaling.BatchedWritesTest.readFrame;
-import static org.rtc4j.signaling.BatchedWritesTest.readHttpHead;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.DataInputStream;
@@ -15,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
@@ -102,15 +100,8 @@ class TlsSignalingTest {
     s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
     s.setSoTimeout(10_000);
     s.startHandshake();
-    OutputStream out = s.getOutputStream();
-    String key = Base64.getEncoder().encodeToString(new byte[16]);
-    out.write(("GET /peerjs?key=peerjs&id=" + id + "&token=t HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-        + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-    DataInputStream in = new DataInputStream(s.getInputStream());
-    assertThat(readHttpHead(in)).startsWith("HTTP/1.1 101");
-    assertThat(readFrame(in).text()).contains("OPEN");
+    BatchedWritesTest.handshake(s, id);
+    assertThat(readFrame(new DataInputStream(s.getInputStream())).text()).contains("OPEN");
     return s;
   }
 

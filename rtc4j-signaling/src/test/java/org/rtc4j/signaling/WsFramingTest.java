@@ -197,23 +197,31 @@ class WsFramingTest {
       out.write(new byte[] {(byte) 0xC1, (byte) 0x80, 0, 0, 0, 0}); // RSV1 set: 1002
       BatchedWritesTest.Frame close = readFrame(new DataInputStream(alice.getInputStream()));
       assertThat(close.closeCode()).isEqualTo(1002);
-      long t0 = System.nanoTime();
-      Thread writer = new Thread(() -> {
-        byte[] junk = new byte[64 * 1024];
-        try {
-          for (int i = 0; i < 64; i++) { // 4 MiB, far past the budget
-            out.write(junk);
-          }
-        } catch (java.io.IOException closed) {
-          // the server closed the socket: that is the point
-        }
-      }, "junk-writer");
-      writer.setDaemon(true);
-      writer.start();
-      Wait.until(Duration.ofMillis(PeerConnection.CLOSE_LINGER_MILLIS - 500), "closed at the budget, before the linger",
-          () -> server.openConnections() == 0);
-      assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(PeerConnection.CLOSE_LINGER_MILLIS);
+      assertClosedAtTheBudget(server, out, new byte[64 * 1024], 64); // 4 MiB, far past the budget
     }
+  }
+
+  /**
+   * Writes {@code chunk} {@code times} from another thread (the server may close the socket under
+   * it) and asserts the server closes at the linger budget, well before the linger timer.
+   */
+  static void assertClosedAtTheBudget(SignalingServer server, OutputStream out, byte[] chunk, int times) {
+    long t0 = System.nanoTime();
+    Thread writer = new Thread(() -> {
+      try {
+        for (int i = 0; i < times; i++) {
+          out.write(chunk);
+        }
+        out.flush();
+      } catch (java.io.IOException closed) {
+        // the server closed the socket: that is the point
+      }
+    }, "past-the-budget");
+    writer.setDaemon(true);
+    writer.start();
+    Wait.until(Duration.ofMillis(PeerConnection.CLOSE_LINGER_MILLIS - 500), "closed at the budget, before the linger",
+        () -> server.openConnections() == 0);
+    assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(PeerConnection.CLOSE_LINGER_MILLIS);
   }
 
   @Test
@@ -238,20 +246,7 @@ class WsFramingTest {
       for (int i = 0; i < 200_000; i++) {
         System.arraycopy(i % 2 == 0 ? text : pong, 0, empties, i * 6, 6);
       }
-      long t0 = System.nanoTime();
-      Thread writer = new Thread(() -> {
-        try {
-          out.write(empties);
-          out.flush();
-        } catch (java.io.IOException closed) {
-          // the server closed the socket: that is the point
-        }
-      }, "empty-frames");
-      writer.setDaemon(true);
-      writer.start();
-      Wait.until(Duration.ofMillis(PeerConnection.CLOSE_LINGER_MILLIS - 500), "closed at the budget, before the linger",
-          () -> server.openConnections() == 0);
-      assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(PeerConnection.CLOSE_LINGER_MILLIS);
+      assertClosedAtTheBudget(server, out, empties, 1);
     }
   }
 

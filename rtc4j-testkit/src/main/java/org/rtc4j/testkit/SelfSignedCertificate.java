@@ -48,9 +48,14 @@ public record SelfSignedCertificate(Path cert, Path key) {
 
   /** A TLS client context that trusts this certificate only. */
   public javax.net.ssl.SSLContext trustingContext() throws IOException, GeneralSecurityException {
+    return trusting(cert);
+  }
+
+  /** A TLS client context that trusts the PEM certificate in {@code pem} only. */
+  public static javax.net.ssl.SSLContext trusting(Path pem) throws IOException, GeneralSecurityException {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
-    try (InputStream in = Files.newInputStream(cert)) {
+    try (InputStream in = Files.newInputStream(pem)) {
       trust.setCertificateEntry("self", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
     }
     javax.net.ssl.TrustManagerFactory tmf =

@@ -175,7 +175,7 @@ class PeerConnectionLoopbackTest {
       String url = tls ? "turns:127.0.0.1:" + listen.getPort() + "?transport=tcp"
           : "turn:127.0.0.1:" + listen.getPort() + "?transport=" + transport;
       RtcConfiguration c = LoopbackPeers.loopbackConfig()
-          .tlsContext(tls ? trusting(resource("tls/test-cert.pem")) : null)
+          .tlsContext(tls ? org.rtc4j.testkit.SelfSignedCertificate.trusting(resource("tls/test-cert.pem")) : null)
           .iceServer(RtcIceServer.of(url, "alice", "s3cret"))
           .iceTransportPolicy(RtcIceTransportPolicy.RELAY)
           .build();
@@ -292,21 +292,6 @@ class PeerConnectionLoopbackTest {
   }
 
   /** A client SSLContext that trusts exactly the test certificate (CN=localhost, SAN 127.0.0.1). */
-  static javax.net.ssl.SSLContext trusting(java.nio.file.Path pem) throws Exception {
-    try (java.io.InputStream in = java.nio.file.Files.newInputStream(pem)) {
-      java.security.cert.Certificate cert = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
-      java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
-      ks.load(null, null);
-      ks.setCertificateEntry("turn", cert);
-      javax.net.ssl.TrustManagerFactory tmf =
-          javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(ks);
-      javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-      ctx.init(null, tmf.getTrustManagers(), null);
-      return ctx;
-    }
-  }
-
   static String tamperFingerprint(String sdp) {
     Matcher m = Pattern.compile("a=fingerprint:sha-256 ([0-9A-F]{2})").matcher(sdp);
     assertThat(m.find()).isTrue();

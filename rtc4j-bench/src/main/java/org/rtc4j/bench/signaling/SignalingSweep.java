@@ -170,7 +170,7 @@ public final class SignalingSweep implements Callable<Integer> {
     long lateAfterReport;
     /** Longest delay between a burst's scheduled time and the end of the write that sent it. */
     long maxLagNanos;
-    /** Time the send loop spun waiting for the next burst (in gen_cpu_s, not work). */
+    /** Time spent spinning while waiting (for the next burst, or for stragglers): in gen_cpu_s, not work. */
     long spinNanos;
     /** That delay for every burst of the step (each frame of a burst has its burst's). */
     long[] lags;
@@ -378,7 +378,7 @@ public final class SignalingSweep implements Callable<Integer> {
           // due bursts (one epoll_wait per wake-up, not one per burst); that wait counts in the latency,
           // which runs from the schedule. The wait spins without system calls instead of sleeping: on
           // this VM a thread woken from a sleep ran up to tens of ms late once or more per step, and that
-          // lag (gen_lag_p99_ms) was inside every p99 (BENCHMARKS.md, issue 5, 2026-11-25 06:00).
+          // lag (gen_lag_p99_ms) was inside every p99 (BENCHMARKS.md: "The generator spins between bursts").
           long wait = stepStart + b * burstInterval - System.nanoTime();
           if (b < bursts && wait > 0) {
             if (wait > 1_500_000) {
@@ -395,7 +395,7 @@ public final class SignalingSweep implements Callable<Integer> {
           flushDirty();
           selector.selectNow();
           processSelected(st);
-          spinUntil(System.nanoTime() + WAKE_NANOS); // no sleep here either: stragglers count in the p99
+          st.spinNanos += spinUntil(System.nanoTime() + WAKE_NANOS); // no sleep here either: stragglers count in the p99
         }
         double cpuServer = (procCpuTicks() - serverCpu0) / 100.0;
         long window = arrivals - arrivals0; // relayed during the step and its drain, late ones included
