@@ -327,7 +327,7 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
    * still reading its input meanwhile (past the budget).
    */
   private void closeNow() {
-    ChannelHandlerContext tls = channel.pipeline().context(io.netty.handler.ssl.SslHandler.class);
+    ChannelHandlerContext tls = tls();
     if (tls != null) {
       tls.close();
     } else {
@@ -665,18 +665,23 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
     ch.config().setAutoRead(true); // read (and drop) what still comes, even if relays had paused reading
     ch.writeAndFlush(frame).addListener((io.netty.channel.ChannelFutureListener) f -> {
       if (f.isSuccess() && ch instanceof io.netty.channel.socket.DuplexChannel d) {
-        io.netty.handler.ssl.SslHandler tls = ch.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        ChannelHandlerContext tls = tls();
         if (tls == null) {
           d.shutdownOutput();
         } else {
           // close_notify before the FIN (the FIN bypasses the TLS layer): a bare FIN reads as truncation
-          tls.closeOutbound().addListener(sent -> d.shutdownOutput());
+          ((io.netty.handler.ssl.SslHandler) tls.handler()).closeOutbound().addListener(sent -> d.shutdownOutput());
         }
       } else {
         ch.close();
       }
     });
     startLingerTimer();
+  }
+
+  /** The TLS handler's context, or null without TLS. */
+  private ChannelHandlerContext tls() {
+    return channel.pipeline().context(io.netty.handler.ssl.SslHandler.class);
   }
 
   /** On the loop: drops an unwritten batch (the channel is gone). */

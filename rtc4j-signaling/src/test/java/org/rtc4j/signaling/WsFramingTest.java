@@ -53,6 +53,18 @@ class WsFramingTest {
     return out;
   }
 
+  /** Sends {@code frame} {@code times} and reads the server's answer: ERROR "Rate limit exceeded", then close 1008. */
+  static void assertRateLimitedBy(Socket s, byte[] frame, int times) throws Exception {
+    OutputStream out = s.getOutputStream();
+    for (int i = 0; i < times; i++) {
+      out.write(frame);
+    }
+    out.flush();
+    DataInputStream in = new DataInputStream(s.getInputStream());
+    assertThat(readFrame(in).text()).contains("Rate limit exceeded");
+    assertClose(in, 1008);
+  }
+
   /** Reads the next frame from the server: a close frame with {@code code}. */
   static void assertClose(DataInputStream in, int code) throws Exception {
     BatchedWritesTest.Frame close = readFrame(in);
@@ -174,16 +186,7 @@ class WsFramingTest {
   void pongsCostRateLimitTokensLikeAnyFrame() throws Exception {
     SignalingConfig config = SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1).rateLimit(10, 20).build();
     try (SignalingServer server = SignalingServer.start(config); Socket alice = open(server, "alice")) {
-      OutputStream out = alice.getOutputStream();
-      byte[] pong = masked(0x8A, new byte[0]);
-      for (int i = 0; i < 100; i++) {
-        out.write(pong);
-      }
-      out.flush();
-      DataInputStream in = new DataInputStream(alice.getInputStream());
-      BatchedWritesTest.Frame error = readFrame(in);
-      assertThat(error.text()).contains("Rate limit exceeded");
-      assertClose(in, 1008);
+      assertRateLimitedBy(alice, masked(0x8A, new byte[0]), 100);
       assertThat(server.stats().rejections(SignalingStats.Rejection.RATE_LIMIT)).isEqualTo(1);
     }
   }
@@ -232,14 +235,7 @@ class WsFramingTest {
     SignalingConfig config = SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1).rateLimit(10, 20).build();
     try (SignalingServer server = SignalingServer.start(config); Socket alice = open(server, "alice")) {
       OutputStream out = alice.getOutputStream();
-      byte[] heartbeat = maskedText("{\"type\":\"HEARTBEAT\"}");
-      for (int i = 0; i < 30; i++) {
-        out.write(heartbeat);
-      }
-      out.flush();
-      DataInputStream in = new DataInputStream(alice.getInputStream());
-      assertThat(readFrame(in).text()).contains("Rate limit exceeded");
-      assertClose(in, 1008);
+      assertRateLimitedBy(alice, maskedText("{\"type\":\"HEARTBEAT\"}"), 30);
       byte[] text = masked(0x81, new byte[0]);
       byte[] pong = masked(0x8A, new byte[0]);
       byte[] empties = new byte[200_000 * 6];
@@ -311,15 +307,7 @@ class WsFramingTest {
         Socket alice = new Socket("127.0.0.1", server.port())) {
       alice.setSoTimeout(20_000);
       handshake(alice, "alice"); // no OPEN: the registration is held
-      OutputStream out = alice.getOutputStream();
-      byte[] pong = masked(0x8A, new byte[0]);
-      for (int i = 0; i < 100; i++) {
-        out.write(pong);
-      }
-      out.flush();
-      DataInputStream in = new DataInputStream(alice.getInputStream());
-      assertThat(readFrame(in).text()).contains("Rate limit exceeded");
-      assertThat(readFrame(in).closeCode()).isEqualTo(1008);
+      assertRateLimitedBy(alice, masked(0x8A, new byte[0]), 100);
       registry.go.complete(null);
       Wait.until(Duration.ofSeconds(10), "the held registration undone", () -> !server.registry().isRegistered(
           server.config().tenant("peerjs").orElseThrow(), "alice"));
