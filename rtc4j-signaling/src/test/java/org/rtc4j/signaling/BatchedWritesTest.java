@@ -327,16 +327,6 @@ class BatchedWritesTest {
 
   /** A masked client text frame (payload under 126 bytes). */
   static byte[] maskedText(String text) {
-    byte[] p = text.getBytes(StandardCharsets.UTF_8);
-    byte[] mask = new byte[4];
-    ThreadLocalRandom.current().nextBytes(mask);
-    byte[] out = new byte[6 + p.length];
-    out[0] = (byte) 0x81;
-    out[1] = (byte) (0x80 | p.length);
-    System.arraycopy(mask, 0, out, 2, 4);
-    for (int i = 0; i < p.length; i++) {
-      out[6 + i] = (byte) (p[i] ^ mask[i & 3]);
-    }
-    return out;
+    return WsFramingTest.masked(0x81, text.getBytes(StandardCharsets.UTF_8));
   }
 }
