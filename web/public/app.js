@@ -464,7 +464,7 @@
     const t = newTransfer('in', msg.id, name, msg.size);
     t.mime = typeof msg.mime === 'string' ? msg.mime : 'application/octet-stream';
     t.hash = new Sha256();
-    t.parts = [];
+    t.sink = FileSink.open(t.id, t.mime); // on disk where the browser allows: a file of any size fits
     t.received = 0;
     t.started = performance.now();
     state.receiving = t;
@@ -484,21 +484,32 @@
       return;
     }
     t.hash.update(bytes);
-    t.parts.push(bytes);
+    t.sink.write(bytes);
     t.received += bytes.length;
   }
 
-  function endIncoming(msg) {
+  async function endIncoming(msg) {
     const t = state.receiving;
     if (!t || t.id !== msg.id || t.done) return;
+    state.receiving = null; // the next file may start while this one is still being stored
     clearInterval(t.timer);
     showProgress(t, t.received);
     const expected = String(msg.sha256 || '').toLowerCase();
     t.sha256 = t.hash.hex();
     t.expected = expected;
-    const ok = t.received === t.size && expected === t.sha256;
-    const blob = new Blob(t.parts, { type: t.mime });
-    t.parts = null;
+    let ok = t.received === t.size && expected === t.sha256;
+    setTransferText(t, 'Storing…', t.sha256);
+    let blob = null;
+    try {
+      blob = await t.sink.finish();
+    } catch (e) {
+      if (t.done) return; // the connection closed meanwhile: already failed
+      ok = false;
+      finishTransfer(t, 'failed', 'Could not store the file: ' + (e && e.message ? e.message : e) + '.', t.sha256);
+      sendControl({ type: 'file-result', id: t.id, ok, sha256: t.sha256, reason: 'storage' });
+      return;
+    }
+    if (t.done) return; // the connection closed meanwhile: already failed
     t.url = URL.createObjectURL(blob);
     const secs = (performance.now() - t.started) / 1000;
     const detail = formatBytes(t.received) + ' in ' + secs.toFixed(1) + ' s';
@@ -516,7 +527,6 @@
     link.textContent = 'Save ' + t.name;
     t.el.querySelector('.verdict').append(' ', link);
     sendControl({ type: 'file-result', id: t.id, ok, sha256: t.sha256 });
-    state.receiving = null;
   }
 
   function cancelIncoming(msg) {
@@ -594,6 +604,7 @@
   function finishTransfer(t, result, text, sha) {
     t.done = true;
     clearInterval(t.timer);
+    if (t.sink && result === 'failed') t.sink.discard(); // its bytes back no save link
     t.el.dataset.state = result;
     setTransferText(t, text, sha);
   }
@@ -909,6 +920,7 @@
       return Array.from(state.transfers.values()).map((t) => ({
         direction: t.direction, id: t.id, name: t.name, size: t.size, state: t.el.dataset.state,
         sha256: t.sha256 || null, expected: t.expected || null, received: t.received || 0,
+        storage: t.sink ? t.sink.storage : null, url: t.url || null,
       }));
     },
   };
@@ -922,6 +934,7 @@
       setServerStatus('error', 'This browser has no WebRTC');
       return;
     }
+    await FileSink.sweep(); // files an earlier visit received: their save links died with that page
     state.iceServers = await loadIceServers(signalingTarget());
     const wanted = params.get('id');
     startPeer(wanted && ID_RULE.test(wanted) ? wanted : undefined);

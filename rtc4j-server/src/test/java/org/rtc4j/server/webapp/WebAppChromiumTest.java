@@ -133,6 +133,11 @@ class WebAppChromiumTest {
       assertThat(((Number) out.get("value")).longValue()).as("sender's progress bar").isEqualTo(FILE_BYTES);
       assertThat(bob.js(String.class, "return document.querySelector('.transfer[data-direction=in] a.save').download;"))
           .isEqualTo("holiday-video.bin");
+      // What "Save" gives is exactly what arrived, and it was kept on disk (OPFS), not in memory.
+      Map<?, ?> saved = WebAppSuite.savedFile(bob, STEP);
+      assertThat(saved.get("storage")).as("where Bob's page kept the file").isEqualTo("disk");
+      assertThat(((Number) saved.get("size")).longValue()).isEqualTo(FILE_BYTES);
+      assertThat(saved.get("sha256")).as("SHA-256 of the bytes behind the save link").isEqualTo(sha256);
       shot(alice, shots.resolve("1-alice-chat-and-file.png"));
       shot(bob, shots.resolve("1-bob-chat-and-file.png"));
 

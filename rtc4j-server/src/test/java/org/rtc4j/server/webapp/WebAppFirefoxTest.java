@@ -29,9 +29,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The web app (issue 5) between headless Firefox ESR (Bob, driven over WebDriver BiDi without
  * geckodriver) and headless Chromium (Alice), against the suite's signaling and TURN servers
- * started in this JVM as in {@link WebAppChromiumTest}: Bob chooses an id, Alice follows his invite
- * link, both allocate on our TURN server with the credentials the page was given; chat lines arrive both ways; a file goes each way and each receiver shows "verified" with
- * the SHA-256 this test computed; Alice calls, Bob answers, both remote videos decode more and more
+ * started in this JVM as in {@link WebAppChromiumTest}: Bob chooses an id, Alice types it into the
+ * connect form, both allocate on our TURN server with the credentials the page was given; chat lines
+ * arrive both ways; a file goes each way and each receiver shows "verified" with the SHA-256 this
+ * test computed, kept the file on disk (the origin-private file system) and serves those same bytes
+ * from its save link; Alice calls, Bob answers, both remote videos decode more and more
  * frames (getStats, read twice) and receive audio; Bob hangs up and Alice's call ends.
  *
  * <p>One help from the test: the Firefox page opens a (fake) capture before Alice connects.
@@ -97,9 +99,12 @@ class WebAppFirefoxTest {
       String invite = bob.js(String.class, "return document.getElementById('invite-link').href;");
       assertThat(invite).startsWith(suite.origin() + "/").endsWith("connect=" + bobId);
 
-      // Alice (Chromium) follows the invite link.
-      alice.open(invite);
+      // Alice (Chromium) opens the app and types Bob's id into the connect form (the Chromium test
+      // follows the invite link instead).
+      alice.open(suite.origin() + "/");
       alice.waitFor(STEP, "document.getElementById('server-status').dataset.state === 'online'");
+      alice.driver().findElement(By.id("peer-id")).sendKeys(bobId);
+      alice.driver().findElement(By.id("connect-btn")).click();
       String aliceId = alice.js(String.class, "return document.getElementById('my-id').textContent;");
       alice.waitFor(STEP, "document.getElementById('peer-status').dataset.state === 'open'");
       bob.waitFor(STEP, "document.getElementById('peer-status').dataset.state === 'open'");
@@ -134,6 +139,9 @@ class WebAppFirefoxTest {
       assertThat(in.get("name")).isEqualTo("to-firefox.bin");
       assertThat(in.get("sha256")).as("SHA-256 shown by Firefox").isEqualTo(toFox);
       assertThat(((Number) in.get("value")).longValue()).isEqualTo(TO_FIREFOX_BYTES);
+      Map<?, ?> foxSaved = WebAppSuite.savedFile(bob, STEP);
+      assertThat(foxSaved.get("storage")).as("where Firefox kept the file").isEqualTo("disk");
+      assertThat(foxSaved.get("sha256")).as("SHA-256 of the bytes behind Firefox's save link").isEqualTo(toFox);
       alice.waitFor(STEP, "(t => t && t.dataset.state === 'verified')(document.querySelector('.transfer[data-direction=out]'))");
 
       String toChrome = file("to-chromium.bin", TO_CHROMIUM_BYTES, 2);
@@ -147,6 +155,9 @@ class WebAppFirefoxTest {
       assertThat(back.get("name")).isEqualTo("to-chromium.bin");
       assertThat(back.get("sha256")).as("SHA-256 shown by Chromium").isEqualTo(toChrome);
       assertThat(((Number) back.get("value")).longValue()).isEqualTo(TO_CHROMIUM_BYTES);
+      Map<?, ?> chromeSaved = WebAppSuite.savedFile(alice, STEP);
+      assertThat(chromeSaved.get("storage")).as("where Chromium kept the file").isEqualTo("disk");
+      assertThat(chromeSaved.get("sha256")).as("SHA-256 of the bytes behind Chromium's save link").isEqualTo(toChrome);
       bob.waitFor(STEP, "(t => t && t.dataset.state === 'verified')(document.querySelector('.transfer[data-direction=out]'))");
       shot(bob, shots.resolve("1-firefox-chat-and-files.png"));
       alice.js("window.scrollTo(0, 0);");

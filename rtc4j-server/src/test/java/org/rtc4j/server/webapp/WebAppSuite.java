@@ -14,6 +14,7 @@ import org.rtc4j.server.TurnService;
 import org.rtc4j.signaling.SignalingConfig;
 import org.rtc4j.signaling.SignalingServer;
 import org.rtc4j.testkit.FreePorts;
+import org.rtc4j.testkit.browser.BrowserPage;
 import org.rtc4j.turn.server.TurnCounters;
 import picocli.CommandLine;
 
@@ -100,6 +101,21 @@ final class WebAppSuite implements AutoCloseable {
 
   SignalingServer signaling() {
     return signaling;
+  }
+
+  /**
+   * Where the page kept its newest incoming file ({@code disk}: the origin-private file system, so a
+   * file of any size fits; {@code memory}: the fallback) and the SHA-256 (hex) of the bytes its save
+   * link serves, computed by the browser's WebCrypto from that link: what a person who saves it gets.
+   */
+  static java.util.Map<?, ?> savedFile(BrowserPage b, java.time.Duration timeout) {
+    return b.awaitJs(java.util.Map.class, timeout, """
+        const t = rtc4jApp.transfers().find(x => x.direction === 'in');
+        const link = document.querySelector('.transfer[data-direction=in] a.save');
+        const bytes = await (await fetch(link.href)).arrayBuffer();
+        const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+        return {storage: t.storage, size: bytes.byteLength,
+            sha256: Array.from(d, x => x.toString(16).padStart(2, '0')).join('')};""");
   }
 
   @Override
