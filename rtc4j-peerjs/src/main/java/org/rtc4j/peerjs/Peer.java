@@ -137,7 +137,8 @@ public final class Peer implements AutoCloseable {
     http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(URI.create(url), new Listener())
         .whenCompleteAsync((ws, e) -> {
           if (e != null) {
-            abort(PeerError.SOCKET_ERROR, "Could not open the signaling socket: " + e.getMessage());
+            debug(1, "could not open the signaling socket: {}", e.toString());
+            lostConnection();
             return;
           }
           if (disconnected || destroyed) {
@@ -203,7 +204,7 @@ public final class Peer implements AutoCloseable {
         if (ws != socket || disconnected) {
           return;
         }
-        abort(PeerError.SOCKET_CLOSED, "Underlying socket is already closed.");
+        lostConnection();
       });
       return null;
     }
@@ -214,9 +215,21 @@ public final class Peer implements AutoCloseable {
         if (ws != socket || disconnected) {
           return;
         }
-        abort(PeerError.SOCKET_ERROR, "Socket error: " + error);
+        debug(1, "signaling socket error: {}", error.toString());
+        lostConnection();
       });
     }
+  }
+
+  /**
+   * The signaling socket failed to open, failed or was closed by the server (alive_timeout, a same-token
+   * re-attach elsewhere): peerjs 1.5.5 reports all of these as its socket's "disconnected" event, i.e. error
+   * {@code network} "Lost connection to server." and then {@link #disconnect()}, which keeps id and token for
+   * {@link #reconnect()}. (Its {@code socket-error}/{@code socket-closed} are never raised for these.)
+   */
+  private void lostConnection() {
+    emitError(new PeerError(PeerError.NETWORK, "Lost connection to server."));
+    disconnect();
   }
 
   private void handleMessage(String text) {

@@ -45,12 +45,24 @@ class PeerLoopbackTest {
   }
 
   PeerOptions options() {
-    return PeerOptions.builder().host("127.0.0.1").port(server.port()).path("/").key("peerjs")
-        .config(RtcConfiguration.builder().hostAddress(InetAddress.getLoopbackAddress()).build()).build();
+    return options(server);
+  }
+
+  static PeerOptions options(SignalingServer s) {
+    return builder(s).build();
+  }
+
+  static PeerOptions.Builder builder(SignalingServer s) {
+    return PeerOptions.builder().host("127.0.0.1").port(s.port()).path("/").key("peerjs")
+        .config(RtcConfiguration.builder().hostAddress(InetAddress.getLoopbackAddress()).build());
   }
 
   Peer open(String id) throws Exception {
-    Peer p = new Peer(id, options());
+    return open(id, options());
+  }
+
+  Peer open(String id, PeerOptions options) throws Exception {
+    Peer p = new Peer(id, options);
     peers.add(p);
     CompletableFuture<String> opened = new CompletableFuture<>();
     p.onOpen(opened::complete).onError(opened::completeExceptionally);
@@ -232,5 +244,41 @@ class PeerLoopbackTest {
     p.destroy();
     closed.get(10, TimeUnit.SECONDS);
     assertThat(p.destroyed()).isTrue();
+  }
+
+  /**
+   * HEARTBEAT every pingInterval keeps an idle peer registered: against a server with alive_timeout 1 s, a peer
+   * pinging every 100 ms stays open for 3.5 s with its id held, while the control, a peer that pings once an hour,
+   * is cut off after alive_timeout and sees it as peerjs does (error network, then disconnected).
+   */
+  @Test
+  void heartbeatsKeepAnIdlePeerRegisteredPastSeveralAliveTimeouts() throws Exception {
+    try (SignalingServer strict = SignalingServer.start(SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1)
+        .aliveTimeout(Duration.ofSeconds(1)).aliveSweepInterval(Duration.ofMillis(100)).build())) {
+      List<String> beatingEvents = new CopyOnWriteArrayList<>();
+      List<String> silentEvents = new CopyOnWriteArrayList<>();
+      Peer beating = open("beating", builder(strict).pingInterval(Duration.ofMillis(100)).build());
+      Peer silent = open("silent", builder(strict).pingInterval(Duration.ofHours(1)).build());
+      beating.onError(e -> beatingEvents.add("error:" + e.type())).onDisconnected(id -> beatingEvents.add("disconnected"));
+      silent.onError(e -> silentEvents.add("error:" + e.type() + ":" + e.getMessage()))
+          .onDisconnected(id -> silentEvents.add("disconnected:" + id));
+
+      Wait.until(Duration.ofSeconds(10), "the silent peer is cut off", () -> silentEvents.size() >= 2, () -> silentEvents);
+      assertThat(silentEvents).containsExactly("error:network:Lost connection to server.", "disconnected:silent");
+      assertThat(silent.disconnected()).isTrue();
+      assertThat(strict.stats().aliveTimeouts()).isEqualTo(1);
+
+      Wait.during(Duration.ofMillis(3500), "the beating peer stays open (3.5 alive_timeouts)",
+          () -> beating.open() && beatingEvents.isEmpty());
+      assertThat(strict.stats().aliveTimeouts()).isEqualTo(1);
+      assertThat(strict.stats().heartbeats()).isGreaterThanOrEqualTo(20);
+      // the server still holds the id: another token gets ID-TAKEN
+      Peer thief = new Peer("beating", options(strict));
+      peers.add(thief);
+      CompletableFuture<PeerError> taken = new CompletableFuture<>();
+      thief.onError(taken::complete);
+      assertThat(taken.get(20, TimeUnit.SECONDS).type()).isEqualTo("unavailable-id");
+      assertThat(beatingEvents).isEmpty();
+    }
   }
 }
