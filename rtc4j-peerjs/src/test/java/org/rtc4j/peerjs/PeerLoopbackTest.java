@@ -281,4 +281,65 @@ class PeerLoopbackTest {
       assertThat(beatingEvents).isEmpty();
     }
   }
+
+  /**
+   * peerjs's data errors, on the connection: send() before open is {@code not-open-yet} and the message is dropped
+   * (not queued); a json message whose encoded form is chunkedMTU (16300) bytes or more is {@code message-too-big}
+   * and dropped, one byte less goes through.
+   */
+  @Test
+  void notOpenYetAndJsonMessageTooBig() throws Exception {
+    Peer bob = open("bob-json");
+    Peer alice = open("alice-json");
+    List<Object> bobGot = new CopyOnWriteArrayList<>();
+    bob.onConnection(c -> c.onData(bobGot::add));
+    DataConnection c = alice.connect("bob-json", new ConnectOptions(null, null, Serialization.JSON, true));
+    List<PeerError> errors = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> open = new CompletableFuture<>();
+    c.onError(errors::add).onOpen(() -> open.complete(null));
+    c.send("too early");
+    Wait.until(Duration.ofSeconds(10), "not-open-yet", () -> !errors.isEmpty());
+    assertThat(errors.get(0).type()).isEqualTo("not-open-yet");
+    assertThat(open).isNotDone();
+    open.get(30, TimeUnit.SECONDS);
+
+    String tooBig = "x".repeat(PEERJS_CHUNKED_MTU - 2); // JSON adds the two quotes: 16300 bytes
+    String fits = "y".repeat(PEERJS_CHUNKED_MTU - 3);
+    c.send(tooBig);
+    c.send(fits);
+    c.send("after");
+    Wait.until(Duration.ofSeconds(30), "the two messages that fit", () -> bobGot.size() >= 2, () -> bobGot.size());
+    assertThat(bobGot).containsExactly(fits, "after");
+    assertThat(errors).extracting(PeerError::type).containsExactly("not-open-yet", "message-too-big");
+  }
+
+  static final int PEERJS_CHUNKED_MTU = 16300;
+
+  /**
+   * Server-side refusals as peerjs reports them: a wrong key gets the server's ERROR "Invalid key provided", which
+   * peerjs turns into {@code server-error} (and, never opened, destroys the peer); an id request the server does
+   * not answer with 200 is {@code server-error} "Could not get an ID from the server.".
+   */
+  @Test
+  void wrongKeyAndFailedIdRequestAreServerErrors() throws Exception {
+    Peer wrongKey = new Peer("k1", builder(server).key("not-a-key").build());
+    peers.add(wrongKey);
+    CompletableFuture<PeerError> e1 = new CompletableFuture<>();
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    wrongKey.onError(e1::complete).onClose(() -> closed.complete(null));
+    PeerError err = e1.get(20, TimeUnit.SECONDS);
+    assertThat(err.type()).isEqualTo("server-error");
+    assertThat(err.getMessage()).isEqualTo("Invalid key provided");
+    closed.get(10, TimeUnit.SECONDS);
+    assertThat(wrongKey.destroyed()).isTrue();
+    assertThat(wrongKey.open()).isFalse();
+
+    Peer noId = new Peer(null, builder(server).path("/not-the-path/").build());
+    peers.add(noId);
+    CompletableFuture<PeerError> e2 = new CompletableFuture<>();
+    noId.onError(e2::complete);
+    PeerError err2 = e2.get(20, TimeUnit.SECONDS);
+    assertThat(err2.type()).isEqualTo("server-error");
+    assertThat(err2.getMessage()).startsWith("Could not get an ID from the server.");
+  }
 }
