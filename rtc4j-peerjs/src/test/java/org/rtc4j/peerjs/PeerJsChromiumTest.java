@@ -133,6 +133,20 @@ class PeerJsChromiumTest {
     };
   }
 
+  /** {@code sent} as the page's {@code norm} renders what peerjs decoded: bytes as "bin:" + hex. */
+  static Object normalised(Object v) {
+    if (v instanceof byte[] b) {
+      return "bin:" + HexFormat.of().formatHex(b);
+    } else if (v instanceof List<?> l) {
+      return l.stream().map(PeerJsChromiumTest::normalised).toList();
+    } else if (v instanceof Map<?, ?> m) {
+      Map<Object, Object> out = new java.util.LinkedHashMap<>();
+      m.forEach((k, x) -> out.put(k, normalised(x)));
+      return out;
+    }
+    return v;
+  }
+
   /** CPU seconds (user + system) used so far by this JVM and by the browser processes it started. */
   static double[] cpuSeconds() {
     double jvm = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
@@ -194,7 +208,8 @@ class PeerJsChromiumTest {
       c.send(d); // echo back to the browser
     }));
     for (Serialization ser : Serialization.values()) {
-      // Java → browser: Java opens the connection, the browser echoes
+      // Java → browser: Java opens the connection, the browser records what it decoded and echoes
+      b.js("window.got = [];");
       DataConnection c = jpeer.connect("web", new ConnectOptions("j-" + ser.wire(), Map.of("from", "java"), ser, true));
       List<Object> echoes = new CopyOnWriteArrayList<>();
       c.onData(echoes::add);
@@ -207,6 +222,8 @@ class PeerJsChromiumTest {
       for (int i = 0; i < sent.size(); i++) {
         assertThat(echoes.get(i)).as(ser + " #" + i).usingRecursiveComparison().isEqualTo(sent.get(i));
       }
+      // what peerjs itself decoded, not only what came back: an encoding error undone by the echo shows here
+      assertThat(b.js("return window.got;")).as(ser + " decoded by the browser").isEqualTo(normalised(sent));
       c.close();
 
       // browser → Java: the browser opens the connection, Java echoes
@@ -357,5 +374,95 @@ class PeerJsChromiumTest {
     System.out.printf("peerjs %d MiB Chromium -> Chromium (same page): %.1f s (%.2f MB/s); %s%n", mib, ccs,
         size / 1e6 / ccs, cpuSince(cpu2));
     assertThat(ccr.get("ok")).isEqualTo(true);
+  }
+
+  /**
+   * peerjs 1.5.5 maps {@code reliable} to the channel's {@code ordered} and sets nothing else
+   * ({@code createDataChannel(label, {ordered: !!reliable})}): reliable=false is an unordered channel that still
+   * retransmits (maxRetransmits and maxPacketLifeTime null). Checked on the channel as the far side sees it, in
+   * both directions, for false and true, and data flows over each.
+   */
+  @Test
+  void reliableMapsToOrderedBothDirections() throws Exception {
+    openJava();
+    Browser b = page(false);
+    b.js("""
+        // null as "null": a WebDriver result does not reliably keep keys with null values
+        window.channel = (c) => ({reliable: c.reliable, ordered: c.dataChannel.ordered,
+            maxRetransmits: String(c.dataChannel.maxRetransmits), maxPacketLifeTime: String(c.dataChannel.maxPacketLifeTime)});
+        window.seen = {};
+        peer.on('connection', c => {
+          // the answerer's channel exists only once it is announced (ondatachannel): read it at open
+          c.on('open', () => window.seen[c.label] = channel(c));
+          c.on('data', d => c.send('echo:' + d));
+        });
+        """);
+    for (boolean reliable : new boolean[] {false, true}) {
+      // Java → browser
+      String label = "j-" + reliable;
+      DataConnection c = jpeer.connect("web", new ConnectOptions(label, null, Serialization.JSON, reliable));
+      CompletableFuture<Object> echo = new CompletableFuture<>();
+      c.onData(echo::complete);
+      CompletableFuture<Void> open = new CompletableFuture<>();
+      c.onOpen(() -> open.complete(null)).onError(open::completeExceptionally);
+      open.get(60, TimeUnit.SECONDS);
+      assertThat(c.dataChannel().ordered()).isEqualTo(reliable);
+      assertThat(c.dataChannel().maxRetransmits()).isNull();
+      c.send("hi");
+      assertThat(echo.get(30, TimeUnit.SECONDS)).isEqualTo("echo:hi");
+      Map<String, Object> expected = Map.of("reliable", reliable, "ordered", reliable, "maxRetransmits", "null",
+          "maxPacketLifeTime", "null");
+      assertThat(b.js("return window.seen[arguments[0]];", label)).as("browser side of " + label).isEqualTo(expected);
+      c.close();
+
+      // browser → Java
+      CompletableFuture<DataConnection> in = new CompletableFuture<>();
+      jpeer.onConnection(j -> {
+        j.onData(d -> j.send("echo:" + d));
+        in.complete(j);
+      });
+      @SuppressWarnings("unchecked")
+      Map<String, Object> mine = new java.util.HashMap<>((Map<String, Object>) b.awaitJs(Duration.ofSeconds(60), """
+          const c = peer.connect('java', {serialization: 'json', reliable: args[0], label: 'b-' + args[0]});
+          await new Promise((res, rej) => { c.on('open', res); c.on('error', rej); });
+          // the echo proves Java's side of the channel exists and carries data before this side closes
+          const echo = new Promise(res => c.on('data', res));
+          c.send('hi');
+          const r = {...channel(c), echo: await echo};
+          c.close();
+          return r;
+          """, reliable));
+      assertThat(mine.remove("echo")).isEqualTo("echo:hi");
+      assertThat(mine).as("peerjs's own channel, reliable=" + reliable).isEqualTo(expected);
+      DataConnection j = in.get(30, TimeUnit.SECONDS);
+      assertThat(j.label()).isEqualTo("b-" + reliable);
+      assertThat(j.reliable()).isEqualTo(reliable);
+      assertThat(j.dataChannel().ordered()).as("Java side of b-" + reliable).isEqualTo(reliable);
+      assertThat(j.dataChannel().maxRetransmits()).isNull();
+      assertThat(j.dataChannel().maxPacketLifeTime()).isNull();
+    }
+  }
+
+  /**
+   * The browser's {@code peer.call('java', stream, {metadata})} with its fake camera and microphone fires the Java
+   * peer's call event with the caller's id, the connection id and the metadata. rtc4j has no media yet: answering
+   * throws.
+   */
+  @Test
+  void aBrowserCallFiresCallWithTheCallerAndItsMetadata() throws Exception {
+    openJava();
+    CompletableFuture<MediaConnection> call = new CompletableFuture<>();
+    jpeer.onCall(call::complete);
+    Browser b = page(false);
+    String connectionId = b.awaitJs(String.class, Duration.ofSeconds(30), """
+        const s = await navigator.mediaDevices.getUserMedia({audio: true, video: true});
+        window.call = peer.call('java', s, {metadata: {room: 'r1', n: 2, tags: ['a', 'b']}});
+        return window.call.connectionId;
+        """);
+    MediaConnection mc = call.get(30, TimeUnit.SECONDS);
+    assertThat(mc.peer()).isEqualTo("web");
+    assertThat(mc.connectionId()).isEqualTo(connectionId).startsWith("mc_");
+    assertThat(mc.metadata()).isEqualTo(Map.of("room", "r1", "n", 2L, "tags", List.of("a", "b")));
+    org.assertj.core.api.Assertions.assertThatThrownBy(mc::answer).isInstanceOf(UnsupportedOperationException.class);
   }
 }
