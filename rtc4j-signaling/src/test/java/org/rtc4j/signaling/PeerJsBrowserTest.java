@@ -276,4 +276,47 @@ class PeerJsBrowserTest {
     assertThat(server.stats().rejections(SignalingStats.Rejection.ID_TAKEN)).isEqualTo(1);
     assertThat(server.stats().expireSent()).isGreaterThanOrEqualTo(1);
   }
+
+  /**
+   * Our deliberate difference from upstream, seen by the real client: a connection with the id and token of a
+   * registered peer re-attaches and gets OPEN (upstream re-attaches silently, so peerjs's {@code open} would never
+   * fire and the client would hang). Two peerjs Peers share an id and token, as one client whose old socket the
+   * server has not yet seen die: the second opens, the first is cut off (peerjs: error network, disconnected); then
+   * the first's own {@code reconnect()} re-attaches while the second's socket is still registered, and its
+   * {@code open} fires again.
+   */
+  @Test
+  void sameTokenReattachFiresPeerjsOpenAgain() {
+    Browser a = page();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> r = (Map<String, Object>) a.awaitJs(Duration.ofSeconds(60), """
+        const o = {...window.opts, token: 'same-token'};
+        const ev = {first: [], second: []};
+        const make = (name) => new Promise((res, rej) => {
+          const p = new Peer('phoenix', o);
+          p.on('open', id => { ev[name].push('open:' + id); res(p); });
+          p.on('disconnected', id => ev[name].push('disconnected:' + id));
+          p.on('error', e => { ev[name].push('error:' + e.type); rej(new Error(e.type)); });
+        });
+        const first = await make('first');
+        const firstLost = new Promise(res => first.on('disconnected', res));
+        const second = await make('second');
+        await firstLost;
+        const reopened = new Promise(res => first.on('open', res));
+        const secondLost = new Promise(res => second.on('disconnected', res));
+        first.reconnect();
+        const id = await reopened;
+        await secondLost;
+        const out = {first: [...ev.first], second: [...ev.second], id, open: first.open, disconnected: first.disconnected};
+        first.destroy(); second.destroy();
+        return out;
+        """);
+    assertThat(r.get("id")).isEqualTo("phoenix");
+    assertThat(r.get("first")).isEqualTo(java.util.List.of("open:phoenix", "error:network", "disconnected:phoenix",
+        "open:phoenix"));
+    assertThat(r.get("second")).isEqualTo(java.util.List.of("open:phoenix", "error:network", "disconnected:phoenix"));
+    assertThat(r.get("open")).isEqualTo(true);
+    assertThat(r.get("disconnected")).isEqualTo(false);
+    assertThat(server.stats().rejections(SignalingStats.Rejection.ID_TAKEN)).isZero();
+  }
 }
