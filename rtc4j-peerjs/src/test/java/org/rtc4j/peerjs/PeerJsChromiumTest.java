@@ -31,8 +31,9 @@ import org.rtc4j.testkit.browser.StaticHttpServer;
 
 /**
  * Java {@link Peer} ↔ the real peerjs 1.5.5 client (web/node_modules) in headless Chromium, through our
- * SignalingServer on 127.0.0.1: every serialization in both directions (connections opened from either side), and
- * a large file (BinaryPack, chunked in 16300-byte pieces) each way with its SHA-256 checked by the receiver.
+ * SignalingServer on 127.0.0.1: every serialization in both directions (connections opened from either side, and
+ * what peerjs decoded checked, not only its echo), {@code reliable} mapped to {@code ordered} as peerjs does, the
+ * browser's {@code peer.call} seen by Java's call event, and a large file (BinaryPack, chunked in 16300-byte pieces) each way with its SHA-256 checked by the receiver.
  *
  * <p>The large transfer runs on a page without the echo handler of the first test: that handler turned the
  * reassembled message into a hex string (about 19 s for 16 MiB on a loaded 2-core machine) and echoed it back,

@@ -24,7 +24,11 @@ import org.rtc4j.signaling.SignalingServer;
 import org.rtc4j.testkit.Wait;
 import org.rtc4j.webrtc.RtcConfiguration;
 
-/** Java Peer ↔ Java Peer through our SignalingServer on 127.0.0.1: every serialization, both directions. */
+/**
+ * Java Peer ↔ Java Peer through our SignalingServer on 127.0.0.1: every serialization, both directions; heartbeats
+ * against a short alive_timeout; peerjs's error types (unavailable-id, invalid-id, peer-unavailable, not-open-yet,
+ * message-too-big, server-error, network); disconnect/reconnect.
+ */
 @Timeout(120)
 class PeerLoopbackTest {
   SignalingServer server;

@@ -23,7 +23,8 @@ import org.rtc4j.testkit.browser.StaticHttpServer;
  * The real {@code peerjs} 1.5.5 client (web/node_modules, installed by web/npm-ci.sh from the
  * committed lock file; never a CDN) in headless Chromium against our server: two pages exchange
  * data over a DataConnection (browser ↔ browser, signaled by us), ID-TAKEN, EXPIRE for an id that
- * never comes (client error {@code peer-unavailable}), disconnect + reconnect with the same id; a media
+ * never comes (client error {@code peer-unavailable}), disconnect + reconnect with the same id, a re-attach with
+ * the id and token of a still-registered peer (our OPEN fires peerjs's {@code open} again); a media
  * call with fake camera and microphone both ways, decoding frames, and its hang-up.
  * Pages are served from http://127.0.0.1 by {@link StaticHttpServer}. Run inside {@code unshare --net}
  * (scripts/test.sh does).
