@@ -137,8 +137,7 @@ public final class Peer implements AutoCloseable {
     http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(URI.create(url), new Listener())
         .whenCompleteAsync((ws, e) -> {
           if (e != null) {
-            debug(1, "could not open the signaling socket: {}", e.toString());
-            lostConnection();
+            lostConnection(e);
             return;
           }
           if (disconnected || destroyed) {
@@ -204,7 +203,7 @@ public final class Peer implements AutoCloseable {
         if (ws != socket || disconnected) {
           return;
         }
-        lostConnection();
+        lostConnection(null);
       });
       return null;
     }
@@ -215,8 +214,7 @@ public final class Peer implements AutoCloseable {
         if (ws != socket || disconnected) {
           return;
         }
-        debug(1, "signaling socket error: {}", error.toString());
-        lostConnection();
+        lostConnection(error);
       });
     }
   }
@@ -225,10 +223,11 @@ public final class Peer implements AutoCloseable {
    * The signaling socket failed to open, failed or was closed by the server (alive_timeout, a same-token
    * re-attach elsewhere): peerjs 1.5.5 reports all of these as its socket's "disconnected" event, i.e. error
    * {@code network} "Lost connection to server." and then {@link #disconnect()}, which keeps id and token for
-   * {@link #reconnect()}. (Its {@code socket-error}/{@code socket-closed} are never raised for these.)
+   * {@link #reconnect()}. (Its {@code socket-error}/{@code socket-closed} are never raised for these.) The
+   * cause, if any, is the error's cause: peerjs's message alone would hide why a server could not be reached.
    */
-  private void lostConnection() {
-    emitError(new PeerError(PeerError.NETWORK, "Lost connection to server."));
+  private void lostConnection(Throwable cause) {
+    emitError(new PeerError(PeerError.NETWORK, "Lost connection to server.", cause));
     disconnect();
   }
 

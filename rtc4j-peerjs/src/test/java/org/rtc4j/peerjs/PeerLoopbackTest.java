@@ -348,4 +348,29 @@ class PeerLoopbackTest {
     assertThat(err2.type()).isEqualTo("server-error");
     assertThat(err2.getMessage()).startsWith("Could not get an ID from the server.");
   }
+
+  /**
+   * A signaling socket that cannot be opened is, as in peerjs (whose WebSocket then just closes), error
+   * {@code network} and then disconnected, keeping the id for reconnect(); the Java error carries the cause.
+   */
+  @Test
+  void anUnreachableServerIsNetworkThenDisconnected() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort(); // closed below: connections are refused
+    }
+    Peer p = new Peer("nobody-home", PeerOptions.builder().host("127.0.0.1").port(port).build());
+    peers.add(p);
+    List<String> events = new CopyOnWriteArrayList<>();
+    CompletableFuture<PeerError> err = new CompletableFuture<>();
+    p.onError(e -> {
+      events.add("error:" + e.type());
+      err.complete(e);
+    }).onDisconnected(id -> events.add("disconnected:" + id));
+    Wait.until(Duration.ofSeconds(20), "error and disconnected", () -> events.size() >= 2, () -> events);
+    assertThat(events).containsExactly("error:network", "disconnected:nobody-home");
+    assertThat(err.get().getMessage()).isEqualTo("Lost connection to server.");
+    assertThat(err.get().getCause()).isNotNull();
+    assertThat(p.destroyed()).isFalse();
+  }
 }
