@@ -50,7 +50,14 @@ public final class Peer implements AutoCloseable {
   private final SecureRandom random = new SecureRandom();
   private final String token;
   private final Map<String, List<DataConnection>> connections = new ConcurrentHashMap<>();
+  /**
+   * Messages for a connection id not known yet (candidates that overtook their offer), as peerjs keeps
+   * them. Bounded, unlike peerjs: any peer can send them, with as many made-up ids as it likes, and
+   * candidates for a call this peer cannot answer would otherwise stay forever.
+   */
   private final Map<String, List<JsonNode>> lostMessages = new ConcurrentHashMap<>();
+  static final int MAX_LOST_CONNECTIONS = 64;
+  static final int MAX_LOST_PER_CONNECTION = 256;
 
   private volatile String id;
   private volatile String lastServerId;
@@ -269,10 +276,30 @@ public final class Peer implements AutoCloseable {
         if (c != null) {
           c.handleMessage(type, payload);
         } else if (connectionId != null) {
-          lostMessages.computeIfAbsent(connectionId, k -> new ArrayList<>()).add(m);
+          keepLost(connectionId, m);
         }
       }
     }
+  }
+
+  private void keepLost(String connectionId, JsonNode m) {
+    List<JsonNode> list = lostMessages.get(connectionId);
+    if (list == null && lostMessages.size() >= MAX_LOST_CONNECTIONS) {
+      debug(2, "dropped a message for unknown connection {}: {} unknown connections held", connectionId,
+          MAX_LOST_CONNECTIONS);
+      return;
+    }
+    list = list != null ? list : lostMessages.computeIfAbsent(connectionId, k -> new ArrayList<>());
+    if (list.size() >= MAX_LOST_PER_CONNECTION) {
+      debug(2, "dropped a message for unknown connection {}: {} held for it", connectionId, MAX_LOST_PER_CONNECTION);
+      return;
+    }
+    list.add(m);
+  }
+
+  /** Messages held for connections not known yet (tests). */
+  int lostMessageCount() {
+    return lostMessages.values().stream().mapToInt(List::size).sum();
   }
 
   private void handleOffer(String src, JsonNode payload) {

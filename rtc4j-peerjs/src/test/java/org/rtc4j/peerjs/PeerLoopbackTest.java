@@ -255,6 +255,46 @@ class PeerLoopbackTest {
    * pinging every 100 ms stays open for 3.5 s with its id held, while the control, a peer that pings once an hour,
    * is cut off after alive_timeout and sees it as peerjs does (error network, then disconnected).
    */
+  /**
+   * Messages for connection ids a peer does not know (candidates that overtook their offer) are held as peerjs
+   * holds them, but bounded: another peer sending made-up ids, or candidates for a call that is never answered,
+   * cannot grow this peer's memory. The peer keeps working: a real connection from the same sender opens after.
+   */
+  @Test
+  void messagesForUnknownConnectionsAreHeldButBounded() throws Exception {
+    try (SignalingServer lax = SignalingServer.start(SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1)
+        .rateLimit(1_000_000, 1_000_000).build())) {
+      Peer bob = open("bob-lost", options(lax));
+      Peer mallory = open("mallory", options(lax));
+      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+      int perConnection = Peer.MAX_LOST_PER_CONNECTION + 44;
+      int connections = Peer.MAX_LOST_CONNECTIONS + 36;
+      for (int i = 0; i < perConnection; i++) {
+        mallory.send("CANDIDATE", "bob-lost", candidate(json, "dc_flood"));
+      }
+      for (int i = 1; i < connections; i++) {
+        mallory.send("CANDIDATE", "bob-lost", candidate(json, "dc_made_up_" + i));
+      }
+      // the sender's messages arrive in order: once its real offer is handled, all of the above were
+      CompletableFuture<Object> got = new CompletableFuture<>();
+      bob.onConnection(c -> c.onData(got::complete));
+      DataConnection real = mallory.connect("bob-lost");
+      real.onOpen(() -> real.send("still here"));
+      assertThat(got.get(30, TimeUnit.SECONDS)).isEqualTo("still here");
+      assertThat(bob.lostMessageCount()).as("messages held for unknown connections")
+          .isEqualTo(Peer.MAX_LOST_PER_CONNECTION + Peer.MAX_LOST_CONNECTIONS - 1);
+    }
+  }
+
+  private static com.fasterxml.jackson.databind.node.ObjectNode candidate(
+      com.fasterxml.jackson.databind.ObjectMapper json, String connectionId) {
+    com.fasterxml.jackson.databind.node.ObjectNode p = json.createObjectNode();
+    p.putObject("candidate").put("candidate", "candidate:1 1 udp 2122260223 127.0.0.1 9 typ host")
+        .put("sdpMid", "0").put("sdpMLineIndex", 0);
+    p.put("type", "data").put("connectionId", connectionId);
+    return p;
+  }
+
   @Test
   void heartbeatsKeepAnIdlePeerRegisteredPastSeveralAliveTimeouts() throws Exception {
     try (SignalingServer strict = SignalingServer.start(SignalingConfig.builder().host("127.0.0.1").port(0).ioThreads(1)
