@@ -1,7 +1,5 @@
 package org.rtc4j.signaling;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -33,10 +31,10 @@ public final class InMemoryPeerRegistry implements PeerRegistry {
   private record Queued(String src, String frame, long atNanos) {}
 
   private static final class Entry {
-    final byte[] token;
+    final String token;
     volatile PeerSink sink;
 
-    Entry(byte[] token, PeerSink sink) {
+    Entry(String token, PeerSink sink) {
       this.token = token;
       this.sink = sink;
     }
@@ -110,14 +108,13 @@ public final class InMemoryPeerRegistry implements PeerRegistry {
     Objects.requireNonNull(token, "token");
     Objects.requireNonNull(sink, "sink");
     Realm r = realm(tenant);
-    byte[] tokenBytes = token.getBytes(StandardCharsets.UTF_8);
     synchronized (r.lock(id)) {
       Entry e = r.clients.get(id);
       PeerSink replaced = null;
       Outcome outcome;
       if (e != null) {
-        // Constant time in the token's content: a timing probe learns nothing about the owner's token.
-        if (!MessageDigest.isEqual(e.token, tokenBytes)) {
+        // Constant time (Tokens): a timing probe learns nothing about the owner's token.
+        if (!Tokens.matches(e.token, token)) {
           return new Registration(Outcome.ID_TAKEN, null, 0);
         }
         replaced = e.sink;
@@ -128,7 +125,7 @@ public final class InMemoryPeerRegistry implements PeerRegistry {
           r.registered.decrementAndGet();
           return new Registration(Outcome.LIMIT_REACHED, null, 0);
         }
-        r.clients.put(id, new Entry(tokenBytes, sink));
+        r.clients.put(id, new Entry(token, sink));
         outcome = Outcome.OPENED;
       }
       if (greeting != null) {

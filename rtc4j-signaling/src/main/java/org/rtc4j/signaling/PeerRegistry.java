@@ -79,7 +79,7 @@ public interface PeerRegistry extends AutoCloseable {
   }
 
   /**
-   * Registers {@code id} with {@code token} (tokens are compared in constant time). On success the
+   * Registers {@code id} with {@code token} (tokens are compared in constant time, {@link Tokens}). On success the
    * {@code greeting} frame (may be null) is sent to {@code sink}, followed by every message queued
    * for {@code id}, in arrival order, before the stage completes — so nothing relayed concurrently
    * can overtake them.

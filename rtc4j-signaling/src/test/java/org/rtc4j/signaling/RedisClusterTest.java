@@ -93,6 +93,10 @@ class RedisClusterTest {
     WsClient alice = ws.open(a, "alice");
     assertThat(a.registry().isRegistered(a.config().tenants().get(0), "alice")).isTrue();
     assertThat(b.registry().isRegistered(b.config().tenants().get(0), "alice")).isTrue();
+    // SC-10: Redis holds the token's digest from Tokens, never the token, so the script that
+    // answers the thief below compares digests (nothing in its timing depends on the token)
+    assertThat(redis.get("rtc4j:{peerjs}:id:alice")).endsWith(" " + Tokens.hexDigest("tok-alice"))
+        .doesNotContain("tok-alice");
 
     WsClient thief = ws.connect(b, "alice", "other-token");
     assertThat(json(thief.next())).isEqualTo(json("{\"type\":\"ID-TAKEN\",\"payload\":{\"msg\":\"ID is taken\"}}"));

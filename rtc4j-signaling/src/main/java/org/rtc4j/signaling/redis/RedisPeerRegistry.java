@@ -48,6 +48,7 @@ import org.rtc4j.signaling.PeerRegistry;
 import org.rtc4j.signaling.PeerSink;
 import org.rtc4j.signaling.SignalingConfig;
 import org.rtc4j.signaling.Tenant;
+import org.rtc4j.signaling.Tokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -506,7 +507,9 @@ public final class RedisPeerRegistry implements PeerRegistry {
       return CompletableFuture.completedFuture(new Registration(Outcome.UNAVAILABLE, null, 0));
     }
     Realm realm = realm(tenant);
-    String tokenHash = sha256(token);
+    // Redis keeps and compares only the token's digest (Tokens): the script's string comparison
+    // then takes no time that depends on the token.
+    String tokenHash = Tokens.hexDigest(token);
     synchronized (lock(tenant.key(), id)) {
       realm.pending.computeIfAbsent(id, k -> new Pending()).count++;
     }
@@ -1061,16 +1064,6 @@ public final class RedisPeerRegistry implements PeerRegistry {
   private void recovered() {
     if (failing.get() && failing.compareAndSet(true, false)) {
       log.info("Redis at {} answers again", describe(uri));
-    }
-  }
-
-  private static String sha256(String token) {
-    try {
-      // Redis compares digests, not tokens: a timing difference there tells nothing usable about the token.
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -6,7 +6,7 @@
  *
  * <h2>Keys (per PeerJS key {@code K}; the hash tag {@code {K}} keeps one tenant's keys in one slot)</h2>
  * <ul>
- *   <li>{@code rtc4j:{K}:id:<id>} — string {@code "<node> <sha256(token) hex>"}, set with
+ *   <li>{@code rtc4j:{K}:id:<id>} — string {@code "<node> <sha256(token) hex>"} ({@code Tokens.hexDigest}), set with
  *       {@code PX alive_timeout}: who holds the id and with which token. Only digests reach Redis,
  *       so its (non constant-time) comparison leaks nothing usable about a token.</li>
  *   <li>{@code rtc4j:{K}:peers} — sorted set id → expiry (Redis ms); the cluster-wide count for

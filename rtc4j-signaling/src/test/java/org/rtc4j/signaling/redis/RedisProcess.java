@@ -59,6 +59,16 @@ public final class RedisProcess implements AutoCloseable {
     }
   }
 
+  /** GET {@code key} (null when absent): what a registry left in Redis. */
+  public String get(String key) {
+    RedisClient c = RedisClient.create(uri().toString());
+    try (StatefulRedisConnection<String, String> conn = c.connect()) {
+      return conn.sync().get(key);
+    } finally {
+      c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
   /** The redis-server's process id (for its CPU time, or to stop it). */
   public long pid() {
     return process.pid();
