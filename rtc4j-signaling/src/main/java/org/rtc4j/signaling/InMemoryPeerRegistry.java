@@ -303,6 +303,15 @@ public final class InMemoryPeerRegistry implements PeerRegistry {
     return realm(tenant).queued.get();
   }
 
+  /**
+   * Map entries kept for {@code tenant}: registered ids, destinations with a queue, senders with
+   * queued messages. 0 once every client has left and every queue was drained or expired (tests).
+   */
+  int retainedEntries(Tenant tenant) {
+    Realm r = realm(tenant);
+    return r.clients.size() + r.queues.size() + r.queuedBySender.size();
+  }
+
   @Override
   public void close() {
     realms.clear();

@@ -309,8 +309,7 @@ final class PeerConnection extends ChannelInboundHandlerAdapter implements PeerS
 
   /** Closes the channel after {@value #CLOSE_LINGER_MILLIS} ms, whatever the client does. */
   private void startLingerTimer() {
-    lingerTimer = channel.eventLoop().schedule(this::closeNow, CLOSE_LINGER_MILLIS,
-        java.util.concurrent.TimeUnit.MILLISECONDS);
+    lingerTimer = server.scheduleForConnection(channel, this::closeNow, CLOSE_LINGER_MILLIS);
   }
 
   /** While closing: input is read and dropped, within a budget (a frame counts its smallest header too). */

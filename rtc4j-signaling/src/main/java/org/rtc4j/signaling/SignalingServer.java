@@ -66,6 +66,13 @@ public final class SignalingServer implements AutoCloseable {
   /** An expiry sweep is in flight (with Redis it completes later): the next tick skips rather than piles up. */
   private final java.util.concurrent.atomic.AtomicBoolean expiring = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean closed;
+  /**
+   * Timers of single connections that have neither run nor been cancelled. Liveness and expiry are
+   * two sweeps for all clients (a field per connection, the registry's queues), so the only
+   * per-connection timer is the close linger ({@link PeerConnection}); counted so LD-6 can check
+   * that none outlives its client.
+   */
+  private final java.util.concurrent.atomic.AtomicInteger connectionTimers = new java.util.concurrent.atomic.AtomicInteger();
   /** Per event-loop scratch of the relay path (frames are handled one at a time on a loop). */
   private final io.netty.util.concurrent.FastThreadLocal<Scratch> scratch = new io.netty.util.concurrent.FastThreadLocal<>() {
     @Override
@@ -294,6 +301,19 @@ public final class SignalingServer implements AutoCloseable {
       }
     }
     return java.util.Optional.empty();
+  }
+
+  /** Runs {@code task} on {@code ch}'s loop after {@code millis}, counted in {@link #connectionTimers()} until it runs or is cancelled. */
+  ScheduledFuture<?> scheduleForConnection(Channel ch, Runnable task, long millis) {
+    ScheduledFuture<?> f = ch.eventLoop().schedule(task, millis, TimeUnit.MILLISECONDS);
+    connectionTimers.incrementAndGet();
+    f.addListener(done -> connectionTimers.decrementAndGet()); // also when already done
+    return f;
+  }
+
+  /** Per-connection timers pending (tests: 0 once every client has gone). */
+  int connectionTimers() {
+    return connectionTimers.get();
   }
 
   ObjectMapper mapper() {

@@ -49,11 +49,17 @@ final class NettyPeers implements AutoCloseable {
       channel.writeAndFlush(new TextWebSocketFrame(text));
     }
 
+    /** Drops the TCP connection (no close frame). */
     void close() {
       Channel ch = channel;
       if (ch != null) {
         ch.close();
       }
+    }
+
+    /** The WebSocket closing handshake: a close frame (1000); the server answers and closes. */
+    void closeWithFrame() {
+      channel.writeAndFlush(new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame(1000, "bye"));
     }
   }
 

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,9 @@ import org.junit.jupiter.api.Timeout;
 import org.rtc4j.testkit.Wait;
 
 /**
- * Trust tests BI-18, FT-13 (also in {@link SignalingServerTest}), LD-6, LD-7, SC-10, SC-11, SC-12
- * and the flooding client: the server stays up and other clients are unaffected.
+ * Trust tests BI-18, FT-13 (its parts also in {@link SignalingServerTest}), LD-6, LD-7, SC-10
+ * (the token comparison itself in {@link TokensTest}), SC-11, SC-12 and the flooding client: the
+ * server stays up and other clients are unaffected.
  */
 @Timeout(120)
 class SignalingTrustTest {
@@ -70,7 +72,9 @@ class SignalingTrustTest {
             .startsWith("{\"type\":\"ERROR\",\"payload\":{\"msg\":\"Invalid message: ");
         assertPairWorks(a, bb, frames.indexOf(f));
       }
-      // unknown types are ignored, as upstream
+      // Unknown types are ignored (counted, no ERROR, no close), unlike the row's "ERROR or close":
+      // on purpose, as upstream peerjs-server does, so a newer client that sends a type this server
+      // does not know yet keeps its session (forward compatibility of the peerjs wire); README.
       bad.send("{\"type\":\"SOMETHING-NEW\",\"dst\":\"b\"}");
       Wait.until(Duration.ofSeconds(5), "unknown type counted",
           () -> server.stats().drops(SignalingStats.Drop.UNKNOWN_TYPE) == 1);
@@ -286,19 +290,109 @@ class SignalingTrustTest {
     }
   }
 
-  /**
-   * The row's latency targets hold on an idle machine; on a shared, overloaded one (load average
-   * above the core count, e.g. other builds running) only a sanity bound is asserted and the number
-   * is printed. BENCHMARKS.md has the measured figures.
-   */
-  static double latencyBudgetMs(double target) {
-    double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    int cores = Runtime.getRuntime().availableProcessors();
-    if (load > cores && !Boolean.getBoolean("rtc4j.signaling.strictLatency")) {
-      System.out.printf("load average %.1f on %d cores: latency target %.0f ms relaxed to 2000 ms%n", load, cores, target);
-      return 2000;
+  @Test
+  void ft13DroppedPeerReattachesWithItsQueueOrItsSenderGetsExpire() throws Exception {
+    // FT-13 as one scenario. peerjs-server's default expire_timeout (5 s) is the row's "within 5 s".
+    Duration expire = Duration.ofSeconds(5);
+    start(b -> b.expireTimeout(expire));
+    try (WsClient sender = open("s")) {
+      // 1. The socket drops without LEAVE; a reconnect with the same id and token within 5 s is
+      // re-attached (OPEN, not ID-TAKEN) and gets what was sent in the gap.
+      WsClient first = WsClient.open(http, server.port(), "peerjs", "r", "secret");
+      first.abort();
+      Wait.until(Duration.ofSeconds(5), "r unregistered after the drop", () -> !server.registry().isRegistered(tenant(), "r"));
+      long dropped = System.nanoTime();
+      sender.offer("r", "\"gap-1\"");
+      Wait.until(Duration.ofSeconds(5), "gap-1 queued", () -> server.registry().queued(tenant()) == 1);
+      try (WsClient again = WsClient.connect(http, server.port(), "peerjs", "r", "secret")) {
+        assertThat(again.next()).isEqualTo("{\"type\":\"OPEN\"}");
+        assertThat(again.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"s\",\"dst\":\"r\",\"payload\":\"gap-1\"}");
+        assertThat(Duration.ofNanos(again.lastAt - dropped)).as("re-attached within").isLessThan(expire);
+        assertPairWorks(sender, again, 1);
+        // 2. It drops again and stays away: messages to it are queued, not answered with LEAVE ...
+        again.abort();
+      }
+      Wait.until(Duration.ofSeconds(5), "r unregistered after the second drop",
+          () -> !server.registry().isRegistered(tenant(), "r"));
+      long queuedAt = System.nanoTime();
+      sender.offer("r", "\"gap-2\"");
+      sender.send("{\"type\":\"CANDIDATE\",\"dst\":\"r\",\"payload\":3}");
+      Wait.until(Duration.ofSeconds(5), "both queued", () -> server.registry().queued(tenant()) == 2);
+      // ... and after expire_timeout (not before) the sender gets one EXPIRE for the pair, and nothing else
+      assertThat(sender.next(expire.plusSeconds(10))).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"r\",\"dst\":\"s\"}");
+      assertThat(Duration.ofNanos(sender.lastAt - queuedAt)).as("EXPIRE after").isGreaterThanOrEqualTo(expire);
+      Wait.during(Duration.ofMillis(300), "no second EXPIRE", sender.received::isEmpty);
+      assertThat(server.registry().queued(tenant())).isZero();
+      Wait.until(Duration.ofSeconds(5), "2 expired", () -> server.stats().drops(SignalingStats.Drop.EXPIRED) == 2);
     }
-    return target;
+  }
+
+  // LD-6 and LD-7 latency. An absolute 50 ms p99 on this shared 2-core machine under `mvn test`
+  // fails for reasons that have nothing to do with the server (another JVM compiling, the load
+  // generator itself), and a load-average switch to a lax bound checked nothing. So each test
+  // measures the same relay without the load first (a baseline, same JVM, same minute) and the
+  // loaded p99 may add at most the row's 50 ms to twice that baseline, and never pass 200 ms: a
+  // per-message cost that grows with the peer count, or an abuser that monopolises its loop, fails
+  // (each was injected once and failed). -Drtc4j.signaling.strictLatency=true (an idle machine)
+  // also asserts the row's absolute 50 ms. BENCHMARKS.md has the measured figures.
+  static final double LATENCY_FACTOR = 2;
+  static final double LATENCY_SLACK_MS = 50;
+  static final double LATENCY_CAP_MS = 200;
+
+  static void assertLatencyHolds(String what, double baselineMs, double loadedMs) {
+    double bound = Math.min(LATENCY_CAP_MS, LATENCY_FACTOR * baselineMs + LATENCY_SLACK_MS);
+    assertThat(loadedMs).as("%s (ms): baseline %.2f, bound min(%.0f, %.0f x %.2f + %.0f)", what, baselineMs,
+        LATENCY_CAP_MS, LATENCY_FACTOR, baselineMs, LATENCY_SLACK_MS).isLessThanOrEqualTo(bound);
+    if (Boolean.getBoolean("rtc4j.signaling.strictLatency")) {
+      assertThat(loadedMs).as("%s (ms), strict", what).isLessThan(50);
+    }
+  }
+
+  /** The value at quantile {@code q} of sorted {@code values}. */
+  static double quantile(double[] sorted, double q) {
+    return sorted[Math.min(sorted.length - 1, (int) (sorted.length * q))];
+  }
+
+  /** Connects peers p{from}..p{to - 1} (token t{i}) in waves of 500, each waiting for OPEN. */
+  void connect(NettyPeers net, List<NettyPeers.Peer> peers, int from, int to) throws Exception {
+    for (int i = from; i < to; i += 500) {
+      List<NettyPeers.Peer> wave = new ArrayList<>();
+      for (int j = i; j < Math.min(to, i + 500); j++) {
+        wave.add(net.connect(java.net.URI.create(WsClient.url(server.port(), "/", "peerjs", "p" + j, "t" + j)), "p" + j));
+      }
+      for (NettyPeers.Peer p : wave) {
+        assertThat(p.first.get(60, java.util.concurrent.TimeUnit.SECONDS)).as(p.id).isEqualTo("{\"type\":\"OPEN\"}");
+      }
+      peers.addAll(wave);
+    }
+  }
+
+  /**
+   * Relays CANDIDATEs numbered {@code first}..{@code first + count - 1} at 1000 msg/s over the
+   * first {@code pairs} pairs (p0→p1, p2→p3, ...); returns the latencies from the send call to the
+   * arrival at the other client, in ms, sorted.
+   */
+  static double[] relayAt1000PerSecond(List<NettyPeers.Peer> peers, int pairs, int first, int count, long[] arrived,
+      AtomicInteger arrivals) {
+    long[] sentAt = new long[count];
+    long start = System.nanoTime();
+    for (int k = 0; k < count; k++) {
+      long due = start + k * 1_000_000L;
+      while (System.nanoTime() < due) {
+        Thread.onSpinWait();
+      }
+      int p = k % pairs;
+      sentAt[k] = System.nanoTime();
+      peers.get(2 * p).send("{\"type\":\"CANDIDATE\",\"dst\":\"p" + (2 * p + 1) + "\",\"payload\":" + (first + k) + "}");
+    }
+    Wait.until(Duration.ofSeconds(30), "all relayed messages arrive", () -> arrivals.get() == first + count,
+        () -> (arrivals.get() - first) + " of " + count);
+    double[] lat = new double[count];
+    for (int k = 0; k < count; k++) {
+      lat[k] = (arrived[first + k] - sentAt[k]) / 1e6;
+    }
+    Arrays.sort(lat);
+    return lat;
   }
 
   @Test
@@ -306,9 +400,11 @@ class SignalingTrustTest {
     int n = Integer.getInteger("rtc4j.signaling.ld6.peers", 5000);
     start(b -> b.concurrentLimit(n).ioThreads(2));
     int pairs = 100;
-    int total = 2000;
-    long[] arrived = new long[total];
-    java.util.concurrent.atomic.AtomicInteger arrivals = new java.util.concurrent.atomic.AtomicInteger();
+    int warmUp = 500;
+    int base = 1000;
+    int loaded = 2000;
+    long[] arrived = new long[warmUp + base + loaded];
+    AtomicInteger arrivals = new AtomicInteger();
     List<NettyPeers.Peer> peers = new ArrayList<>(n);
     try (NettyPeers net = new NettyPeers(2, (peer, text, at) -> {
       int i = text.lastIndexOf("\"payload\":");
@@ -317,95 +413,173 @@ class SignalingTrustTest {
         arrivals.incrementAndGet();
       }
     })) {
+      // The baseline: the same pairs and rate with only those 200 peers connected (after a warm-up
+      // for the JIT), so what the loaded run adds is what 5000 peers cost.
+      connect(net, peers, 0, 2 * pairs);
+      relayAt1000PerSecond(peers, pairs, 0, warmUp, arrived, arrivals);
+      double[] baseline = relayAt1000PerSecond(peers, pairs, warmUp, base, arrived, arrivals);
       long t0 = System.nanoTime();
-      int batch = 500;
-      for (int i = 0; i < n; i += batch) {
-        List<NettyPeers.Peer> wave = new ArrayList<>();
-        for (int j = i; j < Math.min(n, i + batch); j++) {
-          wave.add(net.connect(java.net.URI.create(WsClient.url(server.port(), "/", "peerjs", "p" + j, "t" + j)), "p" + j));
-        }
-        for (NettyPeers.Peer p : wave) {
-          assertThat(p.first.get(60, java.util.concurrent.TimeUnit.SECONDS)).as(p.id).isEqualTo("{\"type\":\"OPEN\"}");
-        }
-        peers.addAll(wave);
-      }
+      connect(net, peers, 2 * pairs, n);
       double connectSeconds = (System.nanoTime() - t0) / 1e9;
       assertThat(server.registry().peers(tenant())).isEqualTo(n);
       try (WsClient over = WsClient.connect(http, server.port(), "peerjs", "one-too-many", "t")) {
         assertThat(over.next()).isEqualTo(
             "{\"type\":\"ERROR\",\"payload\":{\"msg\":\"Server has reached its concurrent user limit\"}}");
       }
-      // 1000 msgs/s for 2 s over 100 pairs; latency from the send call to arrival at the other client
-      long[] sentAt = new long[total];
-      long start = System.nanoTime();
-      for (int k = 0; k < total; k++) {
-        long due = start + k * 1_000_000L;
-        while (System.nanoTime() < due) {
-          Thread.onSpinWait();
+      // 1000 msgs/s for 2 s over the 100 pairs, now among n peers
+      double[] lat = relayAt1000PerSecond(peers, pairs, warmUp + base, loaded, arrived, arrivals);
+      System.out.printf("LD-6: %d peers connected in %.2f s; relay at 1000 msg/s: p50 %.2f ms, p99 %.2f ms "
+          + "(with %d peers: p50 %.2f ms, p99 %.2f ms)%n", n, connectSeconds, quantile(lat, 0.5), quantile(lat, 0.99),
+          2 * pairs, quantile(baseline, 0.5), quantile(baseline, 0.99));
+      assertLatencyHolds("LD-6 p99 relay latency among " + n + " peers", quantile(baseline, 0.99), quantile(lat, 0.99));
+      // Release: half leave with the closing handshake (the server answers, and its close linger
+      // timer starts), half just drop the connection.
+      for (int i = 0; i < peers.size(); i++) {
+        if (i % 2 == 0) {
+          peers.get(i).closeWithFrame();
+        } else {
+          peers.get(i).close();
         }
-        int p = k % pairs;
-        sentAt[k] = System.nanoTime();
-        peers.get(2 * p).send("{\"type\":\"CANDIDATE\",\"dst\":\"p" + (2 * p + 1) + "\",\"payload\":" + k + "}");
-      }
-      Wait.until(Duration.ofSeconds(30), "all relayed messages arrive", () -> arrivals.get() == total,
-          () -> arrivals.get() + " of " + total);
-      long[] lat = new long[total];
-      for (int k = 0; k < total; k++) {
-        lat[k] = arrived[k] - sentAt[k];
-      }
-      Arrays.sort(lat);
-      double p50 = lat[total / 2] / 1e6;
-      double p99 = lat[total * 99 / 100] / 1e6;
-      System.out.printf("LD-6: %d peers connected in %.2f s; relay at 1000 msg/s: p50 %.2f ms, p99 %.2f ms%n", n,
-          connectSeconds, p50, p99);
-      assertThat(p99).as("p99 relay latency (ms)").isLessThan(latencyBudgetMs(50));
-      for (NettyPeers.Peer p : peers) {
-        p.close();
       }
       Wait.until(Duration.ofSeconds(60), "every client released",
           () -> server.registry().peers(tenant()) == 0 && server.openConnections() == 0, () -> "peers "
               + server.registry().peers(tenant()) + ", connections " + server.openConnections());
       assertThat(server.registry().queued(tenant())).isZero();
+      assertThat(((InMemoryPeerRegistry) server.registry()).retainedEntries(tenant())).as("registry entries").isZero();
+      // Liveness and expiry are two sweeps over all clients, not timers per client (the liveness
+      // state is a field of each connection: gone with the connections above); the one per-client
+      // timer, the close linger, must be cancelled when its connection closes, not left to run.
+      assertThat(server.connectionTimers()).as("per-connection timers pending").isZero();
     }
   }
 
   @Test
   void ld7QueueAbuseStaysBoundedExpiresOnTimeOthersUnaffected() throws Exception {
-    start(b -> b.rateLimit(1_000_000, 1_000_000).queueLimits(256, 1024, 100_000).expireTimeout(Duration.ofMillis(500)));
-    try (WsClient a = open("a"); WsClient bb = open("b"); NettyPeers net = new NettyPeers(1, (p, text, at) -> { })) {
+    Duration expire = Duration.ofMillis(500);
+    Duration sweep = Duration.ofMillis(50); // start()'s expireSweepInterval
+    start(b -> b.rateLimit(1_000_000, 1_000_000).queueLimits(256, 1024, 100_000).expireTimeout(expire));
+    int total = 100_000;
+    // The EXPIREs the abuser receives, by i of its destination nobody-i (each message is its own pair).
+    java.util.BitSet expiredPairs = new java.util.BitSet(total);
+    AtomicInteger expires = new AtomicInteger();
+    AtomicInteger duplicates = new AtomicInteger();
+    List<String> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
+    long[] firstPairExpiredAt = new long[1];
+    String expirePrefix = "{\"type\":\"EXPIRE\",\"src\":\"nobody-";
+    try (WsClient a = open("a"); WsClient bb = open("b"); NettyPeers net = new NettyPeers(1, (p, text, at) -> {
+      if (!p.id.equals("abuser")) {
+        return; // the warm-up's EXPIREs
+      }
+      if (text.startsWith(expirePrefix) && text.endsWith("\",\"dst\":\"abuser\"}")) {
+        int i = Integer.parseInt(text.substring(expirePrefix.length(), text.indexOf('"', expirePrefix.length())));
+        if (i == 0) {
+          firstPairExpiredAt[0] = at;
+        }
+        synchronized (expiredPairs) {
+          if (expiredPairs.get(i)) {
+            duplicates.incrementAndGet();
+          }
+          expiredPairs.set(i);
+        }
+        expires.incrementAndGet();
+      } else {
+        unexpected.add(text);
+      }
+    })) {
       // the abuser pipelines its frames (a java.net.http client waits for each send: far too slow for 100k)
       NettyPeers.Peer abuser = net.connect(java.net.URI.create(WsClient.url(server.port(), "/", "peerjs", "abuser", "t")),
           "abuser");
       assertThat(abuser.first.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("{\"type\":\"OPEN\"}");
-      int total = 100_000;
+      // A warm-up: another client runs the server's queueing, queue-full and expiry code for the
+      // first time (in a fresh JVM the first bursts took ~100 ms, compiling), and the normal pair
+      // relays a few frames, neither measured.
+      NettyPeers.Peer warm = net.connect(java.net.URI.create(WsClient.url(server.port(), "/", "peerjs", "warm", "t")),
+          "warm");
+      assertThat(warm.first.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("{\"type\":\"OPEN\"}");
+      for (int i = 0; i < 5000; i++) {
+        warm.channel.write(new io.netty.handler.codec.http.websocketx.TextWebSocketFrame(
+            "{\"type\":\"OFFER\",\"dst\":\"warm-" + i + "\",\"payload\":{\"sdp\":\"v=0\"}}"));
+      }
+      warm.channel.flush();
+      for (int k = 0; k < 20; k++) {
+        assertPairWorks(a, bb, -1000 - k);
+      }
+      Wait.until(Duration.ofSeconds(30), "the warm-up's frames handled and expired", () -> server.stats().drops(
+          SignalingStats.Drop.QUEUE_FULL) + server.stats().drops(SignalingStats.Drop.EXPIRED) == 5000);
+      warm.close();
+      long queuedBefore = server.stats().queuedTotal();
+      long refusedBefore = server.stats().drops(SignalingStats.Drop.QUEUE_FULL);
+      long expiredBefore = server.stats().drops(SignalingStats.Drop.EXPIRED);
+      // The baseline: the normal pair's round trips with the abuser connected and quiet.
+      double[] base = new double[100];
+      for (int k = 0; k < base.length; k++) {
+        long t = System.nanoTime();
+        assertPairWorks(a, bb, -2 - k);
+        base[k] = (System.nanoTime() - t) / 1e6;
+      }
+      // The flood: 100k frames at 25,000/s, in bursts of 1000 every 40 ms, each burst followed at
+      // once by a round trip of the normal pair (which a server that lets the abuser monopolise its
+      // loop delays). 25,000/s fills the queue bounds many times over; flat out, the test's own
+      // client would saturate the machine's two cores and every latency would grow, whatever the
+      // server does.
       int maxQueued = 0;
-      long[] lat = new long[60];
+      double[] lat = new double[total / 1000];
       int probes = 0;
+      long firstSentAt = System.nanoTime();
       for (int i = 0; i < total; i++) {
         abuser.channel.write(new io.netty.handler.codec.http.websocketx.TextWebSocketFrame(
             "{\"type\":\"OFFER\",\"dst\":\"nobody-" + i + "\",\"payload\":{\"sdp\":\"v=0\"}}"));
-        if (i % 2000 == 1999) {
+        if (i % 1000 == 999) {
           abuser.channel.flush();
           maxQueued = Math.max(maxQueued, server.registry().queued(tenant()));
           long t = System.nanoTime();
           assertPairWorks(a, bb, i);
-          lat[probes++] = System.nanoTime() - t;
+          lat[probes++] = (System.nanoTime() - t) / 1e6;
+          Wait.pause(Duration.ofNanos(firstSentAt + (i + 1) * 40_000L - System.nanoTime()));
         }
       }
       abuser.channel.flush();
       Wait.until(Duration.ofSeconds(60), "all 100k frames handled", () -> server.stats().drops(SignalingStats.Drop.QUEUE_FULL)
-          + server.stats().queuedTotal() >= total, () -> server.stats().queuedTotal() + " queued, "
-          + server.stats().drops(SignalingStats.Drop.QUEUE_FULL) + " refused");
+          - refusedBefore + server.stats().queuedTotal() - queuedBefore >= total, () -> (server.stats().queuedTotal()
+          - queuedBefore) + " queued, " + (server.stats().drops(SignalingStats.Drop.QUEUE_FULL) - refusedBefore) + " refused");
       maxQueued = Math.max(maxQueued, server.registry().queued(tenant()));
       assertThat(maxQueued).as("messages queued at any time").isLessThanOrEqualTo(1024);
-      Wait.until(Duration.ofSeconds(10), "all queued messages expired", () -> server.registry().queued(tenant()) == 0);
+      // On time: the last message was queued before now, so the sweep that finds it expired runs
+      // within expire_timeout + one sweep interval of now; one more interval and 1 s for a busy machine.
+      Duration drainBy = expire.plus(sweep.multipliedBy(2)).plusSeconds(1);
+      long handled = System.nanoTime();
+      Wait.until(drainBy, "all queued messages expired within " + drainBy.toMillis() + " ms",
+          () -> server.registry().queued(tenant()) == 0, () -> server.registry().queued(tenant()) + " still queued");
+      long drainedMs = (System.nanoTime() - handled) / 1_000_000;
+      // Memory: besides the three connected clients' ids, the registry keeps no entry for any of the
+      // 100k destinations or for the abuser as a sender (the count alone would not show a map that grows).
+      Wait.until(Duration.ofSeconds(5), "registry entries back to the 3 connected ids",
+          () -> ((InMemoryPeerRegistry) server.registry()).retainedEntries(tenant()) == 3,
+          () -> ((InMemoryPeerRegistry) server.registry()).retainedEntries(tenant()) + " entries");
+      // and not early: the first message (queued, as every queue was empty) expired no sooner than expire_timeout
+      Wait.until(Duration.ofSeconds(10), "EXPIRE for nobody-0", () -> firstPairExpiredAt[0] != 0);
+      assertThat(Duration.ofNanos(firstPairExpiredAt[0] - firstSentAt)).as("first pair expired after")
+          .isGreaterThanOrEqualTo(expire);
       // every message was either refused at once (QUEUE_FULL, with an immediate EXPIRE) or queued and expired
       Wait.until(Duration.ofSeconds(10), "QUEUE_FULL + EXPIRED == " + total, () -> server.stats().drops(
-          SignalingStats.Drop.QUEUE_FULL) + server.stats().drops(SignalingStats.Drop.EXPIRED) == total);
+          SignalingStats.Drop.QUEUE_FULL) - refusedBefore + server.stats().drops(SignalingStats.Drop.EXPIRED) - expiredBefore
+          == total);
+      // and the abuser heard it: one EXPIRE per pair (src = the destination), none twice, nothing else
+      Wait.until(Duration.ofSeconds(10), "an EXPIRE for each of the " + total + " pairs", () -> expires.get() >= total,
+          () -> expires.get() + " EXPIREs");
+      assertThat(duplicates.get()).as("pairs that got a second EXPIRE").isZero();
+      synchronized (expiredPairs) {
+        assertThat(expiredPairs.cardinality()).isEqualTo(total);
+      }
+      assertThat(unexpected).isEmpty();
+      Arrays.sort(base);
       Arrays.sort(lat, 0, probes);
-      System.out.printf("LD-7: max queued %d; round trip of a normal pair during the flood: p50 %.2f ms, max %.2f ms%n",
-          maxQueued, lat[probes / 2] / 1e6, lat[probes - 1] / 1e6);
-      assertThat(lat[probes / 2] / 1e6).as("median round trip during the flood (ms)").isLessThan(latencyBudgetMs(50));
+      double[] loaded = Arrays.copyOf(lat, probes);
+      System.out.printf("LD-7: max queued %d, drained %d ms after the last frame; round trip of a normal pair: "
+          + "p50 %.2f ms, p90 %.2f ms, p99 %.2f ms during the flood; p50 %.2f ms, p90 %.2f ms, p99 %.2f ms before%n",
+          maxQueued, drainedMs, quantile(loaded, 0.5), quantile(loaded, 0.9), quantile(loaded, 0.99), quantile(base, 0.5),
+          quantile(base, 0.9), quantile(base, 0.99));
+      assertLatencyHolds("LD-7 p99 round trip of a normal pair during the flood", quantile(base, 0.99), quantile(loaded, 0.99));
       assertPairWorks(a, bb, -1);
     }
   }
