@@ -16,7 +16,11 @@ import picocli.CommandLine.Option;
  * ({@code --port}, {@code --path}, {@code --key}, {@code --expire_timeout}, {@code --alive_timeout},
  * {@code --concurrent_limit}, {@code --allow_discovery}, {@code --proxied}, {@code --sslkey},
  * {@code --sslcert}, {@code --host}, {@code --cors}, with the same short aliases and the same
- * {@code PORT}/{@code PEERSERVER_PATH} environment defaults), plus rtc4j's own limits.
+ * {@code PORT}/{@code PEERSERVER_PATH} environment defaults), plus rtc4j's own limits. They take
+ * the forms peerjs-server's yargs takes: booleans as {@code --x}, {@code --x true|false},
+ * {@code --x=false} or {@code --no-x}; {@code --cors A B} as well as repeated. No camelCase aliases
+ * ({@code --expireTimeout}): yargs only camel-cases hyphenated names, so peerjs-server ignores those
+ * spellings, and here they are an error rather than silently without effect.
  */
 final class SignalingOptions {
 
@@ -48,10 +52,14 @@ final class SignalingOptions {
       description = "Most clients connected at a time (per key). Default: ${DEFAULT-VALUE}.")
   int concurrentLimit;
 
-  @Option(names = "--allow_discovery", description = "Let GET {path}{key}/peers list connected ids.")
+  // The booleans read as yargs reads peerjs-server's: "--x", "--x true|false", "--x=false", "--no-x".
+  @Option(names = "--allow_discovery", arity = "0..1", fallbackValue = "true", negatable = true,
+      paramLabel = "true|false",
+      description = "Let GET {path}{key}/peers list connected ids.")
   boolean allowDiscovery;
 
-  @Option(names = "--proxied", arity = "0..1", fallbackValue = "true",
+  @Option(names = "--proxied", arity = "0..1", fallbackValue = "true", negatable = true,
+      paramLabel = "true|false",
       description = "Behind a reverse proxy: take client addresses from X-Forwarded-For.")
   boolean proxied;
 
@@ -61,9 +69,10 @@ final class SignalingOptions {
   @Option(names = "--sslcert", paramLabel = "FILE", description = "PEM certificate chain: serve HTTPS/WSS.")
   Path sslCert;
 
-  @Option(names = "--cors", paramLabel = "ORIGIN",
-      description = "Allowed browser origin (repeatable); HTTP and WebSocket upgrades from other origins get 403. "
-          + "Default: any origin.")
+  // arity 1..*: a yargs array, so "--cors A B" as well as "--cors A --cors B"
+  @Option(names = "--cors", paramLabel = "ORIGIN", arity = "1..*",
+      description = "Allowed browser origins (several after one flag, or repeated); HTTP and WebSocket upgrades "
+          + "from other origins get 403. Default: any origin.")
   List<String> cors = new ArrayList<>();
 
   @Option(names = "--tenant", paramLabel = "KEY[:LIMIT]",

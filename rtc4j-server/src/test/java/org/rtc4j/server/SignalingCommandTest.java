@@ -73,6 +73,29 @@ class SignalingCommandTest {
   }
 
   @Test
+  void booleansTakeTrueOrFalseAndTheNoFormAsYargsDoes() throws Exception {
+    // peerjs-server's yargs reads "--allow_discovery false" as false (not as a flag plus a stray word)
+    // and has a --no- form for every boolean.
+    assertThat(parse("--allow_discovery", "true").toBuilder().build().allowDiscovery()).isTrue();
+    assertThat(parse("--allow_discovery", "false").toBuilder().build().allowDiscovery()).isFalse();
+    assertThat(parse("--allow_discovery=false").toBuilder().build().allowDiscovery()).isFalse();
+    assertThat(parse("--allow_discovery", "-p", "9001").toBuilder().build().allowDiscovery()).isTrue();
+    assertThat(parse("--no-allow_discovery").toBuilder().build().allowDiscovery()).isFalse();
+    assertThat(parse("--proxied", "false").toBuilder().build().proxied()).isFalse();
+    assertThat(parse("--proxied", "true").toBuilder().build().proxied()).isTrue();
+    assertThat(parse("--no-proxied").toBuilder().build().proxied()).isFalse();
+  }
+
+  @Test
+  void corsTakesSeveralOriginsAfterOneFlagAsAYargsArray() throws Exception {
+    SignalingConfig c = parse("--cors", "http://a.example", "https://b.example:8443", "-k", "k1").toBuilder().build();
+    assertThat(c.allowedOrigins()).containsExactlyInAnyOrder("http://a.example", "https://b.example:8443");
+    assertThat(c.key()).isEqualTo("k1");
+    assertThat(parse("--cors", "http://a.example", "--cors=http://b.example").toBuilder().build().allowedOrigins())
+        .containsExactlyInAnyOrder("http://a.example", "http://b.example");
+  }
+
+  @Test
   void tlsNeedsBothFiles() {
     assertThatThrownBy(() -> parse("--sslkey", "k.pem").toBuilder()).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--sslcert");
@@ -85,7 +108,7 @@ class SignalingCommandTest {
     cli.setOut(new PrintWriter(w));
     assertThat(cli.execute("signaling", "--help")).isZero();
     assertThat(w.toString()).contains("--port", "--path", "--key", "--expire_timeout", "--alive_timeout",
-        "--concurrent_limit", "--allow_discovery", "--proxied", "--sslkey", "--sslcert");
+        "--concurrent_limit", "--[no-]allow_discovery", "--[no-]proxied", "--sslkey", "--sslcert");
   }
 
   @Test
