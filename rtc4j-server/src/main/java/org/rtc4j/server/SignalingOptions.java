@@ -75,8 +75,12 @@ final class SignalingOptions {
           + "from other origins get 403. Default: any origin.")
   List<String> cors = new ArrayList<>();
 
-  @Option(names = "--tenant", paramLabel = "KEY[:LIMIT]",
-      description = "Serve one more key with its own id namespace and concurrent limit (repeatable).")
+  @Option(names = "--tenant", paramLabel = "KEY[:LIMITS]",
+      description = {"Serve one more key with its own id namespace and limits (repeatable). LIMITS is a number "
+          + "(its concurrent limit) or NAME=VALUE pairs separated by commas, named as the global flags: "
+          + "concurrent_limit, rate-limit, rate-burst, max-queued (PER_DST,PER_SENDER,TOTAL); a limit not "
+          + "given is the global one.",
+          "e.g. --tenant app2:concurrent_limit=100,rate-limit=50,rate-burst=100,max-queued=64,256,10000"})
   List<String> tenants = new ArrayList<>();
 
   @Option(names = "--rate-limit", paramLabel = "PER_SECOND", defaultValue = "100",
@@ -127,14 +131,7 @@ final class SignalingOptions {
 
   /** The configuration these options describe. */
   SignalingConfig.Builder toBuilder() throws IOException {
-    String[] q = maxQueuedSpec.split(",");
-    if (q.length != 3) {
-      throw new IllegalArgumentException("--max-queued takes three numbers: PER_DST,PER_SENDER,TOTAL");
-    }
-    List<Integer> maxQueued = new ArrayList<>();
-    for (String n : q) {
-      maxQueued.add(Integer.parseInt(n.strip()));
-    }
+    int[] maxQueued = queueBounds("--max-queued", maxQueuedSpec);
     if ((sslKey == null) != (sslCert == null)) {
       throw new IllegalArgumentException("give both --sslkey and --sslcert, or neither");
     }
@@ -142,19 +139,14 @@ final class SignalingOptions {
         .host(host).port(port).path(path).key(key).concurrentLimit(concurrentLimit)
         .expireTimeout(Duration.ofMillis(expireTimeout)).aliveTimeout(Duration.ofMillis(aliveTimeout))
         .allowDiscovery(allowDiscovery).proxied(proxied).maxMessageBytes(maxMessageSize).ioThreads(ioThreads)
-        .rateLimit(rateLimit, rateBurst).queueLimits(maxQueued.get(0), maxQueued.get(1), maxQueued.get(2));
+        .rateLimit(rateLimit, rateBurst).queueLimits(maxQueued[0], maxQueued[1], maxQueued[2]);
     if (sslKey != null) {
       b.tls(sslKey, sslCert);
     }
     cors.forEach(b::allowOrigin);
-    Tenant base = Tenant.withDefaults(key).withRate(rateLimit, rateBurst)
-        .withQueues(maxQueued.get(0), maxQueued.get(1), maxQueued.get(2));
+    Tenant base = new Tenant(key, concurrentLimit, rateLimit, rateBurst, maxQueued[0], maxQueued[1], maxQueued[2]);
     for (String t : tenants) {
-      int colon = t.lastIndexOf(':');
-      String k = colon < 0 ? t : t.substring(0, colon);
-      int limit = colon < 0 ? concurrentLimit : Integer.parseInt(t.substring(colon + 1));
-      b.tenant(new Tenant(k, limit, base.messagesPerSecond(), base.messageBurst(), base.maxQueuedPerDestination(),
-          base.maxQueuedPerSender(), base.maxQueuedTotal()));
+      b.tenant(tenant(t, base));
     }
     if (turnSecretFile != null) {
       List<String> lines = Files.readAllLines(turnSecretFile, StandardCharsets.UTF_8);
@@ -168,5 +160,71 @@ final class SignalingOptions {
       b.turn(secret, turnUrls);
     }
     return b;
+  }
+
+  /**
+   * One {@code --tenant} value: {@code KEY}, {@code KEY:LIMIT} (its concurrent limit) or
+   * {@code KEY:NAME=VALUE,...} with the global flags' names; what it does not name comes from {@code base}.
+   */
+  static Tenant tenant(String spec, Tenant base) {
+    int colon = spec.lastIndexOf(':');
+    String key = colon < 0 ? spec : spec.substring(0, colon);
+    Tenant t = new Tenant(key, base.concurrentLimit(), base.messagesPerSecond(), base.messageBurst(),
+        base.maxQueuedPerDestination(), base.maxQueuedPerSender(), base.maxQueuedTotal());
+    if (colon < 0) {
+      return t;
+    }
+    String limits = spec.substring(colon + 1);
+    if (!limits.contains("=")) {
+      return t.withConcurrentLimit(number("--tenant " + key, limits));
+    }
+    // Split at commas, but a part without '=' continues the value before it: max-queued=1,2,3.
+    List<String> pairs = new ArrayList<>();
+    for (String part : limits.split(",", -1)) {
+      if (part.contains("=") || pairs.isEmpty()) {
+        pairs.add(part);
+      } else {
+        pairs.set(pairs.size() - 1, pairs.get(pairs.size() - 1) + "," + part);
+      }
+    }
+    for (String pair : pairs) {
+      int eq = pair.indexOf('=');
+      String name = eq < 0 ? pair : pair.substring(0, eq).strip();
+      String value = eq < 0 ? "" : pair.substring(eq + 1).strip();
+      String what = "--tenant " + key + ":" + name;
+      t = switch (name) {
+        case "concurrent_limit" -> t.withConcurrentLimit(number(what, value));
+        case "rate-limit" -> t.withRate(number(what, value), t.messageBurst());
+        case "rate-burst" -> t.withRate(t.messagesPerSecond(), number(what, value));
+        case "max-queued" -> {
+          int[] q = queueBounds(what, value);
+          yield t.withQueues(q[0], q[1], q[2]);
+        }
+        default -> throw new IllegalArgumentException("--tenant " + spec + ": unknown limit '" + name
+            + "'; the limits are concurrent_limit, rate-limit, rate-burst, max-queued");
+      };
+    }
+    return t;
+  }
+
+  /** PER_DST,PER_SENDER,TOTAL. */
+  private static int[] queueBounds(String what, String spec) {
+    String[] q = spec.split(",");
+    if (q.length != 3) {
+      throw new IllegalArgumentException(what + " takes three numbers: PER_DST,PER_SENDER,TOTAL, not '" + spec + "'");
+    }
+    int[] n = new int[3];
+    for (int i = 0; i < 3; i++) {
+      n[i] = number(what, q[i]);
+    }
+    return n;
+  }
+
+  private static int number(String what, String value) {
+    try {
+      return Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(what + " takes a number, not '" + value + "'");
+    }
   }
 }

@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rtc4j.signaling.SignalingConfig;
@@ -93,6 +95,46 @@ class SignalingCommandTest {
     assertThat(c.key()).isEqualTo("k1");
     assertThat(parse("--cors", "http://a.example", "--cors=http://b.example").toBuilder().build().allowedOrigins())
         .containsExactlyInAnyOrder("http://a.example", "http://b.example");
+  }
+
+  @Test
+  void eachTenantTakesItsOwnLimitsNamedAsTheGlobalFlags() throws Exception {
+    SignalingConfig c = parse("-k", "k1", "-c", "3", "--rate-limit", "50", "--rate-burst", "60", "--max-queued", "1,2,3",
+        "--tenant", "t2:concurrent_limit=7,rate-limit=20,rate-burst=30,max-queued=4,5,6",
+        "--tenant", "t3:rate-limit=9", "--tenant", "t4:8", "--tenant", "t5").toBuilder().build();
+    assertThat(c.tenants()).containsExactly(new Tenant("k1", 3, 50, 60, 1, 2, 3), new Tenant("t2", 7, 20, 30, 4, 5, 6),
+        new Tenant("t3", 3, 9, 60, 1, 2, 3), new Tenant("t4", 8, 50, 60, 1, 2, 3), new Tenant("t5", 3, 50, 60, 1, 2, 3));
+    assertThatThrownBy(() -> parse("--tenant", "t2:rate=5").toBuilder()).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("rate-limit");
+    assertThatThrownBy(() -> parse("--tenant", "t2:max-queued=4,5").toBuilder())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max-queued");
+  }
+
+  @Test
+  void oneTenantsFlooderIsCutOffAtARateAnotherTenantAllows() throws Exception {
+    // The default key allows 5 frames/s (bursts of 10); the tenant "roomy" 100/s (bursts of 200).
+    // The same 60 HEARTBEATs at once cut off the default key's client, not roomy's.
+    String heartbeat = "{\"type\":\"HEARTBEAT\"}";
+    HttpClient http = HttpClient.newHttpClient();
+    try (SignalingService s = SignalingService.standalone(parse("--port", "0", "-H", "127.0.0.1",
+            "--rate-limit", "5", "--rate-burst", "10", "--tenant", "roomy:rate-limit=100,rate-burst=200"),
+            new PrintStream(new ByteArrayOutputStream()));
+        PeerJsSocket tight = PeerJsSocket.connect(http, s.server().port(), "peerjs", "flooder", "t1");
+        PeerJsSocket roomy = PeerJsSocket.connect(http, s.server().port(), "roomy", "flooder", "t2");
+        PeerJsSocket bob = PeerJsSocket.connect(http, s.server().port(), "roomy", "bob", "t3")) {
+      for (PeerJsSocket c : List.of(tight, roomy, bob)) {
+        assertThat(c.next()).isEqualTo("{\"type\":\"OPEN\"}");
+      }
+      tight.sendUntilClosed(heartbeat, 60);
+      assertThat(tight.next()).contains("\"type\":\"ERROR\"", "Rate limit exceeded");
+      assertThat(tight.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+
+      roomy.sendUntilClosed(heartbeat, 60);
+      roomy.send("{\"type\":\"OFFER\",\"dst\":\"bob\",\"payload\":{\"sdp\":\"after the flood\"}}");
+      assertThat(bob.next()).contains("\"src\":\"flooder\"", "after the flood");
+      assertThat(roomy.closed).isNotDone();
+      assertThat(roomy.received).isEmpty();
+    }
   }
 
   @Test
