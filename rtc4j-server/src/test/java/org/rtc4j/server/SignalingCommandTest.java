@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rtc4j.signaling.SignalingConfig;
 import org.rtc4j.signaling.Tenant;
+import org.rtc4j.testkit.External;
 import org.rtc4j.testkit.FreePorts;
+import org.rtc4j.testkit.Processes;
 import org.rtc4j.testkit.ThreadLeakCheck;
 import picocli.CommandLine;
 
@@ -134,6 +136,32 @@ class SignalingCommandTest {
       assertThat(bob.next()).contains("\"src\":\"flooder\"", "after the flood");
       assertThat(roomy.closed).isNotDone();
       assertThat(roomy.received).isEmpty();
+    }
+  }
+
+  @Test
+  void redisOnTheCommandLineSharesIdsBetweenTwoServices() throws Exception {
+    int redisPort = FreePorts.tcp();
+    try (Processes.Running redis = Processes.command(External.require("redis-server").toString(), "--port",
+        Integer.toString(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+        .grace(Duration.ofSeconds(2)).start()) {
+      redis.awaitOutput(Duration.ofSeconds(15), "Ready to accept connections");
+      String[] args = {"--port", "0", "-H", "127.0.0.1", "--redis", "redis://127.0.0.1:" + redisPort};
+      HttpClient http = HttpClient.newHttpClient();
+      PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+      try (SignalingService a = SignalingService.standalone(parse(args), quiet);
+          SignalingService b = SignalingService.standalone(parse(args), quiet);
+          PeerJsSocket alice = PeerJsSocket.connect(http, a.server().port(), "peerjs", "alice", "t1")) {
+        assertThat(alice.next()).isEqualTo("{\"type\":\"OPEN\"}");
+        try (PeerJsSocket thief = PeerJsSocket.connect(http, b.server().port(), "peerjs", "alice", "t2")) {
+          assertThat(thief.next()).isEqualTo("{\"type\":\"ID-TAKEN\",\"payload\":{\"msg\":\"ID is taken\"}}");
+        }
+        try (PeerJsSocket bob = PeerJsSocket.connect(http, b.server().port(), "peerjs", "bob", "t3")) {
+          assertThat(bob.next()).isEqualTo("{\"type\":\"OPEN\"}");
+          bob.send("{\"type\":\"OFFER\",\"dst\":\"alice\",\"payload\":{\"sdp\":\"across\"}}");
+          assertThat(alice.next()).contains("\"src\":\"bob\"", "across");
+        }
+      }
     }
   }
 
