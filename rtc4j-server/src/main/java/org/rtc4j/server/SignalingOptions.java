@@ -63,7 +63,9 @@ final class SignalingOptions {
       description = "Behind a reverse proxy: take client addresses from X-Forwarded-For.")
   boolean proxied;
 
-  @Option(names = "--sslkey", paramLabel = "FILE", description = "PEM private key (PKCS#8): serve HTTPS/WSS.")
+  @Option(names = "--sslkey", paramLabel = "FILE",
+      description = "PEM private key, unencrypted: PKCS#8 (BEGIN PRIVATE KEY), RSA (BEGIN RSA PRIVATE KEY) "
+          + "or EC (BEGIN EC PRIVATE KEY). Serve HTTPS/WSS.")
   Path sslKey;
 
   @Option(names = "--sslcert", paramLabel = "FILE", description = "PEM certificate chain: serve HTTPS/WSS.")

@@ -222,4 +222,39 @@ class SignalingCommandTest {
       assertThat(out.toString(StandardCharsets.UTF_8)).contains("listening  https  127.0.0.1:" + port);
     }
   }
+
+  @Test
+  void sslkeyTakesPkcs1RsaAndSec1EcKeysAsWellAsPkcs8() throws Exception {
+    // The older PEM forms (what --help promises besides PKCS#8, covered above): Netty reads them
+    // through BouncyCastle, which the CLI has on its classpath (rtc4j-dtls).
+    String openssl = External.require("openssl").toString();
+    Path log = dir.resolve("openssl.log");
+    Path params = dir.resolve("ec.params");
+    Processes.run(Duration.ofSeconds(30), log, openssl, "ecparam", "-name", "prime256v1", "-out", params.toString())
+        .assertExitCode(0);
+    for (String[] k : new String[][] {{"rsa:2048", "rsa", "RSA PRIVATE KEY"}, {"ec:" + params, "ec", "EC PRIVATE KEY"}}) {
+      Path pkcs8 = dir.resolve(k[1] + "-pkcs8.pem");
+      Path key = dir.resolve(k[1] + "-key.pem");
+      Path cert = dir.resolve(k[1] + "-cert.pem");
+      Processes.run(Duration.ofSeconds(60), log, openssl, "req", "-x509", "-newkey", k[0], "-nodes",
+          "-keyout", pkcs8.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=127.0.0.1",
+          "-addext", "subjectAltName=IP:127.0.0.1").assertExitCode(0);
+      // "openssl rsa" writes PKCS#8 unless told -traditional; "openssl ec" writes SEC1 (and has no such flag)
+      List<String> convert = new java.util.ArrayList<>(List.of(openssl, k[1], "-in", pkcs8.toString(),
+          "-out", key.toString()));
+      if (k[1].equals("rsa")) {
+        convert.add("-traditional");
+      }
+      Processes.command(convert).log(log).run().assertExitCode(0);
+      assertThat(Files.readString(key)).startsWith("-----BEGIN " + k[2] + "-----");
+      HttpClient https = HttpClient.newBuilder().sslContext(org.rtc4j.testkit.SelfSignedCertificate.trusting(cert)).build();
+      try (SignalingService s = SignalingService.standalone(parse("--port", "0", "-H", "127.0.0.1", "--sslkey",
+          key.toString(), "--sslcert", cert.toString()), new PrintStream(new ByteArrayOutputStream()))) {
+        HttpResponse<String> id = https.send(HttpRequest.newBuilder(
+            URI.create("https://127.0.0.1:" + s.server().port() + "/peerjs/id")).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(id.statusCode()).as(k[2]).isEqualTo(200);
+      }
+    }
+  }
 }
