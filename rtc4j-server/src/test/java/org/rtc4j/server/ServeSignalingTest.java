@@ -18,6 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rtc4j.testkit.External;
+import org.rtc4j.testkit.FreePorts;
 import org.rtc4j.testkit.Processes;
 import org.rtc4j.testkit.ThreadLeakCheck;
 import picocli.CommandLine;
@@ -86,6 +87,28 @@ class ServeSignalingTest {
       assertThat(turn.server().counters().authFailures()).isPositive();
     }
     leaks.assertNoNewThreads(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void serveRedisSharesIdsWithAStandaloneSignalingNode() throws Exception {
+    int redisPort = FreePorts.tcp();
+    String redisUri = "redis://127.0.0.1:" + redisPort;
+    ServeCommand serve = parse("--listening-ip", "127.0.0.1", "--listening-port", "0", "--state-dir",
+        stateDir.toString(), "--relay-threads", "1", "--allow-loopback-peers", "--signaling-ip", "127.0.0.1",
+        "--signaling-port", "0", "--redis", redisUri);
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    HttpClient http = HttpClient.newHttpClient();
+    try (Processes.Running redis = SignalingCommandTest.redisServer(redisPort);
+        TurnService turn = TurnService.start(serve.turn, quiet); AutoCloseable more = serve.startMore(turn, quiet);
+        SignalingService node = SignalingService.standalone(SignalingCommandTest.parse("--port", "0", "-H",
+            "127.0.0.1", "--redis", redisUri), quiet);
+        PeerJsSocket alice = PeerJsSocket.connect(http, ((SignalingService) more).server().port(), "peerjs",
+            "alice", "t1")) {
+      assertThat(alice.next()).isEqualTo("{\"type\":\"OPEN\"}");
+      try (PeerJsSocket thief = PeerJsSocket.connect(http, node.server().port(), "peerjs", "alice", "t2")) {
+        assertThat(thief.next()).isEqualTo("{\"type\":\"ID-TAKEN\",\"payload\":{\"msg\":\"ID is taken\"}}");
+      }
+    }
   }
 
   @Test

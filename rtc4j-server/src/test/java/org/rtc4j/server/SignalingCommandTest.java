@@ -139,13 +139,24 @@ class SignalingCommandTest {
     }
   }
 
+  /** Debian's redis-server on 127.0.0.1:{@code port}, no persistence, ready (as rtc4j-signaling's RedisProcess). */
+  static Processes.Running redisServer(int port) {
+    Processes.Running redis = Processes.command(External.require("redis-server").toString(), "--port",
+        Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+        .grace(Duration.ofSeconds(2)).start();
+    try {
+      redis.awaitOutput(Duration.ofSeconds(15), "Ready to accept connections");
+    } catch (RuntimeException | AssertionError e) {
+      redis.close();
+      throw e;
+    }
+    return redis;
+  }
+
   @Test
   void redisOnTheCommandLineSharesIdsBetweenTwoServices() throws Exception {
     int redisPort = FreePorts.tcp();
-    try (Processes.Running redis = Processes.command(External.require("redis-server").toString(), "--port",
-        Integer.toString(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
-        .grace(Duration.ofSeconds(2)).start()) {
-      redis.awaitOutput(Duration.ofSeconds(15), "Ready to accept connections");
+    try (Processes.Running redis = redisServer(redisPort)) {
       String[] args = {"--port", "0", "-H", "127.0.0.1", "--redis", "redis://127.0.0.1:" + redisPort};
       HttpClient http = HttpClient.newHttpClient();
       PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
