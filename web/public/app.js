@@ -423,7 +423,8 @@
         hash.update(block);
         for (let o = 0; o < block.length; o += CHUNK) {
           await drained(conn, dc);
-          if (state.conn !== conn || !conn.open || t.done) throw new Error('the connection closed');
+          if (t.done) return; // the receiver stopped it (e.g. it could not store the file)
+          if (state.conn !== conn || !conn.open) throw new Error('the connection closed');
           conn.send(block.subarray(o, Math.min(o + CHUNK, block.length)));
         }
         offset = end;
@@ -464,7 +465,7 @@
     const t = newTransfer('in', msg.id, name, msg.size);
     t.mime = typeof msg.mime === 'string' ? msg.mime : 'application/octet-stream';
     t.hash = new Sha256();
-    t.sink = FileSink.open(t.id, t.mime); // on disk where the browser allows: a file of any size fits
+    t.sink = FileSink.open(t.mime, (e) => storageFailed(t, e)); // on disk where the browser allows: any size fits
     t.received = 0;
     t.started = performance.now();
     state.receiving = t;
@@ -529,6 +530,14 @@
     sendControl({ type: 'file-result', id: t.id, ok, sha256: t.sha256 });
   }
 
+  /** A write to the file failed (e.g. the storage quota is full): stop here, not at the end of the file. */
+  function storageFailed(t, e) {
+    if (t.done) return;
+    if (state.receiving === t) state.receiving = null;
+    finishTransfer(t, 'failed', 'Could not store the file: ' + (e && e.message ? e.message : e) + '.');
+    sendControl({ type: 'file-result', id: t.id, ok: false, reason: 'storage' });
+  }
+
   function cancelIncoming(msg) {
     const t = state.receiving;
     if (t && t.id === msg.id && !t.done) {
@@ -542,6 +551,8 @@
     if (!t || t.done) return;
     if (msg.ok) {
       finishTransfer(t, 'verified', 'Delivered; they verified SHA-256.', t.sha256);
+    } else if (msg.reason === 'storage') {
+      finishTransfer(t, 'failed', 'They could not store the file.');
     } else {
       finishTransfer(t, 'mismatch', 'They report a mismatch' + (msg.sha256 ? ': ' + msg.sha256 : '') + '.', t.sha256);
     }
@@ -907,6 +918,9 @@
 
   window.addEventListener('beforeunload', () => {
     if (state.peer) state.peer.destroy();
+  });
+  window.addEventListener('pagehide', (e) => {
+    if (!e.persisted) FileSink.release(); // its files back this page's save links only
   });
 
   // For tests and the curious: read-only views of the live objects.

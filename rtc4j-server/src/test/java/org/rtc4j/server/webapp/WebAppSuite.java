@@ -110,9 +110,8 @@ final class WebAppSuite implements AutoCloseable {
    */
   static java.util.Map<?, ?> savedFile(BrowserPage b, java.time.Duration timeout) {
     return b.awaitJs(java.util.Map.class, timeout, """
-        const t = rtc4jApp.transfers().find(x => x.direction === 'in');
-        const link = document.querySelector('.transfer[data-direction=in] a.save');
-        const bytes = await (await fetch(link.href)).arrayBuffer();
+        const t = rtc4jApp.transfers().filter(x => x.direction === 'in').pop();
+        const bytes = await (await fetch(t.url)).arrayBuffer();
         const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
         return {storage: t.storage, size: bytes.byteLength,
             sha256: Array.from(d, x => x.toString(16).padStart(2, '0')).join('')};""");
