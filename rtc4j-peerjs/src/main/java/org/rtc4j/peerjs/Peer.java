@@ -58,6 +58,10 @@ public final class Peer implements AutoCloseable {
   private final Map<String, List<JsonNode>> lostMessages = new ConcurrentHashMap<>();
   static final int MAX_LOST_CONNECTIONS = 64;
   static final int MAX_LOST_PER_CONNECTION = 256;
+  /** And at most this many bytes of them in all: a message may be as large as the server lets it be. */
+  static final int MAX_LOST_BYTES = 1 << 20;
+  private final Map<String, Integer> lostBytesBy = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger lostBytes = new java.util.concurrent.atomic.AtomicInteger();
 
   private volatile String id;
   private volatile String lastServerId;
@@ -144,7 +148,9 @@ public final class Peer implements AutoCloseable {
     http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(URI.create(url), new Listener())
         .whenCompleteAsync((ws, e) -> {
           if (e != null) {
-            lostConnection(e);
+            if (!disconnected && !destroyed) { // not when the caller disconnected meanwhile
+              lostConnection(e);
+            }
             return;
           }
           if (disconnected || destroyed) {
@@ -235,7 +241,7 @@ public final class Peer implements AutoCloseable {
    */
   private void lostConnection(Throwable cause) {
     emitError(new PeerError(PeerError.NETWORK, "Lost connection to server.", cause));
-    disconnect();
+    disconnectNow();
   }
 
   private void handleMessage(String text) {
@@ -276,14 +282,19 @@ public final class Peer implements AutoCloseable {
         if (c != null) {
           c.handleMessage(type, payload);
         } else if (connectionId != null) {
-          keepLost(connectionId, m);
+          keepLost(connectionId, m, text.length());
         }
       }
     }
   }
 
-  private void keepLost(String connectionId, JsonNode m) {
+  private void keepLost(String connectionId, JsonNode m, int size) {
     List<JsonNode> list = lostMessages.get(connectionId);
+    if (lostBytes.get() + size > MAX_LOST_BYTES) {
+      debug(2, "dropped a message for unknown connection {}: {} bytes held for unknown connections", connectionId,
+          lostBytes.get());
+      return;
+    }
     if (list == null && lostMessages.size() >= MAX_LOST_CONNECTIONS) {
       debug(2, "dropped a message for unknown connection {}: {} unknown connections held", connectionId,
           MAX_LOST_CONNECTIONS);
@@ -295,11 +306,26 @@ public final class Peer implements AutoCloseable {
       return;
     }
     list.add(m);
+    lostBytes.addAndGet(size);
+    lostBytesBy.merge(connectionId, size, Integer::sum);
+  }
+
+  private List<JsonNode> takeLost(String connectionId) {
+    Integer bytes = lostBytesBy.remove(connectionId);
+    if (bytes != null) {
+      lostBytes.addAndGet(-bytes);
+    }
+    return lostMessages.remove(connectionId);
   }
 
   /** Messages held for connections not known yet (tests). */
   int lostMessageCount() {
     return lostMessages.values().stream().mapToInt(List::size).sum();
+  }
+
+  /** Their bytes (tests). */
+  int lostMessageBytes() {
+    return lostBytes.get();
   }
 
   private void handleOffer(String src, JsonNode payload) {
@@ -333,7 +359,7 @@ public final class Peer implements AutoCloseable {
       safe(() -> h.accept(c));
     }
     c.acceptOffer(payload.get("sdp"));
-    List<JsonNode> lost = lostMessages.remove(connectionId);
+    List<JsonNode> lost = takeLost(connectionId);
     if (lost != null) {
       for (JsonNode m : lost) {
         c.handleMessage(m.path("type").asText(), m.get("payload"));
@@ -379,7 +405,7 @@ public final class Peer implements AutoCloseable {
     if (list != null) {
       list.remove(c);
     }
-    lostMessages.remove(c.connectionId());
+    takeLost(c.connectionId());
   }
 
   /** The connection with this id to {@code peer}, or null. */
@@ -403,18 +429,21 @@ public final class Peer implements AutoCloseable {
 
   /** Disconnects from the server (keeping connections), as peerjs {@code disconnect()}. */
   public void disconnect() {
-    events.execute(() -> {
-      if (disconnected) {
-        return;
-      }
-      String current = id;
-      disconnected = true;
-      open = false;
-      closeSocket();
-      lastServerId = current;
-      id = null;
-      emit(onDisconnected, current);
-    });
+    events.execute(this::disconnectNow);
+  }
+
+  /** On the event thread. */
+  private void disconnectNow() {
+    if (disconnected) {
+      return;
+    }
+    String current = id;
+    disconnected = true;
+    open = false;
+    closeSocket();
+    lastServerId = current;
+    id = null;
+    emit(onDisconnected, current);
   }
 
   private void closeSocket() {
@@ -447,27 +476,30 @@ public final class Peer implements AutoCloseable {
     if (events.isShutdown()) {
       return;
     }
-    events.execute(() -> {
-      if (destroyed) {
-        return;
-      }
-      for (List<DataConnection> list : connections.values()) {
-        new ArrayList<>(list).forEach(DataConnection::close);
-      }
-      connections.clear();
-      if (!disconnected) {
-        disconnected = true;
-        open = false;
-        closeSocket();
-        lastServerId = id;
-        emit(onDisconnected, id);
-      }
-      destroyed = true;
-      for (Runnable r : onClose) {
-        safe(r);
-      }
-      events.schedule(() -> events.shutdown(), 2, TimeUnit.SECONDS);
-    });
+    events.execute(this::destroyNow);
+  }
+
+  /** On the event thread. */
+  private void destroyNow() {
+    if (destroyed) {
+      return;
+    }
+    for (List<DataConnection> list : connections.values()) {
+      new ArrayList<>(list).forEach(DataConnection::close);
+    }
+    connections.clear();
+    if (!disconnected) {
+      disconnected = true;
+      open = false;
+      closeSocket();
+      lastServerId = id;
+      emit(onDisconnected, id);
+    }
+    destroyed = true;
+    for (Runnable r : onClose) {
+      safe(r);
+    }
+    events.schedule(() -> events.shutdown(), 2, TimeUnit.SECONDS);
   }
 
   @Override
@@ -475,14 +507,19 @@ public final class Peer implements AutoCloseable {
     destroy();
   }
 
+  /**
+   * On the event thread, as peerjs's {@code _abort}: the error, then destroy (never opened) or disconnect, at
+   * once: the server closes its socket right after a refusal, and that close, already queued, must find this
+   * peer disconnected rather than report a lost connection too.
+   */
   private void abort(String type, String message) {
     debug(1, "aborting: {} {}", type, message);
-    if (lastServerId == null) {
-      destroy();
-    } else {
-      disconnect();
-    }
     emitError(new PeerError(type, message));
+    if (lastServerId == null) {
+      destroyNow();
+    } else {
+      disconnectNow();
+    }
   }
 
   void emitError(PeerError e) {
