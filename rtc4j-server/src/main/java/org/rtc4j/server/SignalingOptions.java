@@ -81,7 +81,7 @@ final class SignalingOptions {
       description = {"Serve one more key with its own id namespace and limits (repeatable). LIMITS is a number "
           + "(its concurrent limit) or NAME=VALUE pairs separated by commas, named as the global flags: "
           + "concurrent_limit, rate-limit, rate-burst, max-queued (PER_DST,PER_SENDER,TOTAL); a limit not "
-          + "given is the global one.",
+          + "given is the global one. Each KEY once, and not the --key (its limits are the global flags).",
           "e.g. --tenant app2:concurrent_limit=100,rate-limit=50,rate-burst=100,max-queued=64,256,10000"})
   List<String> tenants = new ArrayList<>();
 
@@ -147,8 +147,18 @@ final class SignalingOptions {
     }
     cors.forEach(b::allowOrigin);
     Tenant base = new Tenant(key, concurrentLimit, rateLimit, rateBurst, maxQueued[0], maxQueued[1], maxQueued[2]);
-    for (String t : tenants) {
-      b.tenant(tenant(t, base));
+    for (String spec : tenants) {
+      Tenant t = tenant(spec, base);
+      if (t.key().equals(key)) {
+        throw new IllegalArgumentException("--tenant " + spec + ": '" + key + "' is the default key (--key); set its "
+            + "limits with the global flags --concurrent_limit, --rate-limit, --rate-burst, --max-queued");
+      }
+      try {
+        b.tenant(t);
+      } catch (IllegalArgumentException e) { // the same key twice
+        throw new IllegalArgumentException("--tenant " + spec + ": " + e.getMessage()
+            + ", with all its limits: KEY:NAME=VALUE,...", e);
+      }
     }
     if (turnSecretFile != null) {
       List<String> lines = Files.readAllLines(turnSecretFile, StandardCharsets.UTF_8);
@@ -178,7 +188,14 @@ final class SignalingOptions {
     }
     String limits = spec.substring(colon + 1);
     if (!limits.contains("=")) {
-      return t.withConcurrentLimit(number("--tenant " + key, limits));
+      try {
+        return t.withConcurrentLimit(Integer.parseInt(limits.strip()));
+      } catch (NumberFormatException e) {
+        // e.g. "a:b": the key is "a" and "b" is neither a limit nor limits
+        throw new IllegalArgumentException("--tenant " + spec + ": '" + limits + "' after the last ':' is neither a "
+            + "number nor NAME=VALUE limits; the forms are KEY, KEY:LIMIT and KEY:NAME=VALUE,... (a KEY that "
+            + "contains ':' needs limits after it)");
+      }
     }
     // Split at commas, but a part without '=' continues the value before it: max-queued=1,2,3.
     List<String> pairs = new ArrayList<>();

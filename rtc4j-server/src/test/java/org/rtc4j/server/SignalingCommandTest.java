@@ -113,6 +113,29 @@ class SignalingCommandTest {
   }
 
   @Test
+  void aTenantKeyGivenTwiceIsAnError() {
+    assertThatThrownBy(() -> parse("--tenant", "app:3", "--tenant", "app:4").toBuilder())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--tenant app:4")
+        .hasMessageContaining("'app' given twice");
+  }
+
+  @Test
+  void aTenantNamingTheDefaultKeyIsAnErrorPointingAtTheGlobalFlags() {
+    assertThatThrownBy(() -> parse("--tenant", "peerjs:3").toBuilder()).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'peerjs' is the default key").hasMessageContaining("--concurrent_limit");
+    assertThatThrownBy(() -> parse("-k", "k1", "--tenant", "k1:rate-limit=5").toBuilder())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'k1' is the default key");
+  }
+
+  @Test
+  void aTenantWithANonNumberAfterTheColonNamesTheForms() throws Exception {
+    assertThatThrownBy(() -> parse("--tenant", "a:b").toBuilder()).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--tenant a:b").hasMessageContaining("KEY, KEY:LIMIT and KEY:NAME=VALUE,...");
+    // a key with ':' works when limits follow it
+    assertThat(parse("--tenant", "a:b:7").toBuilder().build().tenant("a:b").orElseThrow().concurrentLimit()).isEqualTo(7);
+  }
+
+  @Test
   void oneTenantsFlooderIsCutOffAtARateAnotherTenantAllows() throws Exception {
     // The default key allows 5 frames/s (bursts of 10); the tenant "roomy" 100/s (bursts of 200).
     // The same 60 HEARTBEATs at once cut off the default key's client, not roomy's.

@@ -241,9 +241,16 @@ public record SignalingConfig(
       return this;
     }
 
-    /** Serves one more key with its own limits. */
+    /**
+     * Serves one more key with its own limits. Each key once: a second tenant with the same key, or
+     * one with the default key (set its limits with {@link #concurrentLimit}, {@link #rateLimit},
+     * {@link #queueLimits} or {@link #defaultTenant}), is an error rather than silently replacing or
+     * being dropped.
+     */
     public Builder tenant(Tenant tenant) {
-      extraTenants.put(tenant.key(), tenant);
+      if (extraTenants.putIfAbsent(tenant.key(), tenant) != null) {
+        throw new IllegalArgumentException("tenant key '" + tenant.key() + "' given twice; give each key once");
+      }
       return this;
     }
 
@@ -343,11 +350,12 @@ public record SignalingConfig(
     public SignalingConfig build() {
       List<Tenant> all = new ArrayList<>();
       all.add(defaultTenant);
-      for (Tenant t : extraTenants.values()) {
-        if (!t.key().equals(defaultTenant.key())) {
-          all.add(t);
-        }
+      // Checked here, not in tenant(): key() may come after tenant().
+      if (extraTenants.containsKey(defaultTenant.key())) {
+        throw new IllegalArgumentException("tenant key '" + defaultTenant.key() + "' is the default key; set its "
+            + "limits with concurrentLimit, rateLimit, queueLimits or defaultTenant, not as one more tenant");
       }
+      all.addAll(extraTenants.values());
       return new SignalingConfig(host, port, path, all, expireTimeout, aliveTimeout, allowDiscovery, proxied,
           sslKey, sslCert, maxMessageBytes, allowedOrigins, turnSecret, turnUrls, turnCredentialTtl,
           expireSweepInterval, aliveSweepInterval, ioThreads, writeBufferHighWaterMark, clock,
