@@ -3,18 +3,19 @@
 # (npm `peer` 1.0.2), in one run: the floor under "5x peerjs-server's rate at a lower p99".
 #
 # Each case SERVER:RATE runs that server alone on CPU $SERVER_CPUS (as in signaling-bench.sh, the
-# same launch lines and generator) with $PEERS peers, a step at RATE/2 and then one at RATE
-# ($STEP_SECONDS each); `perf record` samples the server process
-# for $WINDOW_SECONDS (from half a window into the step). Per case it prints the server's CPU per relayed message (from /proc, over the
-# whole step), the kernel's and libc's shares of the samples (libc here is almost only the system-call
-# stubs), so kernel+libc us/msg, and the step's p99 (perturbed by perf; not a benchmark result).
+# same launch lines and generator) with $PEERS peers, a step at RATE/2 and then two at RATE
+# ($STEP_SECONDS each); in the first RATE step `perf record` samples the server process
+# for $WINDOW_SECONDS (from half a window into the step). Per case it prints the server's CPU per relayed
+# message in the second RATE step (/proc, all threads; perf's own cost would inflate it), the kernel's
+# and libc's shares of perf's samples (libc here is almost only the system-call stubs), their product
+# kernel+libc us/msg, /proc's own system share of the perf window beside perf's, and both steps' p99s.
 # Then peerjs-server's CPU per message at its case divided by 5 (the budget of a server relaying 5x
 # its rate at the same CPU load) against rtc4j's kernel+libc alone at each of its rates, and the share
 # of one core that kernel+libc alone would take at 5x peerjs-server's rate at that per-message cost.
-# The kernel share is taken from perf, not from /proc's utime/stime split: on this guest that split
-# put 48-50 % of rtc4j's time in the kernel where perf's samples put 60-63 %.
+# The kernel share is taken from perf's samples; /proc's own system share of the same window (tick
+# accounting) is printed beside it as a check.
 #
-#   scripts/signaling-kernel-share.sh      # defaults: ~5 min
+#   scripts/signaling-kernel-share.sh      # defaults: ~10 min
 #   CASES="peerjs:40000 rtc4j:200000" REPEATS=1 scripts/signaling-kernel-share.sh
 #
 # Needs what signaling-bench.sh needs, and perf (Debian: linux-perf) with permission to profile
@@ -25,7 +26,7 @@ cd "$(dirname "$0")/.."
 PEERS=${PEERS:-1000}
 CASES=${CASES:-"peerjs:40000 rtc4j:40000 rtc4j:120000 rtc4j:160000 rtc4j:200000"}
 REPEATS=${REPEATS:-3}
-STEP_SECONDS=${STEP_SECONDS:-14}
+STEP_SECONDS=${STEP_SECONDS:-10}
 WINDOW_SECONDS=${WINDOW_SECONDS:-6}
 OUT=${OUT:-rtc4j-bench/target/signaling-kernel-share}
 command -v perf >/dev/null || { echo "perf is missing (apt-get install linux-perf)" >&2; exit 1; }
@@ -34,6 +35,11 @@ RESULTS="$OUT/results-$(date -u +%Y%m%dT%H%M%SZ).txt"
 # shellcheck source=scripts/signaling-servers.sh
 . scripts/signaling-servers.sh
 
+ticks() { # pid: utime stime (clock ticks)
+  awk '{sub(/.*\) /, ""); print $12, $13}' "/proc/$1/stat" 2>/dev/null || true
+}
+gen=""
+trap 'if [ -n "$gen" ]; then kill "$gen" 2>/dev/null || true; fi; cleanup' EXIT
 field() { # line key
   echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
@@ -50,7 +56,7 @@ for r in $(seq 1 "$REPEATS"); do
     steps="$OUT/steps-$s-$rate-$r.txt"
     data="$OUT/perf-$s-$rate-$r.data"
     start_server "$s" "$port" "$OUT/$s-$rate-$r.log"
-    generator "$port" "$PEERS" "$((rate / 2)),$rate" "$STEP_SECONDS" "$s" --stop-after-fails 2 \
+    generator "$port" "$PEERS" "$((rate / 2)),$rate,$rate" "$STEP_SECONDS" "$s" --stop-after-fails 3 \
       >"$steps" 2>"$OUT/load-$s-$rate-$r.err" &
     gen=$!
     # the first STEP line ends the RATE/2 step: the RATE step starts right after it
@@ -59,18 +65,30 @@ for r in $(seq 1 "$REPEATS"); do
       sleep 0.1
     done
     sleep "$((WINDOW_SECONDS / 2))"
+    ticks0=$(ticks "$SERVER_PID")
     perf record -q -F 999 -p "$SERVER_PID" -o "$data" -- sleep "$WINDOW_SECONDS" >/dev/null 2>&1 || true
+    ticks1=$(ticks "$SERVER_PID")
     wait "$gen" || true
-    line=$(grep "^STEP .* target=$rate " "$steps" || true)
-    if [ -z "$line" ] || [ ! -s "$data" ]; then
+    gen=
+    profiled=$(grep "^STEP .* target=$rate " "$steps" | head -1 || true)
+    line=$(grep "^STEP .* target=$rate " "$steps" | sed -n 2p || true)
+    cpu=$(field "$line" server_cpu_ms_per_1k)
+    if [ -z "$line" ] || [ -z "$cpu" ] || [ "$cpu" = n/a ] || [ ! -s "$data" ] || [ -z "$ticks0" ] || [ -z "$ticks1" ]; then
       echo "KPROF server=$s rate=$rate repeat=$r FAILED (see $OUT)" | tee -a "$RESULTS"
     else
-      cpu=$(field "$line" server_cpu_ms_per_1k)
       kern=$(share "$data" 'kernel')
       libc=$(share "$data" 'libc\.so')
+      # CPU per message from the step after the profiled one (same rate, no perf: perf's own cost showed
+      # as 35-40 % more server CPU inside its window); perf's share from the profiled step; /proc's own
+      # system share of the perf window beside it.
+      read -r u0 s0 <<<"$ticks0"
+      read -r u1 s1 <<<"$ticks1"
       echo "KPROF server=$s peers=$PEERS rate=$rate repeat=$r cpu_us_per_msg=$cpu kernel_pct=$kern libc_pct=$libc" \
-        "kernel_libc_us_per_msg=$(awk -v c="$cpu" -v k="$kern" -v l="$libc" 'BEGIN {printf "%.2f", c * (k + l) / 100}')" \
-        "p99_ms_under_perf=$(field "$line" p99_ms)" | tee -a "$RESULTS"
+        "$(awk -v c="$cpu" -v k="$kern" -v l="$libc" -v u0="$u0" -v s0="$s0" -v u1="$u1" -v s1="$s1" 'BEGIN {
+          printf "kernel_libc_us_per_msg=%.2f proc_sys_pct_in_window=%.1f", c * (k + l) / 100,
+            (u1 - u0 + s1 - s0 > 0 ? 100 * (s1 - s0) / (u1 - u0 + s1 - s0) : 0) }')" \
+        "p99_ms_under_perf=$(field "$profiled" p99_ms) p99_ms_after=$(field "$line" p99_ms)" \
+        | tee -a "$RESULTS"
     fi
     cleanup
     SERVER_PID=""
