@@ -337,9 +337,21 @@ class SignalingTrustTest {
   // per-message cost that grows with the peer count, or an abuser that monopolises its loop, fails
   // (each was injected once and failed). -Drtc4j.signaling.strictLatency=true (an idle machine)
   // also asserts the row's absolute 50 ms. BENCHMARKS.md has the measured figures.
+  // One stall of the shared machine (GC, another JVM) must not fail them: when LD-6's loaded window
+  // is over the bound it measures two more and both must hold (a stall spoils one window, a real
+  // cost most of them; not "the best of 3": an injected 1 ms per message at 5000 peers failed
+  // windows 1 and 2 but once passed window 3), and LD-7 asserts its probes' p95, not their max (a
+  // stall delays one or two of the 100 probes; a loop the abuser monopolises delays every probe
+  // after a burst).
   static final double LATENCY_FACTOR = 2;
   static final double LATENCY_SLACK_MS = 50;
   static final double LATENCY_CAP_MS = 200;
+  static final int LATENCY_WINDOWS = 3;
+
+  static boolean latencyHolds(double baselineMs, double loadedMs) {
+    return loadedMs <= Math.min(LATENCY_CAP_MS, LATENCY_FACTOR * baselineMs + LATENCY_SLACK_MS)
+        && (!Boolean.getBoolean("rtc4j.signaling.strictLatency") || loadedMs < 50);
+  }
 
   static void assertLatencyHolds(String what, double baselineMs, double loadedMs) {
     double bound = Math.min(LATENCY_CAP_MS, LATENCY_FACTOR * baselineMs + LATENCY_SLACK_MS);
@@ -397,6 +409,12 @@ class SignalingTrustTest {
     return lat;
   }
 
+  static void printLd6Window(int window, int n, double connectSeconds, double[] lat, int basePeers, double[] baseline) {
+    System.out.printf("LD-6: %d peers connected in %.2f s; relay at 1000 msg/s, window %d: p50 %.2f ms, p99 %.2f ms "
+        + "(with %d peers: p50 %.2f ms, p99 %.2f ms)%n", n, connectSeconds, window, quantile(lat, 0.5), quantile(lat, 0.99),
+        basePeers, quantile(baseline, 0.5), quantile(baseline, 0.99));
+  }
+
   @Test
   void ld6FiveThousandPeersLimitLatencyAndFullRelease() throws Exception {
     int n = Integer.getInteger("rtc4j.signaling.ld6.peers", 5000);
@@ -405,7 +423,7 @@ class SignalingTrustTest {
     int warmUp = 500;
     int base = 1000;
     int loaded = 2000;
-    long[] arrived = new long[warmUp + base + loaded];
+    long[] arrived = new long[warmUp + base + LATENCY_WINDOWS * loaded];
     AtomicInteger arrivals = new AtomicInteger();
     List<NettyPeers.Peer> peers = new ArrayList<>(n);
     try (NettyPeers net = new NettyPeers(2, (peer, text, at) -> {
@@ -428,12 +446,25 @@ class SignalingTrustTest {
         assertThat(over.next()).isEqualTo(
             "{\"type\":\"ERROR\",\"payload\":{\"msg\":\"Server has reached its concurrent user limit\"}}");
       }
-      // 1000 msgs/s for 2 s over the 100 pairs, now among n peers
+      // 1000 msgs/s for 2 s over the 100 pairs, now among n peers. If that window is over the
+      // bound (a stall?), the next two must both hold: the worst of them is asserted.
+      double baseP99 = quantile(baseline, 0.99);
       double[] lat = relayAt1000PerSecond(peers, pairs, warmUp + base, loaded, arrived, arrivals);
-      System.out.printf("LD-6: %d peers connected in %.2f s; relay at 1000 msg/s: p50 %.2f ms, p99 %.2f ms "
-          + "(with %d peers: p50 %.2f ms, p99 %.2f ms)%n", n, connectSeconds, quantile(lat, 0.5), quantile(lat, 0.99),
-          2 * pairs, quantile(baseline, 0.5), quantile(baseline, 0.99));
-      assertLatencyHolds("LD-6 p99 relay latency among " + n + " peers", quantile(baseline, 0.99), quantile(lat, 0.99));
+      printLd6Window(1, n, connectSeconds, lat, 2 * pairs, baseline);
+      if (!latencyHolds(baseP99, quantile(lat, 0.99))) {
+        for (int w = 1; w < LATENCY_WINDOWS; w++) {
+          double[] window = relayAt1000PerSecond(peers, pairs, warmUp + base + w * loaded, loaded, arrived, arrivals);
+          printLd6Window(w + 1, n, connectSeconds, window, 2 * pairs, baseline);
+          if (w == 1 || quantile(window, 0.99) > quantile(lat, 0.99)) {
+            lat = window;
+          }
+          if (!latencyHolds(baseP99, quantile(window, 0.99))) {
+            break;
+          }
+        }
+      }
+      assertLatencyHolds("LD-6 p99 relay latency among " + n + " peers (window 1, or the worse of windows 2 and 3)",
+          baseP99, quantile(lat, 0.99));
       // Release: half leave with the closing handshake (the server answers, and its close linger
       // timer starts), half just drop the connection.
       for (int i = 0; i < peers.size(); i++) {
@@ -580,11 +611,12 @@ class SignalingTrustTest {
       Arrays.sort(base);
       Arrays.sort(lat, 0, probes);
       double[] loaded = Arrays.copyOf(lat, probes);
+      // (with 100 samples, quantile(x, 0.99) would be the max)
       System.out.printf("LD-7: max queued %d, first pair expired after %d ms, drained %d ms after the last frame; round trip of a normal pair: "
-          + "p50 %.2f ms, p90 %.2f ms, p99 %.2f ms during the flood; p50 %.2f ms, p90 %.2f ms, p99 %.2f ms before%n",
-          maxQueued, firstExpiredAfter.toMillis(), drainedMs, quantile(loaded, 0.5), quantile(loaded, 0.9), quantile(loaded, 0.99), quantile(base, 0.5),
-          quantile(base, 0.9), quantile(base, 0.99));
-      assertLatencyHolds("LD-7 p99 round trip of a normal pair during the flood", quantile(base, 0.99), quantile(loaded, 0.99));
+          + "p50 %.2f ms, p95 %.2f ms, max %.2f ms during the flood; p50 %.2f ms, p95 %.2f ms, max %.2f ms before%n",
+          maxQueued, firstExpiredAfter.toMillis(), drainedMs, quantile(loaded, 0.5), quantile(loaded, 0.95),
+          loaded[loaded.length - 1], quantile(base, 0.5), quantile(base, 0.95), base[base.length - 1]);
+      assertLatencyHolds("LD-7 p95 round trip of a normal pair during the flood", quantile(base, 0.95), quantile(loaded, 0.95));
       assertPairWorks(a, bb, -1);
     }
   }
