@@ -96,8 +96,11 @@ class WebAppChromiumTest {
       // Both pages got STUN/TURN with minted credentials from the signaling server, and they work:
       // each browser allocated a relay on the suite's TURN server (whichever path ICE then chose).
       assertThat(text(alice, "#ice-info")).contains("turn:127.0.0.1:" + suite.turnPort());
+      // (Once in CI, 2026-11-25, neither Chromium sent an Allocate within 30 s, only 8 Bindings; it passed alone
+      // and in the re-run. If it comes back, the message adds the local candidates each page's getStats reports.)
       Wait.until(STEP, "both browsers allocated on our TURN server with the minted credentials",
-          () -> suite.turnCounters().allocationsCreated() >= 2, () -> suite.turnCounters().snapshot());
+          () -> suite.turnCounters().allocationsCreated() >= 2,
+          () -> suite.turnCounters().snapshot() + "; alice gathered " + gathered(alice) + "; bob gathered " + gathered(bob));
 
       // Chat, both ways.
       String hello = "Hello Bob, this is Alice — ünïcødé ✓";
@@ -228,6 +231,22 @@ class WebAppChromiumTest {
         + "return {state: t.dataset.state, name: t.dataset.direction && t.querySelector('.name').lastChild.textContent,"
         + " value: t.querySelector('progress').value, max: t.querySelector('progress').max,"
         + " verdict: t.querySelector('.verdict').textContent, sha256: sha ? sha.textContent : null};", direction);
+  }
+
+  /** The local candidates of the page's data connection (type, protocol, address:port, relay URL), from getStats. */
+  private static Object gathered(Browser b) {
+    try {
+      return b.awaitJs(Duration.ofSeconds(5), """
+          const pc = rtc4jApp.connection && rtc4jApp.connection.peerConnection;
+          if (!pc) return 'no connection';
+          const out = [];
+          (await pc.getStats()).forEach(s => {
+            if (s.type === 'local-candidate') out.push(s.candidateType + '/' + s.protocol + ' ' + s.address + ':' + s.port + (s.url ? ' ' + s.url : ''));
+          });
+          return out.join(', ') + ' (gathering ' + pc.iceGatheringState + ')';""");
+    } catch (AssertionError e) {
+      return "unknown: " + e.getMessage();
+    }
   }
 
   /** Inbound video and audio of the current call, from getStats, and the video element's size. */
