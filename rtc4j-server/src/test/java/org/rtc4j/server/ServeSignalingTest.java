@@ -89,6 +89,33 @@ class ServeSignalingTest {
     leaks.assertNoNewThreads(Duration.ofSeconds(10));
   }
 
+  /**
+   * Under {@code serve} the suite has one metrics endpoint ({@code --metrics-port}): the signaling meters are on it
+   * next to TURN's, and they count what happens (a peer that opens shows in the peers gauge and the connections
+   * counter).
+   */
+  @Test
+  void serveExportsSignalingMetricsOnTheSuitesEndpoint() throws Exception {
+    int metricsPort = FreePorts.tcp(FreePorts.LOOPBACK);
+    ServeCommand serve = parse("--listening-ip", "127.0.0.1", "--listening-port", "0", "--state-dir",
+        stateDir.toString(), "--relay-threads", "1", "--signaling-ip", "127.0.0.1", "--signaling-port", "0",
+        "--metrics-port", Integer.toString(metricsPort));
+    PrintStream ps = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    HttpClient http = HttpClient.newHttpClient();
+    try (TurnService turn = TurnService.start(serve.turn, ps); AutoCloseable more = serve.startMore(turn, ps)) {
+      SignalingService signaling = (SignalingService) more;
+      URI metrics = URI.create("http://127.0.0.1:" + turn.metrics().orElseThrow().address().getPort() + "/metrics");
+      String before = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(before).contains("rtc4j_signaling_peers{key=\"peerjs\"} 0.0", "rtc4j_signaling_messages_relayed_total",
+          "turn_relayed_packets_total");
+      try (PeerJsSocket alice = PeerJsSocket.connect(http, signaling.server().port(), "peerjs", "alice", "t1")) {
+        assertThat(alice.next()).isEqualTo("{\"type\":\"OPEN\"}");
+        String after = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(after).contains("rtc4j_signaling_peers{key=\"peerjs\"} 1.0", "rtc4j_signaling_connections_total 1.0");
+      }
+    }
+  }
+
   @Test
   void serveRedisSharesIdsWithAStandaloneSignalingNode() throws Exception {
     int redisPort = FreePorts.tcp();
