@@ -55,12 +55,17 @@ public final class Peer implements AutoCloseable {
    * them. Bounded, unlike peerjs: any peer can send them, with as many made-up ids as it likes, and
    * candidates for a call this peer cannot answer would otherwise stay forever.
    */
-  private final Map<String, List<JsonNode>> lostMessages = new ConcurrentHashMap<>();
+  private final Map<String, Lost> lostMessages = new ConcurrentHashMap<>();
   static final int MAX_LOST_CONNECTIONS = 64;
   static final int MAX_LOST_PER_CONNECTION = 256;
   /** And at most this many bytes of them in all: a message may be as large as the server lets it be. */
   static final int MAX_LOST_BYTES = 1 << 20;
-  private final Map<String, Integer> lostBytesBy = new ConcurrentHashMap<>();
+  /** One unknown connection's held messages and their bytes. */
+  private static final class Lost {
+    final List<JsonNode> messages = new ArrayList<>();
+    int bytes;
+  }
+
   private final java.util.concurrent.atomic.AtomicInteger lostBytes = new java.util.concurrent.atomic.AtomicInteger();
 
   private volatile String id;
@@ -289,38 +294,40 @@ public final class Peer implements AutoCloseable {
   }
 
   private void keepLost(String connectionId, JsonNode m, int size) {
-    List<JsonNode> list = lostMessages.get(connectionId);
+    Lost lost = lostMessages.get(connectionId);
     if (lostBytes.get() + size > MAX_LOST_BYTES) {
       debug(2, "dropped a message for unknown connection {}: {} bytes held for unknown connections", connectionId,
           lostBytes.get());
       return;
     }
-    if (list == null && lostMessages.size() >= MAX_LOST_CONNECTIONS) {
+    if (lost == null && lostMessages.size() >= MAX_LOST_CONNECTIONS) {
       debug(2, "dropped a message for unknown connection {}: {} unknown connections held", connectionId,
           MAX_LOST_CONNECTIONS);
       return;
     }
-    list = list != null ? list : lostMessages.computeIfAbsent(connectionId, k -> new ArrayList<>());
-    if (list.size() >= MAX_LOST_PER_CONNECTION) {
+    lost = lost != null ? lost : lostMessages.computeIfAbsent(connectionId, k -> new Lost());
+    if (lost.messages.size() >= MAX_LOST_PER_CONNECTION) {
       debug(2, "dropped a message for unknown connection {}: {} held for it", connectionId, MAX_LOST_PER_CONNECTION);
       return;
     }
-    list.add(m);
+    lost.messages.add(m);
+    lost.bytes += size;
     lostBytes.addAndGet(size);
-    lostBytesBy.merge(connectionId, size, Integer::sum);
   }
 
+  /** Removes and returns what was held for {@code connectionId}, or null. */
   private List<JsonNode> takeLost(String connectionId) {
-    Integer bytes = lostBytesBy.remove(connectionId);
-    if (bytes != null) {
-      lostBytes.addAndGet(-bytes);
+    Lost lost = lostMessages.remove(connectionId);
+    if (lost == null) {
+      return null;
     }
-    return lostMessages.remove(connectionId);
+    lostBytes.addAndGet(-lost.bytes);
+    return lost.messages;
   }
 
   /** Messages held for connections not known yet (tests). */
   int lostMessageCount() {
-    return lostMessages.values().stream().mapToInt(List::size).sum();
+    return lostMessages.values().stream().mapToInt(l -> l.messages.size()).sum();
   }
 
   /** Their bytes (tests). */

@@ -31,11 +31,11 @@ public final class InMemoryPeerRegistry implements PeerRegistry {
   private record Queued(String src, String frame, long atNanos) {}
 
   private static final class Entry {
-    final String token;
+    final byte[] tokenDigest; // only the digest is kept: each check hashes just the token it is given
     volatile PeerSink sink;
 
     Entry(String token, PeerSink sink) {
-      this.token = token;
+      this.tokenDigest = Tokens.digest(token);
       this.sink = sink;
     }
   }
@@ -114,7 +114,7 @@ public final class InMemoryPeerRegistry implements PeerRegistry {
       Outcome outcome;
       if (e != null) {
         // Constant time (Tokens): a timing probe learns nothing about the owner's token.
-        if (!Tokens.matches(e.token, token)) {
+        if (!Tokens.matchesDigest(e.tokenDigest, token)) {
           return new Registration(Outcome.ID_TAKEN, null, 0);
         }
         replaced = e.sink;

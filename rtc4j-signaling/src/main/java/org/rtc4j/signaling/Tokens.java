@@ -18,10 +18,12 @@ public final class Tokens {
 
   /** Whether two tokens are equal, in constant time (their digests compared with {@link MessageDigest#isEqual}); null matches nothing. */
   public static boolean matches(String a, String b) {
-    if (a == null || b == null) {
-      return false;
-    }
-    return MessageDigest.isEqual(digest(a), digest(b));
+    return a != null && matchesDigest(digest(a), b);
+  }
+
+  /** Whether {@code token} has the digest {@code digest} (from {@link #digest}), in constant time; null matches nothing. */
+  static boolean matchesDigest(byte[] digest, String token) {
+    return digest != null && token != null && MessageDigest.isEqual(digest, digest(token));
   }
 
   /** The digest as 64 lowercase hex digits: what {@code RedisPeerRegistry} stores and its Lua script compares. */
